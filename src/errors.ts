@@ -1,0 +1,83 @@
+/**
+ * One error class for everything the bridge and the client raise. Callers switch on the stable
+ * string `code`, never on message text or `instanceof` across bundles (use `isLuminateError`).
+ */
+
+/** Luminate's numeric `errorResponse` codes mapped to stable string codes. */
+export const LUMINATE_API_ERROR_CODES = {
+  1: 'LUMINATE_REQUEST_FAILED',
+  2: 'LUMINATE_API_KEY_INVALID',
+  3: 'LUMINATE_AUTH_FAILED',
+  4: 'LUMINATE_IP_NOT_ALLOWED',
+  5: 'LUMINATE_METHOD_RESTRICTED',
+  6: 'LUMINATE_INVALID_METHOD',
+  7: 'LUMINATE_SSO_FAILED',
+  8: 'LUMINATE_AMBIGUOUS_MEMBER_ID',
+  9: 'LUMINATE_MISSING_PARAMETERS',
+  14: 'LUMINATE_METHOD_NOT_ALLOWED',
+  16: 'LUMINATE_CONSTITUENT_NOT_FOUND',
+} as const;
+
+export type LuminateErrorCode =
+  // Luminate answered with an errorResponse
+  | (typeof LUMINATE_API_ERROR_CODES)[keyof typeof LUMINATE_API_ERROR_CODES]
+  | 'LUMINATE_API_ERROR' // an errorResponse code not listed above
+  // the network or the body was not what Luminate sends
+  | 'LUMINATE_TIMEOUT'
+  | 'LUMINATE_CONNECTION_REFUSED'
+  | 'LUMINATE_CONNECTION_RESET'
+  | 'LUMINATE_NETWORK_ERROR'
+  | 'LUMINATE_HTTP_ERROR' // e.g. 500/503 without an errorResponse body
+  | 'LUMINATE_UNEXPECTED_RESPONSE' // e.g. an HTML maintenance page, wrong root element
+  | 'LUMINATE_RESPONSE_TOO_LARGE'
+  | 'LUMINATE_MALFORMED_RESPONSE' // unparsable XML/JSON, DOCTYPE, missing token
+  // caller mistakes
+  | 'LUMINATE_INVALID_ARGUMENT'
+  | 'LUMINATE_CLIENT_CLOSED'
+  | 'LUMINATE_ABORTED'
+  // the bridge itself
+  | 'SSO_CONSTITUENT_HOOK_FAILED'
+  | 'SSO_CALLBACK_SIGNATURE_INVALID'
+  | 'SSO_CALLBACK_EXPIRED'
+  | 'SSO_CALLBACK_REPLAYED'
+  | 'SSO_CALLBACK_ERROR' // a correctly signed error redirect from Luminate (e.g. code 7)
+  | 'SSO_STORE_UNAVAILABLE';
+
+const MARK = Symbol.for('luminate-sso-bridge.error');
+
+export interface LuminateErrorOptions {
+  /** Luminate's numeric errorResponse code, when Luminate sent one. */
+  luminateCode?: number;
+  /** HTTP status of the upstream answer (or the one the bridge answers with). */
+  status?: number;
+  cause?: unknown;
+}
+
+export class LuminateError extends Error {
+  readonly code: LuminateErrorCode;
+  readonly luminateCode?: number;
+  readonly status?: number;
+
+  constructor(code: LuminateErrorCode, message: string, options: LuminateErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LuminateError';
+    this.code = code;
+    if (options.luminateCode !== undefined) this.luminateCode = options.luminateCode;
+    if (options.status !== undefined) this.status = options.status;
+    Object.defineProperty(this, MARK, { value: true });
+  }
+
+  override toString(): string {
+    return `${this.name} [${this.code}]: ${this.message}`;
+  }
+}
+
+/** True for errors raised by this library, also across duplicated copies of it in node_modules. */
+export function isLuminateError(value: unknown): value is LuminateError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARK] === true;
+}
+
+/** The string code for a numeric Luminate errorResponse code. */
+export function codeForLuminateError(luminateCode: number): LuminateErrorCode {
+  return (LUMINATE_API_ERROR_CODES as Record<number, LuminateErrorCode>)[luminateCode] ?? 'LUMINATE_API_ERROR';
+}
