@@ -1,0 +1,120 @@
+/** Public types of the stand-in Luminate server (`createFakeLuminate()` in `luminate-sso-bridge/testing`). */
+
+export interface FakeConstituent {
+  consId: string;
+  memberId?: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  /** For the client-API `login` method (later issues). */
+  userName?: string;
+  password?: string;
+}
+
+export type FakeSignatureAlgorithm = 'md5' | 'sha1';
+
+export interface FakeLuminateOptions {
+  /** Interface to listen on. Default `127.0.0.1`. Only loopback addresses are accepted. */
+  host?: string;
+  /** Port; default 0 (any free port). */
+  port?: number;
+  /** Organisation path of the secure base. Default `/fakeorg`; `''` for a custom-domain site. */
+  orgPath?: string;
+  /** The site's CONVIO_API_KEY. Default `fake-api-key`. */
+  apiKey?: string;
+  /** The API administrator login accepted by SRConsAPI. Default `{ name: 'apiadmin', password: 'fake-admin-password' }`. */
+  apiLogin?: { name: string; password: string };
+  /** CONVIO_API_SECRET_KEY used to sign redirects. Default `fake-api-secret`. */
+  apiSecretKey?: string;
+  /** Hash for signed redirects and login signatures. Default `md5`. */
+  signatureAlgorithm?: FakeSignatureAlgorithm;
+  /** Name of the signature query parameter Luminate appends. Default `signature` (old docs: `sig`). */
+  signatureParam?: 'signature' | 'sig';
+  /** When true the hashed prefix includes the literal `&signature=` text. Default false. */
+  signatureIncludesParamName?: boolean;
+  /** Constituents on the site. Default: three demo constituents (see DEMO_CONSTITUENTS). */
+  constituents?: FakeConstituent[];
+  /** When set, SRConsAPI refuses callers whose IP is not listed (error 4). */
+  allowedIps?: string[];
+  /** When false the token reply carries only token and cons_id, as old sites do. Default true. */
+  issueNonces?: boolean;
+  /** SSO token lifetime. Default 900 s (15 minutes). */
+  tokenTtlSeconds?: number;
+  /** Serve HTTPS with this key pair instead of HTTP. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Clock in milliseconds, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Fault switches; they apply to the server API (`/site/SRConsAPI`) only. Mutate `fake.faults`. */
+export interface FakeFaults {
+  /** Delay before answering, in ms. */
+  latencyMs?: number;
+  /** Answer with this HTTP status and a short plain body (e.g. 500, 503). */
+  status?: number;
+  /** Answer 200 with an HTML "down for maintenance" page. */
+  maintenancePage?: boolean;
+  /** Answer 200 with truncated, unparsable XML (or JSON when JSON was asked for). */
+  malformedBody?: boolean;
+  /** Destroy the socket before answering (connection reset). */
+  reset?: boolean;
+  /** Send headers and a first chunk, then never finish the body. */
+  neverEndingBody?: boolean;
+  /** Answer with a body of this many bytes (well-formed start, padded). */
+  oversizedBodyBytes?: number;
+  /** Apply the faults above only to the next N server-API requests, then clear them. */
+  times?: number;
+}
+
+export interface FakeRequestRecord {
+  /** HTTP method. */
+  method: string;
+  /** Path without the query string, e.g. `/fakeorg/site/SRConsAPI`. */
+  path: string;
+  /** Raw query string without `?` ('' when none). */
+  query: string;
+  /** Parsed form body (application/x-www-form-urlencoded), {} when none. */
+  body: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
+  remoteAddress: string;
+  /** Luminate method name (`method` parameter), when there was one. */
+  apiMethod?: string;
+  at: number;
+}
+
+export interface FakeIssuedToken {
+  token: string;
+  consId: string;
+  nonce?: string;
+  routingId: string;
+  expiresAt: number;
+  /** Set once the token has been used by singleSignOn. */
+  used: boolean;
+  /** Set once the nonce has been consumed by EstablishSession. */
+  nonceUsed: boolean;
+}
+
+export interface FakeLuminate {
+  /** Origin, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  /** Secure base to give the bridge, e.g. `http://127.0.0.1:41234/fakeorg`. */
+  readonly secureUrl: string;
+  readonly port: number;
+  readonly apiKey: string;
+  readonly apiLogin: { name: string; password: string };
+  readonly apiSecretKey: string;
+  readonly signatureAlgorithm: FakeSignatureAlgorithm;
+  /** Mutable fault switches. */
+  faults: FakeFaults;
+  /** Every request received, oldest first. */
+  readonly requests: FakeRequestRecord[];
+  /** Every token issued, oldest first. */
+  readonly issuedTokens: FakeIssuedToken[];
+  /** Browser sessions: session cookie value → cons_id (only constituents logged in). */
+  readonly sessions: Map<string, string>;
+  readonly constituents: FakeConstituent[];
+  addConstituent(c: FakeConstituent): void;
+  /** Clear faults, recorded requests, tokens and sessions (constituents are kept). */
+  reset(): void;
+  close(): Promise<void>;
+}
