@@ -41,7 +41,8 @@ export type LuminateErrorCode =
   | 'SSO_CALLBACK_EXPIRED'
   | 'SSO_CALLBACK_REPLAYED'
   | 'SSO_CALLBACK_ERROR' // a correctly signed error redirect from Luminate (e.g. code 7)
-  | 'SSO_STORE_UNAVAILABLE';
+  | 'SSO_STORE_UNAVAILABLE'
+  | 'SSO_INVALID_HOST'; // the callback URL cannot be built from the request; set baseUrl
 
 const MARK = Symbol.for('luminate-sso-bridge.error');
 

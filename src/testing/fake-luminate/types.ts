@@ -80,6 +80,13 @@ export interface FakeRequestRecord {
   /** Luminate method name (`method` parameter), when there was one. */
   apiMethod?: string;
   at: number;
+  /**
+   * How the stand-in answered, set once it has: `ok`; `error <code>` (a Luminate errorResponse
+   * code, also when it went out as an error redirect); `nonce-rejected` (EstablishSession sent the
+   * visitor on as a guest); `fault <name>` (a fault switch answered); `http <status>` (refused
+   * before Luminate logic: 400, 404, 405, 413).
+   */
+  outcome?: string;
 }
 
 export interface FakeIssuedToken {

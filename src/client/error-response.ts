@@ -1,0 +1,62 @@
+import { codeForLuminateError, LuminateError, type LuminateErrorCode } from '../errors';
+import { isRecord, type LuminateValue } from './values';
+
+/** Where a reply came from, for error messages. */
+export interface ResponseContext {
+  /** HTTP status of the reply. */
+  status?: number;
+  /** Strings that must never be echoed (e.g. the API password), scrubbed from Luminate's text. */
+  redact?: readonly string[];
+}
+
+const MAX_MESSAGE_LENGTH = 200;
+// C0/C1 controls, zero-width and bidi-override characters: nothing a log line or page should carry.
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+const NOT_FOUND_TEXT = /\b(does not exist|not found|no such|no (matching )?(record|constituent))\b/i;
+
+/** Luminate's message text made safe to put in an error message or a log line. */
+export function sanitizeUpstreamText(text: string, redact: readonly string[] = []): string {
+  let clean = text;
+  for (const secret of redact) {
+    // Very short values would scrub ordinary words; the client refuses to be configured with them anyway.
+    if (secret.length >= 4) clean = clean.split(secret).join('[redacted]');
+  }
+  clean = clean.replace(UNSAFE_CHARS, ' ').replace(/\s+/g, ' ').trim();
+  if (clean.length > MAX_MESSAGE_LENGTH) clean = `${clean.slice(0, MAX_MESSAGE_LENGTH)}…`;
+  return clean;
+}
+
+function scalarText(value: LuminateValue | undefined): string {
+  return typeof value === 'string' ? value : '';
+}
+
+/**
+ * The stable code for an errorResponse. Luminate documents 16 as "constituent not found", but
+ * luminate-api.md says an unknown id may also come back as 1, and the vendor's own example for
+ * getSingleSignOnToken shows 14 "The specified record does not exist.". So 16 always means not
+ * found, and 1 or 14 mean not found when the message says so; otherwise they keep their meaning.
+ */
+export function codeForErrorResponse(luminateCode: number | undefined, message: string): LuminateErrorCode {
+  if (luminateCode === undefined) return 'LUMINATE_API_ERROR';
+  if ((luminateCode === 1 || luminateCode === 14) && NOT_FOUND_TEXT.test(message)) {
+    return 'LUMINATE_CONSTITUENT_NOT_FOUND';
+  }
+  return codeForLuminateError(luminateCode);
+}
+
+/** The LuminateError for the content of an `errorResponse` element/object. */
+export function errorFromResponse(content: LuminateValue, context: ResponseContext = {}): LuminateError {
+  const fields = isRecord(content) ? content : undefined;
+  const rawCode = scalarText(fields?.code).trim();
+  const luminateCode = /^\d{1,9}$/.test(rawCode) ? Number(rawCode) : undefined;
+  const message = sanitizeUpstreamText(scalarText(fields?.message), context.redact);
+  const code = codeForErrorResponse(luminateCode, message);
+
+  const label = luminateCode === undefined ? 'Luminate error (no code)' : `Luminate error ${luminateCode}`;
+  const text = message === '' ? label : `${label}: ${message}`;
+  const suffix = context.status === undefined ? '' : ` (HTTP ${context.status})`;
+  return new LuminateError(code, `${text}${suffix}`, {
+    ...(luminateCode === undefined ? {} : { luminateCode }),
+    ...(context.status === undefined ? {} : { status: context.status }),
+  });
+}

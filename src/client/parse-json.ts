@@ -1,0 +1,53 @@
+import { LuminateError } from '../errors';
+import type { ParsedDocument } from './parse-xml';
+import { DANGEROUS_KEYS, emptyRecord, type LuminateValue } from './values';
+
+const MAX_DEPTH = 64;
+
+function malformed(message: string): LuminateError {
+  return new LuminateError('LUMINATE_MALFORMED_RESPONSE', message);
+}
+
+// Returning undefined from a reviver deletes the key, so these never reach our records.
+function dropDangerousKeys(key: string, value: unknown): unknown {
+  return DANGEROUS_KEYS.has(key) ? undefined : value;
+}
+
+/**
+ * Luminate sends numbers and booleans as strings; should a real number or boolean turn up it is
+ * turned into its string form, so every leaf is a string or null.
+ */
+function normalize(value: unknown, depth: number): LuminateValue {
+  if (depth > MAX_DEPTH) throw malformed('Luminate sent JSON nested too deeply');
+  if (value === null || typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.map((item) => normalize(item, depth + 1));
+  if (typeof value === 'object') {
+    const record = emptyRecord();
+    for (const [key, item] of Object.entries(value)) {
+      if (!DANGEROUS_KEYS.has(key)) record[key] = normalize(item, depth + 1);
+    }
+    return record;
+  }
+  throw malformed('Luminate sent a JSON value of an unexpected type');
+}
+
+/**
+ * Parses one JSON reply: an object with exactly one key, the root name. JSON.parse's own message
+ * is not copied into ours: it quotes the body, which may hold a token.
+ */
+export function parseJsonDocument(body: string): ParsedDocument {
+  let tree: unknown;
+  try {
+    tree = JSON.parse(body, dropDangerousKeys);
+  } catch {
+    throw malformed('Luminate sent JSON that does not parse');
+  }
+  if (typeof tree !== 'object' || tree === null || Array.isArray(tree)) {
+    throw malformed('Luminate sent JSON that is not an object');
+  }
+  const roots = Object.keys(tree);
+  if (roots.length !== 1) throw malformed('Luminate sent JSON without a single root key');
+  const root = roots[0] as string;
+  return { root, content: normalize((tree as Record<string, unknown>)[root], 1) };
+}

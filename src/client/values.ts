@@ -1,0 +1,46 @@
+import { LuminateError } from '../errors';
+
+/**
+ * What a parsed Luminate reply is made of. Records have a null prototype, so no key (not even
+ * `__proto__` or `constructor`) can reach Object.prototype. Arrays appear where Luminate repeats
+ * an element (one item is a bare value, two or more an array).
+ */
+export type LuminateValue = string | null | LuminateRecord | LuminateValue[];
+export interface LuminateRecord {
+  [key: string]: LuminateValue;
+}
+
+/** Keys that are dropped wherever they appear in a reply. */
+export const DANGEROUS_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function emptyRecord(): LuminateRecord {
+  return Object.create(null) as LuminateRecord;
+}
+
+export function isRecord(value: unknown): value is LuminateRecord {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function malformed(message: string): LuminateError {
+  return new LuminateError('LUMINATE_MALFORMED_RESPONSE', message);
+}
+
+/**
+ * One scalar field of a reply: the string, or undefined when Luminate sent nothing, nil/null or
+ * an empty value. A repeated element (array) or a nested record where one string is expected is
+ * malformed: guessing which of two tokens is meant is not safe. The value never appears in the
+ * error message (it may be a secret).
+ */
+export function readOptionalString(record: LuminateRecord, field: string): string | undefined {
+  const value = Object.prototype.hasOwnProperty.call(record, field) ? record[field] : undefined;
+  if (value === undefined || value === null || value === '') return undefined;
+  if (Array.isArray(value)) throw malformed(`Luminate sent "${field}" more than once where one value was expected`);
+  if (typeof value !== 'string') throw malformed(`Luminate sent a structure for "${field}" where one value was expected`);
+  return value;
+}
+
+export function readRequiredString(record: LuminateRecord, field: string, root: string): string {
+  const value = readOptionalString(record, field);
+  if (value === undefined) throw malformed(`Luminate's ${root} has no "${field}"`);
+  return value;
+}

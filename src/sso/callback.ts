@@ -1,0 +1,84 @@
+import type { NextFunction, Request, Response } from 'express';
+import { debugFor } from '../debug';
+import { LuminateError } from '../errors';
+import { resolveDestination, type CompiledDestinations } from './destinations';
+import { applyFailurePolicy, asLuminateError, callHookSafely } from './failure';
+import { escapeHtml } from './handoff';
+import type { ResolvedSsoOptions } from './options';
+import { rawQueryOf } from './request-urls';
+import type { HandoffCsp } from './security-headers';
+import { verifySignedQuery } from './signature';
+import type { BridgeStore } from './store';
+
+const log = debugFor('callback');
+
+export interface CallbackContext {
+  config: ResolvedSsoOptions;
+  destinations: CompiledDestinations;
+  store: BridgeStore;
+  applyHeaders: (req: Request, res: Response, csp?: HandoffCsp) => void;
+  now: () => number;
+}
+
+/**
+ * `GET <callback>`: Luminate's signed error redirect after a failed singleSignOn. A valid one goes
+ * through the failure policy; an invalid, expired or replayed one is a 400 that follows nothing
+ * it carried (only a link to the configured default destination).
+ */
+export async function handleCallback(ctx: CallbackContext, req: Request, res: Response, next: NextFunction): Promise<void> {
+  const { config } = ctx;
+  const checked = verifySignedQuery(rawQueryOf(req), {
+    secret: config.apiSecretKey,
+    algorithm: config.signatureAlgorithm,
+    maxAgeSeconds: config.callbackMaxAgeSeconds,
+    now: ctx.now(),
+  });
+  if (!checked.ok) {
+    const code = checked.reason === 'expired' ? 'SSO_CALLBACK_EXPIRED' : 'SSO_CALLBACK_SIGNATURE_INVALID';
+    refuse(ctx, req, res, next, new LuminateError(code, `Refused a callback: signature ${checked.reason}.`, { status: 400 }));
+    return;
+  }
+  const fallback = ctx.destinations.default;
+  let firstUse: boolean;
+  try {
+    firstUse = await ctx.store.setIfAbsent(`callback:${checked.signature}`, config.callbackMaxAgeSeconds * 2000);
+  } catch (e) {
+    // A replay guard that cannot answer must not pass the callback as if it had checked it.
+    const err = asLuminateError(e, 'SSO_STORE_UNAVAILABLE', 'The replay store failed.');
+    applyFailurePolicy(config, err, req, res, next, fallback, ctx.applyHeaders);
+    return;
+  }
+  if (!firstUse) {
+    refuse(ctx, req, res, next, new LuminateError('SSO_CALLBACK_REPLAYED', 'Refused a callback seen before.', { status: 400 }));
+    return;
+  }
+  const { url: destination } = resolveDestination(checked.params.get('next') ?? undefined, ctx.destinations);
+  const rawCode = checked.params.get('code') ?? '';
+  const luminateCode = /^\d{1,6}$/.test(rawCode) ? Number(rawCode) : undefined;
+  const err = new LuminateError(
+    'SSO_CALLBACK_ERROR',
+    `Luminate reported that single sign-on failed${luminateCode === undefined ? '' : ` (code ${luminateCode})`}.`,
+    luminateCode === undefined ? {} : { luminateCode },
+  );
+  log('valid error callback, luminate code %s', luminateCode ?? '-');
+  applyFailurePolicy(config, err, req, res, next, destination, ctx.applyHeaders);
+}
+
+function refuse(ctx: CallbackContext, req: Request, res: Response, next: NextFunction, err: LuminateError): void {
+  callHookSafely(ctx.config.onError, err, req);
+  log('refused callback: %s', err.code);
+  if (ctx.config.onFailure === 'error') {
+    next(err);
+    return;
+  }
+  ctx.applyHeaders(req, res);
+  const href = escapeHtml(ctx.destinations.default);
+  res
+    .status(400)
+    .type('html')
+    .send(
+      '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Link expired</title></head><body>' +
+        '<h1>This sign-in link is invalid or has expired</h1>' +
+        `<p><a href="${href}">Continue to the donation page</a></p></body></html>\n`,
+    );
+}

@@ -1,0 +1,49 @@
+import type { NextFunction, Request, Response } from 'express';
+import { debugFor } from '../debug';
+import { LuminateError, isLuminateError } from '../errors';
+import type { ResolvedSsoOptions } from './options';
+
+const log = debugFor('sso');
+
+/** Any thrown value as a LuminateError; foreign errors keep their text only as `cause`. */
+export function asLuminateError(err: unknown, fallbackCode: LuminateError['code'], message: string): LuminateError {
+  return isLuminateError(err) ? err : new LuminateError(fallbackCode, message, { cause: err });
+}
+
+/** Calls a user hook; a hook that throws must never break the visitor's answer. */
+export function callHookSafely<A extends unknown[]>(hook: ((...args: A) => void) | undefined, ...args: A): void {
+  if (!hook) return;
+  try {
+    const result = hook(...args) as unknown;
+    if (result && typeof (result as Promise<unknown>).catch === 'function') {
+      (result as Promise<unknown>).catch((e: unknown) => log('a hook rejected: %s', (e as Error)?.message));
+    }
+  } catch (e) {
+    log('a hook threw: %s', (e as Error)?.message);
+  }
+}
+
+export type Responder = (req: Request, res: Response) => void;
+
+/**
+ * The failure policy: `continue` sends the visitor on to the destination as a guest (a gift can
+ * still be made), `error` hands the typed error to Express.
+ */
+export function applyFailurePolicy(
+  config: ResolvedSsoOptions,
+  err: LuminateError,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  destination: string,
+  prepare: Responder,
+): void {
+  callHookSafely(config.onError, err, req);
+  log('failure %s (luminate code %s); policy %s', err.code, err.luminateCode ?? '-', config.onFailure);
+  if (config.onFailure === 'error') {
+    next(err);
+    return;
+  }
+  prepare(req, res);
+  res.redirect(302, destination);
+}

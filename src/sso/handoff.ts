@@ -1,0 +1,77 @@
+import type { SingleSignOnToken } from '../client/types';
+
+/** Escapes text for HTML element content and double-quoted attribute values. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export interface SingleSignOnForm {
+  /** `<secureUrl>/site/CRConsAPI`, where the form posts. */
+  action: string;
+  fields: Array<[name: string, value: string]>;
+}
+
+export interface SingleSignOnFormInput {
+  secureUrl: string;
+  apiKey: string;
+  token: string;
+  destination: string;
+  errorRedirect: string;
+  rememberMe: boolean;
+}
+
+/** The fields of Luminate's client-API `singleSignOn` POST; the token goes only in this body. */
+export function singleSignOnForm(input: SingleSignOnFormInput): SingleSignOnForm {
+  const fields: Array<[string, string]> = [
+    ['method', 'singleSignOn'],
+    ['api_key', input.apiKey],
+    ['v', '1.0'],
+    ['sso_auth_token', input.token],
+    ['success_redirect', input.destination],
+    ['error_redirect', input.errorRedirect],
+    ['sign_redirects', 'true'],
+  ];
+  if (input.rememberMe) fields.push(['remember_me', 'true']);
+  return { action: `${input.secureUrl}/site/CRConsAPI`, fields };
+}
+
+/**
+ * A page whose form posts itself to Luminate: a top-level navigation, so Luminate's session
+ * cookie is first-party. The button makes it work without script.
+ */
+export function renderAutoPostPage(form: SingleSignOnForm, cspNonce: string): string {
+  const inputs = form.fields
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('\n      ');
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="robots" content="noindex, nofollow">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>Signing you in…</title>
+    <style nonce="${escapeHtml(cspNonce)}">body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:32rem;padding:0 1rem;text-align:center}button{font-size:1rem;padding:.6rem 1.4rem}</style>
+  </head>
+  <body>
+    <form id="luminate-sso" method="post" action="${escapeHtml(form.action)}">
+      ${inputs}
+      <p>Taking you to the donation page, signed in…</p>
+      <button type="submit">Continue</button>
+    </form>
+    <script nonce="${escapeHtml(cspNonce)}">document.getElementById('luminate-sso').submit();</script>
+  </body>
+</html>
+`;
+}
+
+/** Characters Luminate's routing ids are made of; anything else is not put into the path. */
+const ROUTING_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** `<secureUrl>/site/EstablishSession;jsessionid=<routing_id>?NONCE_TOKEN=<nonce>&NEXTURL=<destination>`. */
+export function establishSessionUrl(secureUrl: string, token: SingleSignOnToken & { nonce: string }, destination: string): string {
+  const affinity = token.routingId && ROUTING_ID.test(token.routingId) ? `;jsessionid=${token.routingId}` : '';
+  const url = new URL(`${secureUrl}/site/EstablishSession${affinity}`);
+  url.searchParams.set('NONCE_TOKEN', token.nonce);
+  url.searchParams.set('NEXTURL', destination);
+  return url.href;
+}

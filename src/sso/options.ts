@@ -1,0 +1,104 @@
+import type { Request } from 'express';
+import type { Dispatcher } from 'undici';
+import type { LuminateClient } from '../client/luminate-client';
+import type { ConstituentRef, ResponseFormat } from '../client/types';
+import type { LuminateError } from '../errors';
+import type { BridgeStore } from './store';
+
+/** What the `constituent` hook returns: who the visitor is in Luminate, or null for "not logged in". */
+export type ConstituentResult = ConstituentRef | null | undefined;
+
+export type HandoffMode = 'singleSignOn' | 'establishSession';
+export type SignatureAlgorithm = 'md5' | 'sha1';
+
+/** The Luminate site. Every field left out falls back to the environment variable named. */
+export interface LuminateSiteOptions {
+  /** Secure base, e.g. `https://secure2.convio.net/myorg`. Env `LUMINATE_SECURE_URL`. */
+  secureUrl?: string;
+  /** The site's CONVIO_API_KEY. Env `LUMINATE_API_KEY`. */
+  apiKey?: string;
+  /** API Administrator account. Env `LUMINATE_API_LOGIN_NAME` / `LUMINATE_API_LOGIN_PASSWORD`. */
+  apiLogin?: { name?: string; password?: string };
+  /** The site's CONVIO_API_SECRET_KEY, used to verify signed redirects. Env `LUMINATE_API_SECRET_KEY`. */
+  apiSecretKey?: string;
+  /** Hash Luminate signs redirects with. Default `md5`. Env `LUMINATE_SIGNATURE_ALGORITHM`. */
+  signatureAlgorithm?: SignatureAlgorithm;
+  /** Format asked of the server API. Default `xml`. */
+  responseFormat?: ResponseFormat;
+  /** Overall deadline for the token call, in ms. Default 5000. */
+  timeoutMs?: number;
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  maxResponseBytes?: number;
+  connections?: number;
+  tls?: { ca?: string | Buffer | Array<string | Buffer>; rejectUnauthorized?: boolean; servername?: string };
+  dispatcher?: Dispatcher;
+}
+
+export interface LuminateSsoOptions {
+  luminate?: LuminateSiteOptions;
+  /** Maps the request to the visitor's Luminate constituent, or null when nobody is logged in. May be async. */
+  constituent: (req: Request) => ConstituentResult | Promise<ConstituentResult>;
+  /** Where anonymous visitors are sent, with `?returnTo=<the bridge URL>`. Unset: they continue as guests. */
+  loginUrl?: string;
+  /** Name of the query parameter carrying the return path to `loginUrl`. Default `returnTo`. */
+  loginReturnParam?: string;
+  /** Where the bridge may send visitors. `allow` defaults to `[<secureUrl>/site/]`; `default` is required. */
+  destinations: { allow?: string[]; default: string };
+  /** Default `singleSignOn`. */
+  handoff?: HandoffMode;
+  /** Ask Luminate to remember the visitor (`remember_me=true`, singleSignOn only). Default false. */
+  rememberMe?: boolean;
+  /** Route paths, relative to where the router is mounted. */
+  paths?: { start?: string; callback?: string };
+  /** Public base URL of this site (e.g. `https://www.example.org`), used to build the callback URL. */
+  baseUrl?: string;
+  /** `continue` (default): on any failure send the visitor on as a guest; `error`: `next(err)`. */
+  onFailure?: 'continue' | 'error';
+  /** Sees every failure, for logging and metrics. Must not throw (if it does, it is ignored). */
+  onError?: (err: LuminateError, req: Request) => void;
+  /** Called for every handoff sent to the browser. Carries no token. */
+  onHandoff?: (info: HandoffInfo, req: Request) => void;
+  /** Accepted age of a signed callback's `ts`, in seconds. Default 300. */
+  callbackMaxAgeSeconds?: number;
+  /** Shared state (replay guard). Default: an in-memory store for one process. */
+  store?: BridgeStore;
+  /** Use this client instead of building one from `luminate` (it is not closed by the bridge). */
+  client?: LuminateClient;
+}
+
+export interface HandoffInfo {
+  consId: string;
+  handoff: HandoffMode;
+  destination: string;
+}
+
+/** Options after defaults and environment fallbacks, as the bridge uses them. */
+export interface ResolvedSsoOptions {
+  secureUrl: string;
+  apiKey: string;
+  apiLogin: { name: string; password: string };
+  apiSecretKey: string;
+  signatureAlgorithm: SignatureAlgorithm;
+  client: Omit<LuminateSiteOptions, 'secureUrl' | 'apiKey' | 'apiLogin' | 'apiSecretKey' | 'signatureAlgorithm'>;
+  timeoutMs: number;
+  constituent: LuminateSsoOptions['constituent'];
+  loginUrl?: string;
+  loginReturnParam: string;
+  destinations: { allow: string[]; default: string };
+  handoff: HandoffMode;
+  rememberMe: boolean;
+  paths: { start: string; callback: string };
+  baseUrl?: string;
+  onFailure: 'continue' | 'error';
+  onError?: LuminateSsoOptions['onError'];
+  onHandoff?: LuminateSsoOptions['onHandoff'];
+  callbackMaxAgeSeconds: number;
+  store?: BridgeStore;
+  injectedClient?: LuminateClient;
+}
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+export const DEFAULT_CALLBACK_MAX_AGE_SECONDS = 300;
+export const DEFAULT_PATHS = { start: '/luminate/sso', callback: '/luminate/sso/callback' } as const;

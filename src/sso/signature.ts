@@ -1,0 +1,59 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { SignatureAlgorithm } from './options';
+
+/**
+ * Luminate signs a redirect by appending `ts=<unix seconds>` and then
+ * `signature=hex(HASH(<query before the signature parameter> + API secret key))` (`sig` in an old
+ * doc page). Whether the hashed text also includes the literal `&signature=` is not documented,
+ * so both forms are accepted; both need the secret. The raw query is hashed exactly as received.
+ */
+
+const HEX_LENGTH: Record<SignatureAlgorithm, number> = { md5: 32, sha1: 40 };
+const SIGNATURE_PARAM = /(^|&)(signature|sig)=/g;
+
+export interface SignedQueryCheck {
+  secret: string;
+  algorithm: SignatureAlgorithm;
+  maxAgeSeconds: number;
+  /** Current time in ms. */
+  now: number;
+}
+
+export type SignedQueryResult =
+  | { ok: true; params: URLSearchParams; signature: string; ts: number }
+  | { ok: false; reason: 'unsigned' | 'malformed' | 'mismatch' | 'expired' };
+
+function hexDigest(algorithm: SignatureAlgorithm, text: string): Buffer {
+  return Buffer.from(createHash(algorithm).update(text, 'utf8').digest('hex'), 'latin1');
+}
+
+/** Verifies the raw query string (without `?`) of a signed Luminate redirect. */
+export function verifySignedQuery(rawQuery: string, check: SignedQueryCheck): SignedQueryResult {
+  const matches = [...rawQuery.matchAll(SIGNATURE_PARAM)];
+  if (matches.length === 0) return { ok: false, reason: 'unsigned' };
+  if (matches.length > 1) return { ok: false, reason: 'malformed' };
+  const match = matches[0] as RegExpMatchArray;
+  const paramStart = (match.index ?? 0) + (match[1] as string).length;
+  const paramName = match[2] as string;
+  const provided = rawQuery.slice(paramStart + paramName.length + 1);
+  // The signature is the last parameter and nothing can follow it unsigned.
+  if (!new RegExp(`^[0-9a-fA-F]{${HEX_LENGTH[check.algorithm]}}$`).test(provided)) {
+    return { ok: false, reason: 'malformed' };
+  }
+  const prefix = rawQuery.slice(0, match.index ?? 0);
+  const expectedForms = [prefix + check.secret, `${prefix}&${paramName}=${check.secret}`];
+  const providedBytes = Buffer.from(provided.toLowerCase(), 'latin1');
+  let valid = false;
+  for (const text of expectedForms) {
+    // Evaluate both forms every time so timing does not tell which one matched.
+    valid = timingSafeEqual(hexDigest(check.algorithm, text), providedBytes) || valid;
+  }
+  if (!valid) return { ok: false, reason: 'mismatch' };
+
+  const params = new URLSearchParams(prefix);
+  const tsValues = params.getAll('ts');
+  if (tsValues.length !== 1 || !/^\d{1,12}$/.test(tsValues[0] as string)) return { ok: false, reason: 'malformed' };
+  const ts = Number(tsValues[0]);
+  if (Math.abs(check.now / 1000 - ts) > check.maxAgeSeconds) return { ok: false, reason: 'expired' };
+  return { ok: true, params, signature: provided.toLowerCase(), ts };
+}

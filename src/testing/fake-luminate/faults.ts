@@ -1,0 +1,119 @@
+import { STATUS_CODES } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { Call, SiteContext } from './context';
+import { CONTENT_TYPES, formatOf, type Reply } from './format';
+import { sendHtml, sendReply, sendText } from './http-io';
+import type { FakeFaults } from './types';
+
+const SWITCHES = ['latencyMs', 'status', 'maintenancePage', 'malformedBody', 'reset', 'neverEndingBody', 'oversizedBodyBytes'] as const;
+const PAD_CHUNK_BYTES = 64 * 1024;
+
+/** Empty the switches in place, so a test holding `fake.faults` sees the change too. */
+export function clearFaults(faults: FakeFaults): void {
+  for (const key of Object.keys(faults) as (keyof FakeFaults)[]) delete faults[key];
+}
+
+/** The switches that apply to this request (a copy), counting down `times`. */
+export function takeFaults(faults: FakeFaults): FakeFaults | undefined {
+  if (!SWITCHES.some((k) => faults[k] !== undefined && faults[k] !== false && faults[k] !== 0)) return undefined;
+  if (faults.times !== undefined && !(faults.times > 0)) {
+    clearFaults(faults);
+    return undefined;
+  }
+  const active: FakeFaults = { ...faults };
+  if (faults.times !== undefined) {
+    faults.times -= 1;
+    if (faults.times <= 0) clearFaults(faults);
+  }
+  return active;
+}
+
+const MAINTENANCE_PAGE =
+  '<!DOCTYPE html><html><head><title>Site Maintenance</title></head><body>' +
+  '<h1>We are down for scheduled maintenance</h1><p>Please try again later.</p></body></html>';
+
+function waitDrainOrClose(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** Stream the reply padded with whitespace inside the root element up to `size` bytes (chunked). */
+async function sendOversized(res: ServerResponse, r: Reply, size: number): Promise<void> {
+  const cut = r.body.lastIndexOf(r.body.trimEnd().endsWith('}') ? '}' : '</');
+  const head = r.body.slice(0, cut);
+  const tail = r.body.slice(cut);
+  let padding = Math.max(0, size - Buffer.byteLength(r.body));
+  const { 'content-length': _ignored, ...headers } = r.headers;
+  res.writeHead(r.status, headers);
+  if (!res.write(head)) await waitDrainOrClose(res);
+  const chunk = ' '.repeat(PAD_CHUNK_BYTES);
+  const maxChunks = Math.ceil(padding / PAD_CHUNK_BYTES);
+  for (let i = 0; i < maxChunks && padding > 0 && !res.destroyed; i += 1) {
+    const n = Math.min(padding, PAD_CHUNK_BYTES);
+    padding -= n;
+    if (!res.write(n === PAD_CHUNK_BYTES ? chunk : chunk.slice(0, n))) await waitDrainOrClose(res);
+  }
+  if (!res.destroyed) res.end(tail);
+}
+
+/**
+ * Answer a server-API call through the fault switches. `answer` computes the normal reply; it is
+ * only called when a fault needs its body (or none answers on its own).
+ */
+export async function answerWithFaults(ctx: SiteContext, call: Call, answer: () => Reply): Promise<void> {
+  const { req, res, record } = call;
+  const faults = takeFaults(ctx.faults());
+  if (!faults) {
+    sendReply(res, answer());
+    return;
+  }
+  if (faults.latencyMs && faults.latencyMs > 0) {
+    const fired = await ctx.timers.delay(faults.latencyMs);
+    if (!fired || res.destroyed) return;
+  }
+  const format = formatOf(call.params);
+  if (faults.reset) {
+    record.outcome = 'fault reset';
+    try {
+      req.socket.resetAndDestroy(); // TCP RST, like a dropped connection
+    } catch {
+      req.socket.destroy(); // TLS sockets cannot send a bare RST
+    }
+    return;
+  }
+  if (faults.status) {
+    record.outcome = 'fault status';
+    sendText(res, faults.status, `${faults.status} ${STATUS_CODES[faults.status] ?? 'Error'}`);
+    return;
+  }
+  if (faults.maintenancePage) {
+    record.outcome = 'fault maintenancePage';
+    sendHtml(res, 200, MAINTENANCE_PAGE);
+    return;
+  }
+  if (faults.neverEndingBody) {
+    record.outcome = 'fault neverEndingBody';
+    res.writeHead(200, { 'content-type': CONTENT_TYPES[format], 'cache-control': 'no-store' });
+    res.write(format === 'json' ? '{"getSingleSignOnTokenResponse":{' : '<?xml version="1.0" encoding="UTF-8"?>\n<getSingleSignOnTokenResponse>');
+    return; // never ended; close() destroys the socket
+  }
+  const normal = answer();
+  if (faults.malformedBody) {
+    record.outcome = 'fault malformedBody';
+    sendReply(res, { ...normal, status: 200, body: normal.body.slice(0, Math.floor(normal.body.length / 2)) });
+    return;
+  }
+  if (faults.oversizedBodyBytes && faults.oversizedBodyBytes > 0) {
+    record.outcome = 'fault oversizedBodyBytes';
+    await sendOversized(res, normal, faults.oversizedBodyBytes);
+    return;
+  }
+  sendReply(res, normal); // latency only
+}

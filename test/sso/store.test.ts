@@ -1,0 +1,45 @@
+import { MemoryStore } from '../../src/sso/store';
+
+describe('MemoryStore', () => {
+  it('setIfAbsent answers true once per key until the key expires', async () => {
+    let now = 1000;
+    const store = new MemoryStore({ now: () => now });
+    expect(await store.setIfAbsent('a', 100)).toBe(true);
+    expect(await store.setIfAbsent('a', 100)).toBe(false);
+    expect(await store.setIfAbsent('b', 100)).toBe(true);
+    now += 100;
+    expect(await store.setIfAbsent('a', 100)).toBe(true);
+  });
+
+  it('is atomic for concurrent callers in one process', async () => {
+    const store = new MemoryStore();
+    const results = await Promise.all(Array.from({ length: 50 }, () => store.setIfAbsent('same', 1000)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('increment counts within the window and restarts after it', async () => {
+    let now = 0;
+    const store = new MemoryStore({ now: () => now });
+    expect(await store.increment('k', 1000)).toEqual({ count: 1, resetInMs: 1000 });
+    now = 400;
+    expect(await store.increment('k', 1000)).toEqual({ count: 2, resetInMs: 600 });
+    now = 1000;
+    expect(await store.increment('k', 1000)).toEqual({ count: 1, resetInMs: 1000 });
+  });
+
+  it('never holds more than maxEntries keys', async () => {
+    const store = new MemoryStore({ maxEntries: 100 });
+    for (let i = 0; i < 1000; i += 1) await store.setIfAbsent(`k${i}`, 60_000);
+    expect(store.size).toBeLessThanOrEqual(100);
+    expect(await store.setIfAbsent('k999', 60_000)).toBe(false);
+  });
+
+  it('sweeps expired keys as new ones arrive, so the size returns to what is live', async () => {
+    let now = 0;
+    const store = new MemoryStore({ now: () => now });
+    for (let i = 0; i < 500; i += 1) await store.setIfAbsent(`old${i}`, 10);
+    now = 100;
+    for (let i = 0; i < 20; i += 1) await store.setIfAbsent(`new${i}`, 10);
+    expect(store.size).toBe(20);
+  });
+});
