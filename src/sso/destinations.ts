@@ -69,9 +69,8 @@ function parseStrict(raw: string): Parsed {
 /** Refuses `%2f %5c %2e %25`, encoded controls, malformed escapes and invalid UTF-8 (`%c0%af`). */
 function pathEncodingIsPlain(rawPath: string): boolean {
   for (let i = rawPath.indexOf('%'); i !== -1; i = rawPath.indexOf('%', i + 1)) {
-    const hex = rawPath.slice(i + 1, i + 3);
-    if (!/^[0-9a-fA-F]{2}$/.test(hex)) return false;
-    const byte = parseInt(hex, 16);
+    // Malformed escapes (`%zz`, `%`) are caught by decodeURIComponent below.
+    const byte = parseInt(rawPath.slice(i + 1, i + 3), 16);
     if (FORBIDDEN_ENCODED.has(byte) || byte < 0x20 || byte === 0x7f) return false;
   }
   try {
@@ -97,7 +96,7 @@ function checkAgainst(raw: unknown, allow: CompiledDestinations['allow']): Desti
 
   // IDNA maps fullwidth letters, soft hyphens and zero-width characters onto plain ASCII hosts,
   // so a non-ASCII host is only acceptable when it really is an IDN (punycode) host.
-  if (false && /[^\x00-\x7f]/.test(rawAuthority) && !/(^|\.)xn--/.test(url.hostname)) {
+  if (/[^\x00-\x7f]/.test(rawAuthority) && !/(^|\.)xn--/.test(url.hostname)) {
     return { ok: false, reason: 'non-ascii-host' };
   }
   // `origin` is normalised (lowercase, punycode, IPv4 forms resolved, default port dropped).
