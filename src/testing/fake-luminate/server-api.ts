@@ -34,7 +34,7 @@ function getSingleSignOnToken(ctx: SiteContext, call: Call): Reply {
   return reply(200, 'getSingleSignOnTokenResponse', value, formatOf(params));
 }
 
-const METHODS: Record<string, ServerMethod> = { getSingleSignOnToken };
+const METHODS = new Map<string, ServerMethod>([['getSingleSignOnToken', getSingleSignOnToken]]);
 
 function fail(call: Call, code: number, status?: number): Reply {
   call.record.outcome = status === 405 ? 'http 405' : `error ${code}`;
@@ -51,7 +51,7 @@ function sameText(a: string | undefined, b: string): boolean {
  */
 function serverReply(ctx: SiteContext, call: Call): Reply {
   const { params, req } = call;
-  const method = params.method === undefined ? undefined : METHODS[params.method];
+  const method = METHODS.get(params.method ?? '');
   if (method && req.method !== 'POST') return fail(call, 14, 405);
   if (params.v !== '1.0') return fail(call, 1);
   if (!sameText(params.api_key, ctx.config.apiKey)) return fail(call, 2);

@@ -1,0 +1,80 @@
+import { request, type Dispatcher } from 'undici';
+import { LuminateError } from '../errors';
+
+/** Sent as User-Agent, so Luminate's logs can tell where calls come from. */
+export const USER_AGENT = 'luminate-sso-bridge/0.1.0';
+
+export interface PostFormRequest {
+  dispatcher: Dispatcher;
+  url: string;
+  /** application/x-www-form-urlencoded body (it may carry secrets: never log it). */
+  form: string;
+  accept: string;
+  signal: AbortSignal;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  maxResponseBytes: number;
+}
+
+export interface PostFormResult {
+  status: number;
+  body: string;
+}
+
+function tooLarge(max: number): LuminateError {
+  return new LuminateError('LUMINATE_RESPONSE_TOO_LARGE', `Luminate's reply is larger than maxResponseBytes (${max} bytes)`);
+}
+
+/** Reads the body up to `max` bytes; over that the stream is destroyed, which closes the socket. */
+async function readCapped(body: Dispatcher.ResponseData['body'], contentLength: unknown, max: number): Promise<Buffer> {
+  const declared = typeof contentLength === 'string' ? Number(contentLength) : Number.NaN;
+  if (Number.isFinite(declared) && declared > max) {
+    body.destroy();
+    throw tooLarge(max);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      const bytes = chunk as Buffer;
+      size += bytes.length;
+      if (size > max) throw tooLarge(max);
+      chunks.push(bytes);
+    }
+  } finally {
+    // Leaving the loop early (too large, timeout, abort) must not leave a half-read socket behind.
+    if (!body.destroyed) body.destroy();
+  }
+  return Buffer.concat(chunks, size);
+}
+
+function decodeUtf8(bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', "Luminate's reply is not valid UTF-8");
+  }
+}
+
+/**
+ * One POST with a form body. No cookies are ever sent (undici has no cookie jar and we add no
+ * Cookie header), redirects are not followed, and the body is read with a byte cap. Network
+ * errors are thrown as undici raised them; the caller maps them.
+ */
+export async function postForm(req: PostFormRequest): Promise<PostFormResult> {
+  const response = await request(req.url, {
+    method: 'POST',
+    dispatcher: req.dispatcher,
+    signal: req.signal,
+    headersTimeout: req.headersTimeoutMs,
+    bodyTimeout: req.bodyTimeoutMs,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      accept: req.accept,
+      'user-agent': USER_AGENT,
+    },
+    body: req.form,
+  });
+  const bytes = await readCapped(response.body, response.headers['content-length'], req.maxResponseBytes);
+  return { status: response.statusCode, body: decodeUtf8(bytes) };
+}

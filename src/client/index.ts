@@ -1,0 +1,11 @@
+export { LuminateClient } from './luminate-client';
+export { parseLuminateResponse, readErrorResponse, type ResponseContext } from './parse-response';
+export { readOptionalString, readRequiredString, type LuminateRecord, type LuminateValue } from './values';
+export { CLIENT_DEFAULTS } from './validate';
+export type {
+  CallOptions,
+  ConstituentRef,
+  LuminateClientOptions,
+  ResponseFormat,
+  SingleSignOnToken,
+} from './types';

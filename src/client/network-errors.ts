@@ -1,0 +1,70 @@
+import { isLuminateError, LuminateError } from '../errors';
+
+const TIMEOUTS: Record<string, string> = {
+  UND_ERR_CONNECT_TIMEOUT: 'connecting to Luminate timed out (connectTimeoutMs)',
+  UND_ERR_HEADERS_TIMEOUT: 'Luminate did not send response headers in time (headersTimeoutMs)',
+  UND_ERR_BODY_TIMEOUT: 'Luminate stopped sending the response body (bodyTimeoutMs)',
+};
+const RESETS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS|ERR_SSL|HOSTNAME|ALTNAME/;
+
+/**
+ * Errors raised before any byte of the request could have left this machine: retrying them
+ * cannot mint a second token. A reset or timeout after connecting is never in this list.
+ */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
+
+/** The error code of an undici/Node error, looking into AggregateError (happy eyeballs) and cause. */
+export function errorCodeOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { code, errors, cause } = err as { code?: unknown; errors?: unknown; cause?: unknown };
+  if (typeof code === 'string') return code;
+  if (Array.isArray(errors) && errors.length > 0) return errorCodeOf(errors[0]);
+  return cause === undefined || cause === err ? undefined : errorCodeOf(cause);
+}
+
+export function isSafeToRetry(err: unknown): boolean {
+  const code = errorCodeOf(err);
+  return code !== undefined && NEVER_SENT.has(code);
+}
+
+export interface AbortState {
+  /** The caller's signal, if any. */
+  caller?: AbortSignal;
+  /** The per-call deadline. */
+  deadline: AbortSignal;
+  timeoutMs: number;
+  host: string;
+}
+
+/**
+ * Maps whatever a call threw to a LuminateError, keeping the original as `cause`. Undici errors
+ * carry no request body, and the request options are never attached, so no cause holds a secret.
+ */
+export function toLuminateError(err: unknown, state: AbortState): LuminateError {
+  if (isLuminateError(err)) return err;
+  if (state.caller?.aborted) {
+    return new LuminateError('LUMINATE_ABORTED', 'the call to Luminate was aborted by the caller', { cause: err });
+  }
+  if (state.deadline.aborted) {
+    return new LuminateError('LUMINATE_TIMEOUT', `Luminate did not answer within timeoutMs (${state.timeoutMs} ms)`, { cause: err });
+  }
+  const code = errorCodeOf(err);
+  if (code !== undefined && Object.hasOwn(TIMEOUTS, code)) {
+    return new LuminateError('LUMINATE_TIMEOUT', `${TIMEOUTS[code]} [${state.host}]`, { cause: err });
+  }
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+    return new LuminateError('LUMINATE_RESPONSE_TOO_LARGE', `the reply from ${state.host} exceeded the dispatcher's size limit`, { cause: err });
+  }
+  if (code === 'ECONNREFUSED') {
+    return new LuminateError('LUMINATE_CONNECTION_REFUSED', `${state.host} refused the connection`, { cause: err });
+  }
+  if (code !== undefined && RESETS.has(code)) {
+    return new LuminateError('LUMINATE_CONNECTION_RESET', `the connection to ${state.host} was closed before the reply was complete`, { cause: err });
+  }
+  if (code !== undefined && TLS_CODE.test(code)) {
+    return new LuminateError('LUMINATE_NETWORK_ERROR', `TLS with ${state.host} failed (${code}); check the certificate or options.tls`, { cause: err });
+  }
+  const detail = code === undefined ? '' : ` (${code})`;
+  return new LuminateError('LUMINATE_NETWORK_ERROR', `calling ${state.host} failed${detail}`, { cause: err });
+}

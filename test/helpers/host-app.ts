@@ -1,0 +1,92 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import session from 'express-session';
+import { luminateSso, type LuminateSsoOptions, type LuminateSsoRouter } from '../../src';
+import type { LuminateError } from '../../src/errors';
+import type { FakeLuminate } from '../../src/testing';
+
+declare module 'express-session' {
+  interface SessionData {
+    user?: { consId?: string; memberId?: string };
+  }
+}
+
+export interface HostApp {
+  /** `http://localhost:<port>`: a different site from the stand-in on 127.0.0.1. */
+  url: string;
+  bridge: LuminateSsoRouter;
+  errors: LuminateError[];
+  handoffs: Array<{ consId: string; handoff: string; destination: string }>;
+  close(): Promise<void>;
+}
+
+/** Options for the bridge pointing at the stand-in, with `over` merged on top. */
+export function bridgeOptionsFor(fake: FakeLuminate, over: Partial<LuminateSsoOptions> = {}): LuminateSsoOptions {
+  const { luminate, ...rest } = over;
+  return {
+    luminate: {
+      secureUrl: fake.secureUrl,
+      apiKey: fake.apiKey,
+      apiLogin: fake.apiLogin,
+      apiSecretKey: fake.apiSecretKey,
+      signatureAlgorithm: fake.signatureAlgorithm,
+      timeoutMs: 1500,
+      ...luminate,
+    },
+    constituent: (req) => (req.session.user as { consId: string } | undefined) ?? null,
+    loginUrl: '/login',
+    destinations: { default: `${fake.secureUrl}/site/Donation2?df_id=1` },
+    ...rest,
+  };
+}
+
+/** A real host site: its own session and login, the bridge mounted at `mountPath`. */
+export async function startHostApp(fake: FakeLuminate, over: Partial<LuminateSsoOptions> = {}, mountPath = '/'): Promise<HostApp> {
+  const errors: LuminateError[] = [];
+  const handoffs: HostApp['handoffs'] = [];
+  const app = express();
+  app.set('trust proxy', 'loopback');
+  app.use(session({ secret: 'host-app-test-secret', resave: false, saveUninitialized: false, name: 'host.sid' }));
+  app.get('/login', (_req, res) => {
+    res.type('html').send('<form method="post" action="/login"><input name="consId"><button>Log in</button></form>');
+  });
+  app.post('/login', express.urlencoded({ extended: false }), (req, res, next) => {
+    const body = req.body as Record<string, string>;
+    req.session.regenerate((err) => {
+      if (err) return next(err);
+      req.session.user = body.memberId ? { memberId: body.memberId } : { consId: body.consId };
+      req.session.save((saveErr) => {
+        if (saveErr) return next(saveErr);
+        const back = body.returnTo ?? '/';
+        res.redirect(303, back.startsWith('/') && !back.startsWith('//') ? back : '/');
+      });
+    });
+  });
+  const bridge = luminateSso(
+    bridgeOptionsFor(fake, {
+      onError: (err) => errors.push(err),
+      onHandoff: (info) => handoffs.push(info),
+      ...over,
+    }),
+  );
+  app.use(mountPath, bridge);
+  app.use((err: LuminateError, _req: Request, res: Response, _next: NextFunction) => {
+    res.status(err.status && err.status >= 400 && err.status < 600 ? err.status : 502).json({ code: err.code });
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://localhost:${port}`,
+    bridge,
+    errors,
+    handoffs,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await bridge.close();
+    },
+  };
+}

@@ -1,0 +1,143 @@
+import { resolveSsoOptions } from '../../src/sso/validate-options';
+
+const SITE = 'https://secure2.convio.net/myorg';
+
+function valid(): Record<string, any> {
+  return {
+    luminate: {
+      secureUrl: SITE,
+      apiKey: 'key123',
+      apiLogin: { name: 'apiadmin', password: 'pw-secret' },
+      apiSecretKey: 'shh',
+    },
+    constituent: () => null,
+    destinations: { default: `${SITE}/site/Donation2?df_id=1234` },
+  };
+}
+
+type Row = [title: string, change: (o: Record<string, any>) => unknown, message: RegExp, env?: Record<string, string>];
+
+const rows: Row[] = [
+  ['options not an object', () => 'nope', /expected an options object/],
+  ['unknown top-level key', (o) => { o.destinatons = {}; return o; }, /unknown option "options\.destinatons".*Check the spelling/],
+  ['luminate not an object', (o) => { o.luminate = 'x'; return o; }, /luminate must be an object/],
+  ['unknown luminate key', (o) => { o.luminate.apiSecret = 'x'; return o; }, /unknown option "luminate\.apiSecret"/],
+  ['apiLogin not an object', (o) => { o.luminate.apiLogin = 'admin:pw'; return o; }, /luminate\.apiLogin must be an object \{ name, password \}/],
+  ['unknown apiLogin key', (o) => { o.luminate.apiLogin.user = 'x'; return o; }, /unknown option "luminate\.apiLogin\.user"/],
+  ['secureUrl missing', (o) => { delete o.luminate.secureUrl; return o; }, /luminate\.secureUrl \(or env LUMINATE_SECURE_URL\) is missing\. Set it to your site's secure base/],
+  ['secureUrl not a string', (o) => { o.luminate.secureUrl = 42; return o; }, /luminate\.secureUrl \(or env LUMINATE_SECURE_URL\) must be a string, got number/],
+  ['secureUrl with spaces', (o) => { o.luminate.secureUrl = ` ${SITE}`; return o; }, /leading or trailing whitespace/],
+  ['secureUrl not a URL', (o) => { o.luminate.secureUrl = 'secure2.convio.net/myorg'; return o; }, /is not a URL: use your site's secure base/],
+  ['secureUrl over http', (o) => { o.luminate.secureUrl = 'http://secure2.convio.net/myorg'; return o; }, /must use https \(http is accepted only for loopback hosts/],
+  ['secureUrl with a query', (o) => { o.luminate.secureUrl = `${SITE}?x=1`; return o; }, /without credentials, query or fragment/],
+  ['secureUrl pointing at a servlet', (o) => { o.luminate.secureUrl = `${SITE}/site/SRConsAPI`; return o; }, /must stop before "\/site\/"/],
+  ['apiKey missing', (o) => { delete o.luminate.apiKey; return o; }, /luminate\.apiKey \(or env LUMINATE_API_KEY\) is missing/],
+  ['apiKey with a forbidden character', (o) => { o.luminate.apiKey = 'a=b'; return o; }, /must not contain any of & : \\ " ' \? =/],
+  ['apiLogin.name missing', (o) => { delete o.luminate.apiLogin.name; return o; }, /luminate\.apiLogin\.name \(or env LUMINATE_API_LOGIN_NAME\) is missing/],
+  ['apiLogin.password missing', (o) => { delete o.luminate.apiLogin.password; return o; }, /luminate\.apiLogin\.password \(or env LUMINATE_API_LOGIN_PASSWORD\) is missing/],
+  ['apiSecretKey missing', (o) => { delete o.luminate.apiSecretKey; return o; }, /luminate\.apiSecretKey \(or env LUMINATE_API_SECRET_KEY\) is missing/],
+  ['signatureAlgorithm unknown', (o) => { o.luminate.signatureAlgorithm = 'sha256'; return o; }, /luminate\.signatureAlgorithm \(or env LUMINATE_SIGNATURE_ALGORITHM\) must be one of 'md5', 'sha1'/],
+  ['responseFormat unknown', (o) => { o.luminate.responseFormat = 'yaml'; return o; }, /luminate\.responseFormat must be one of 'xml', 'json'/],
+  ['timeoutMs not positive', (o) => { o.luminate.timeoutMs = 0; return o; }, /luminate\.timeoutMs must be a positive number of milliseconds, got 0/],
+  ['connectTimeoutMs not a number', (o) => { o.luminate.connectTimeoutMs = '100'; return o; }, /luminate\.connectTimeoutMs must be a positive number/],
+  ['constituent missing', (o) => { delete o.constituent; return o; }, /constituent is required and must be a function/],
+  ['onError not a function', (o) => { o.onError = 'log'; return o; }, /onError must be a function: \(err, req\) => void/],
+  ['onHandoff not a function', (o) => { o.onHandoff = {}; return o; }, /onHandoff must be a function/],
+  ['destinations missing', (o) => { delete o.destinations; return o; }, /destinations is required: \{ default: "https:\/\/secure2\.convio\.net\/myorg\/site\/Donation2/],
+  ['unknown destinations key', (o) => { o.destinations.allowed = []; return o; }, /unknown option "destinations\.allowed"/],
+  ['default outside the allow list', (o) => { o.destinations.default = 'https://evil.example/'; return o; }, /destinations\.default/],
+  ['paths not an object', (o) => { o.paths = '/sso'; return o; }, /paths must be an object \{ start, callback \}/],
+  ['unknown paths key', (o) => { o.paths = { begin: '/x' }; return o; }, /unknown option "paths\.begin"/],
+  ['paths.start not a path', (o) => { o.paths = { start: 'sso' }; return o; }, /paths\.start must be a path starting with "\/"/],
+  ['paths.start equals paths.callback', (o) => { o.paths = { start: '/a', callback: '/a' }; return o; }, /paths\.start and paths\.callback must differ/],
+  ['loginReturnParam invalid', (o) => { o.loginReturnParam = 'return to'; return o; }, /loginReturnParam must be a query parameter name/],
+  ['rememberMe not a boolean', (o) => { o.rememberMe = 'yes'; return o; }, /rememberMe must be true or false/],
+  ['store without the interface', (o) => { o.store = new Map(); return o; }, /store must implement the BridgeStore interface/],
+  ['client not a client', (o) => { o.client = {}; return o; }, /client must be a LuminateClient instance/],
+  ['loginUrl protocol-relative', (o) => { o.loginUrl = '//evil.example/login'; return o; }, /loginUrl must be a site path such as "\/login"/],
+  ['baseUrl with a query', (o) => { o.baseUrl = 'https://www.example.org/?x'; return o; }, /baseUrl must be an http\(s\) URL without credentials, query or fragment/],
+  ['baseUrl not a URL', (o) => { o.baseUrl = 'www.example.org'; return o; }, /baseUrl must be an absolute URL/],
+  ['handoff unknown', (o) => { o.handoff = 'redirect'; return o; }, /handoff must be one of 'singleSignOn', 'establishSession', got "redirect"/],
+  ['onFailure unknown', (o) => { o.onFailure = 'ignore'; return o; }, /onFailure must be one of 'continue', 'error'/],
+  ['callbackMaxAgeSeconds negative', (o) => { o.callbackMaxAgeSeconds = -5; return o; }, /callbackMaxAgeSeconds must be a positive number of seconds, got -5/],
+];
+
+describe('resolveSsoOptions: each problem has its own message', () => {
+  it.each(rows)('%s', (_title, change, message, env) => {
+    const attempt = () => resolveSsoOptions(change(valid()), env ?? {});
+    expect(attempt).toThrow(TypeError);
+    expect(attempt).toThrow(message);
+  });
+
+  it('the messages are all different', () => {
+    const messages = rows.map(([, change, , env]) => {
+      try {
+        resolveSsoOptions(change(valid()), env ?? {});
+        return 'no error';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    });
+    expect(new Set(messages).size).toBe(rows.length);
+  });
+
+  it('never puts the password or secret key into a message', () => {
+    for (const [, change] of rows) {
+      try {
+        resolveSsoOptions(change(valid()), {});
+      } catch (e) {
+        expect((e as Error).message).not.toContain('pw-secret');
+        expect((e as Error).message).not.toContain('shh');
+      }
+    }
+  });
+});
+
+describe('resolveSsoOptions: defaults and environment', () => {
+  it('fills every option left out from the environment', () => {
+    const opts = valid();
+    delete opts.luminate;
+    const resolved = resolveSsoOptions(opts, {
+      LUMINATE_SECURE_URL: `${SITE}/`,
+      LUMINATE_API_KEY: 'envkey',
+      LUMINATE_API_LOGIN_NAME: 'envadmin',
+      LUMINATE_API_LOGIN_PASSWORD: 'envpw',
+      LUMINATE_API_SECRET_KEY: 'envsecret',
+      LUMINATE_SIGNATURE_ALGORITHM: 'sha1',
+    });
+    expect(resolved).toMatchObject({
+      secureUrl: SITE,
+      apiKey: 'envkey',
+      apiLogin: { name: 'envadmin', password: 'envpw' },
+      apiSecretKey: 'envsecret',
+      signatureAlgorithm: 'sha1',
+    });
+  });
+
+  it('prefers the options object over the environment', () => {
+    const resolved = resolveSsoOptions(valid(), { LUMINATE_API_KEY: 'envkey' });
+    expect(resolved.apiKey).toBe('key123');
+  });
+
+  it('has documented defaults', () => {
+    const resolved = resolveSsoOptions(valid(), {});
+    expect(resolved).toMatchObject({
+      handoff: 'singleSignOn',
+      onFailure: 'continue',
+      rememberMe: false,
+      loginReturnParam: 'returnTo',
+      paths: { start: '/luminate/sso', callback: '/luminate/sso/callback' },
+      signatureAlgorithm: 'md5',
+      timeoutMs: 5000,
+      callbackMaxAgeSeconds: 300,
+      destinations: { allow: [`${SITE}/site/`] },
+    });
+  });
+
+  it('accepts http only for loopback stand-ins', () => {
+    const opts = valid();
+    opts.luminate.secureUrl = 'http://127.0.0.1:4010/fakeorg';
+    opts.destinations.default = 'http://127.0.0.1:4010/fakeorg/site/Donation2?df_id=1';
+    expect(resolveSsoOptions(opts, {}).secureUrl).toBe('http://127.0.0.1:4010/fakeorg');
+  });
+});
