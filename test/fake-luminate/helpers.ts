@@ -1,43 +1,68 @@
-import { Agent, request } from 'undici';
+import http from 'node:http';
+import https from 'node:https';
 import type { FakeLuminate } from '../../src/testing';
 
 export interface HttpResult {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: http.IncomingHttpHeaders;
   text: string;
 }
 
 export interface SendOptions {
   form?: Record<string, string>;
+  /** Raw body, sent as is (for non-form content types). */
+  body?: string;
   headers?: Record<string, string>;
+  /** Time allowed for the response headers, and then between body chunks. Default 5000 ms. */
   timeoutMs?: number;
 }
 
-/** A loopback HTTP(S) client with its own connection pool, closed by `close()`. */
+function timeoutError(code: 'TEST_HEADERS_TIMEOUT' | 'TEST_BODY_TIMEOUT'): Error {
+  return Object.assign(new Error(code), { code });
+}
+
+/**
+ * A loopback HTTP(S) client on node:http with its own keep-alive pool, closed by `close()`.
+ * (node:http rather than undici: undici's request resources show up as false "open handles"
+ * under jest --detectOpenHandles, nodejs/undici#1614.)
+ */
 export class TestClient {
-  readonly agent: Agent;
+  readonly agent: http.Agent;
 
   constructor(private readonly base: string, ca?: string) {
-    this.agent = new Agent(ca ? { connect: { ca } } : {});
+    this.agent = base.startsWith('https:') ? new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) }) : new http.Agent({ keepAlive: true });
   }
 
   url(path: string): string {
     return /^https?:/.test(path) ? path : `${this.base}${path}`;
   }
 
-  async send(method: string, path: string, opts: SendOptions = {}): Promise<HttpResult> {
-    const timeout = opts.timeoutMs ?? 5000;
+  /** Resolves with the response once its headers arrive; the body is left to the caller. */
+  open(method: string, path: string, opts: SendOptions = {}): Promise<http.IncomingMessage> {
+    const url = this.url(path);
+    const body = opts.form ? new URLSearchParams(opts.form).toString() : opts.body;
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.form) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const res = await request(this.url(path), {
-      method: method as 'GET',
-      headers,
-      body: opts.form ? new URLSearchParams(opts.form).toString() : null,
-      dispatcher: this.agent,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+    const send = url.startsWith('https:') ? https.request : http.request;
+    return new Promise((resolve, reject) => {
+      const req = send(url, { method, headers, agent: this.agent }, (res) => {
+        clearTimeout(timer);
+        resolve(res);
+      });
+      const timer = setTimeout(() => req.destroy(timeoutError('TEST_HEADERS_TIMEOUT')), opts.timeoutMs ?? 5000);
+      req.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      req.end(body);
     });
-    return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+  }
+
+  async send(method: string, path: string, opts: SendOptions = {}): Promise<HttpResult> {
+    const res = await this.open(method, path, opts);
+    const text = await readBody(res, opts.timeoutMs ?? 5000);
+    return { status: res.statusCode ?? 0, headers: res.headers, text };
   }
 
   post(path: string, form: Record<string, string>, opts: Omit<SendOptions, 'form'> = {}): Promise<HttpResult> {
@@ -49,8 +74,50 @@ export class TestClient {
   }
 
   close(): Promise<void> {
-    return this.agent.close();
+    this.agent.destroy();
+    return Promise.resolve();
   }
+}
+
+/** Read a whole body; fails with TEST_BODY_TIMEOUT when no chunk arrives for `idleMs`. */
+export function readBody(res: http.IncomingMessage, idleMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let timer = setTimeout(() => res.destroy(timeoutError('TEST_BODY_TIMEOUT')), idleMs);
+    res.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      clearTimeout(timer);
+      timer = setTimeout(() => res.destroy(timeoutError('TEST_BODY_TIMEOUT')), idleMs);
+    });
+    res.on('end', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    res.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    res.on('close', () => {
+      clearTimeout(timer);
+      if (!res.complete) reject(Object.assign(new Error('response closed before its end'), { code: 'ECONNRESET' }));
+    });
+  });
+}
+
+/** The first body chunk, as text. */
+export function firstChunk(res: http.IncomingMessage, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(timeoutError('TEST_BODY_TIMEOUT')), timeoutMs);
+    res.once('data', (chunk: Buffer) => {
+      clearTimeout(timer);
+      res.pause();
+      resolve(chunk.toString('utf8'));
+    });
+    res.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
 }
 
 export function header(r: HttpResult, name: string): string | undefined {

@@ -159,8 +159,7 @@ describe('stand-in SRConsAPI getSingleSignOnToken', () => {
   });
 
   it('merges query-string parameters but records them apart from the body (body wins)', async () => {
-    const form = tokenForm(fake, { cons_id: '1001641', api_key: undefined, login_password: 'from-body' });
-    form.login_password = fake.apiLogin.password;
+    const form = tokenForm(fake, { cons_id: '1001641', api_key: undefined });
     const r = await client.post(`/site/SRConsAPI?api_key=${fake.apiKey}&login_password=wrong`, form);
     expect(r.status).toBe(200);
     const rec = fake.requests[0]!;
@@ -173,9 +172,19 @@ describe('stand-in SRConsAPI getSingleSignOnToken', () => {
   it('ignores a body that is not form-encoded', async () => {
     const r = await client.send('POST', '/site/SRConsAPI', {
       headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(tokenForm(fake, { cons_id: '1001641' })),
     });
     expect(r.status).toBe(403);
+    expect(xmlField(r.text, 'code')).toBe('1'); // no v=1.0 arrived
     expect(fake.requests[0]!.body).toEqual({});
+    expect(fake.issuedTokens).toHaveLength(0);
+  });
+
+  it('refuses a body over 1 MiB with 413 and records the call', async () => {
+    const r = await client.post('/site/SRConsAPI', tokenForm(fake, { cons_id: '1001641', pad: 'x'.repeat(1024 * 1024) }));
+    expect(r.status).toBe(413);
+    expect(fake.issuedTokens).toHaveLength(0);
+    expect(fake.requests[0]!.outcome).toBe('http 413');
   });
 
   it.each([
