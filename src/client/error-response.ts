@@ -18,7 +18,7 @@ const NOT_FOUND_TEXT = /\b(does not exist|not found|no such|no (matching )?(reco
 export function sanitizeUpstreamText(text: string, redact: readonly string[] = []): string {
   let clean = text;
   for (const secret of redact) {
-    // Very short values would scrub ordinary words; the client refuses to be configured with them anyway.
+    // Values under 4 characters are left alone: scrubbing them would mangle ordinary words.
     if (secret.length >= 4) clean = clean.split(secret).join('[redacted]');
   }
   clean = clean.replace(UNSAFE_CHARS, ' ').replace(/\s+/g, ' ').trim();

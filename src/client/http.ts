@@ -25,11 +25,18 @@ function tooLarge(max: number): LuminateError {
   return new LuminateError('LUMINATE_RESPONSE_TOO_LARGE', `Luminate's reply is larger than maxResponseBytes (${max} bytes)`);
 }
 
+/** Closes a body we will not read; its socket is closed, not returned to the pool. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  if (body.destroyed) return;
+  body.on('error', () => undefined); // destroy() reports an abort error we already know about
+  body.destroy();
+}
+
 /** Reads the body up to `max` bytes; over that the stream is destroyed, which closes the socket. */
 async function readCapped(body: Dispatcher.ResponseData['body'], contentLength: unknown, max: number): Promise<Buffer> {
   const declared = typeof contentLength === 'string' ? Number(contentLength) : Number.NaN;
   if (Number.isFinite(declared) && declared > max) {
-    body.destroy();
+    discard(body);
     throw tooLarge(max);
   }
   const chunks: Buffer[] = [];
@@ -41,9 +48,11 @@ async function readCapped(body: Dispatcher.ResponseData['body'], contentLength: 
       if (size > max) throw tooLarge(max);
       chunks.push(bytes);
     }
-  } finally {
+  } catch (err) {
     // Leaving the loop early (too large, timeout, abort) must not leave a half-read socket behind.
-    if (!body.destroyed) body.destroy();
+    // Only then: destroying a fully read body would close a socket that could be reused.
+    discard(body);
+    throw err;
   }
   return Buffer.concat(chunks, size);
 }
