@@ -49,22 +49,53 @@ const MARK = Symbol.for('luminate-sso-bridge.error');
 export interface LuminateErrorOptions {
   /** Luminate's numeric errorResponse code, when Luminate sent one. */
   luminateCode?: number;
-  /** HTTP status of the upstream answer (or the one the bridge answers with). */
+  /** HTTP status of Luminate's answer, when there was one. */
+  upstreamStatus?: number;
+  /** HTTP status an error handler should answer with; derived from `code` when left out. */
   status?: number;
   cause?: unknown;
+}
+
+/**
+ * `status` follows the Express convention (`err.status` is what to answer with): trouble upstream
+ * is a 502 or 504, never Luminate's own 403 passed on to the visitor.
+ */
+function defaultStatus(code: LuminateErrorCode): number {
+  switch (code) {
+    case 'LUMINATE_TIMEOUT':
+      return 504;
+    case 'SSO_CALLBACK_SIGNATURE_INVALID':
+    case 'SSO_CALLBACK_EXPIRED':
+    case 'SSO_CALLBACK_REPLAYED':
+    case 'SSO_INVALID_HOST':
+      return 400;
+    case 'SSO_STORE_UNAVAILABLE':
+      return 503;
+    case 'SSO_CONSTITUENT_HOOK_FAILED':
+    case 'LUMINATE_INVALID_ARGUMENT':
+    case 'LUMINATE_CLIENT_CLOSED':
+    case 'LUMINATE_ABORTED':
+      return 500;
+    default:
+      return 502;
+  }
 }
 
 export class LuminateError extends Error {
   readonly code: LuminateErrorCode;
   readonly luminateCode?: number;
-  readonly status?: number;
+  /** HTTP status of Luminate's answer, when there was one (403 for an errorResponse, 503…). */
+  readonly upstreamStatus?: number;
+  /** HTTP status for an Express error handler to answer with (502, 504, 400…). */
+  readonly status: number;
 
   constructor(code: LuminateErrorCode, message: string, options: LuminateErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'LuminateError';
     this.code = code;
     if (options.luminateCode !== undefined) this.luminateCode = options.luminateCode;
-    if (options.status !== undefined) this.status = options.status;
+    if (options.upstreamStatus !== undefined) this.upstreamStatus = options.upstreamStatus;
+    this.status = options.status ?? defaultStatus(code);
     Object.defineProperty(this, MARK, { value: true });
   }
 

@@ -57,6 +57,6 @@ export function errorFromResponse(content: LuminateValue, context: ResponseConte
   const suffix = context.status === undefined ? '' : ` (HTTP ${context.status})`;
   return new LuminateError(code, `${text}${suffix}`, {
     ...(luminateCode === undefined ? {} : { luminateCode }),
-    ...(context.status === undefined ? {} : { status: context.status }),
+    ...(context.status === undefined ? {} : { upstreamStatus: context.status }),
   });
 }

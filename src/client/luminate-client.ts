@@ -107,7 +107,7 @@ export class LuminateClient {
       return this.#interpret(reply, expectedRoot);
     } catch (err) {
       const error = toLuminateError(err, state);
-      const status = error.status === undefined ? '' : ` HTTP ${error.status}`;
+      const status = error.upstreamStatus === undefined ? '' : ` HTTP ${error.upstreamStatus}`;
       log('%s failed: %s%s in %d ms', method, error.code, status, Date.now() - started);
       throw error;
     } finally {
@@ -190,10 +190,10 @@ export class LuminateClient {
       return parseLuminateResponse(reply.body, format, expectedRoot, context);
     }
     if (reply.status === 405) {
-      throw new LuminateError('LUMINATE_HTTP_ERROR', 'Luminate answered HTTP 405: the method must be called with POST', { status: 405 });
+      throw new LuminateError('LUMINATE_HTTP_ERROR', 'Luminate answered HTTP 405: the method must be called with POST', { upstreamStatus: 405 });
     }
     const apiError = readErrorResponse(reply.body, format, context);
     if (apiError !== undefined) throw apiError;
-    throw new LuminateError('LUMINATE_HTTP_ERROR', `Luminate answered HTTP ${reply.status} without an API error`, { status: reply.status });
+    throw new LuminateError('LUMINATE_HTTP_ERROR', `Luminate answered HTTP ${reply.status} without an API error`, { upstreamStatus: reply.status });
   }
 }

@@ -67,7 +67,7 @@ export function parseLuminateResponse(
     throw new LuminateError(
       'LUMINATE_UNEXPECTED_RESPONSE',
       `Luminate answered with "${got}" where "${expectedRoot}" was expected`,
-      context.status === undefined ? {} : { status: context.status },
+      context.status === undefined ? {} : { upstreamStatus: context.status },
     );
   }
   return rootRecord(content, root);

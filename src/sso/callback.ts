@@ -35,7 +35,7 @@ export async function handleCallback(ctx: CallbackContext, req: Request, res: Re
   });
   if (!checked.ok) {
     const code = checked.reason === 'expired' ? 'SSO_CALLBACK_EXPIRED' : 'SSO_CALLBACK_SIGNATURE_INVALID';
-    refuse(ctx, req, res, next, new LuminateError(code, `Refused a callback: signature ${checked.reason}.`, { status: 400 }));
+    refuse(ctx, req, res, next, new LuminateError(code, `Refused a callback: signature ${checked.reason}.`));
     return;
   }
   const fallback = ctx.destinations.default;
@@ -49,7 +49,7 @@ export async function handleCallback(ctx: CallbackContext, req: Request, res: Re
     return;
   }
   if (!firstUse) {
-    refuse(ctx, req, res, next, new LuminateError('SSO_CALLBACK_REPLAYED', 'Refused a callback seen before.', { status: 400 }));
+    refuse(ctx, req, res, next, new LuminateError('SSO_CALLBACK_REPLAYED', 'Refused a callback seen before.'));
     return;
   }
   const { url: destination } = resolveDestination(checked.params.get('next') ?? undefined, ctx.destinations);

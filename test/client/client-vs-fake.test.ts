@@ -77,7 +77,7 @@ describe.each<ResponseFormat>(['xml', 'json'])('LuminateClient against the stand
     const status = suppressResponseCodes ? 200 : 403;
     const expectCode = async (options: Partial<LuminateClientOptions>, call: (c: LuminateClient) => Promise<unknown>, code: string, luminateCode: number) => {
       const err = await withClient({ responseFormat, suppressResponseCodes, ...options }, (c) => rejection(call(c)));
-      expect(err).toMatchObject({ code, luminateCode, status });
+      expect(err).toMatchObject({ code, luminateCode, upstreamStatus: status, status: 502 });
     };
 
     it('2: wrong API key', () => expectCode({ apiKey: 'wrong-key' }, (c) => c.getSingleSignOnToken({ consId: '1001641' }), 'LUMINATE_API_KEY_INVALID', 2));
@@ -91,7 +91,7 @@ describe.each<ResponseFormat>(['xml', 'json'])('LuminateClient against the stand
     it('4: caller IP not on the white list', async () => {
       await withSite({ allowedIps: ['10.9.8.7'] }, async (site) => {
         const err = await withClient({ responseFormat, suppressResponseCodes }, (c) => rejection(c.getSingleSignOnToken({ consId: '1001641' })), site);
-        expect(err).toMatchObject({ code: 'LUMINATE_IP_NOT_ALLOWED', luminateCode: 4, status });
+        expect(err).toMatchObject({ code: 'LUMINATE_IP_NOT_ALLOWED', luminateCode: 4, upstreamStatus: status });
       });
     });
   });
@@ -114,7 +114,7 @@ describe.each<ResponseFormat>(['xml', 'json'])('LuminateClient against the stand
 
     it.each([500, 503])('status %d is an HTTP error', async (code) => {
       fake.faults.status = code;
-      expect(await fail()).toMatchObject({ code: 'LUMINATE_HTTP_ERROR', status: code });
+      expect(await fail()).toMatchObject({ code: 'LUMINATE_HTTP_ERROR', upstreamStatus: code, status: 502 });
     });
 
     it('a maintenance page is unexpected', async () => {
@@ -149,7 +149,7 @@ describe.each<ResponseFormat>(['xml', 'json'])('LuminateClient against the stand
       fake.faults.status = 503;
       fake.faults.times = 1;
       await withClient({ responseFormat }, async (c) => {
-        expect((await rejection(c.getSingleSignOnToken({ consId: '1001641' }))).status).toBe(503);
+        expect((await rejection(c.getSingleSignOnToken({ consId: '1001641' }))).upstreamStatus).toBe(503);
         await expect(c.getSingleSignOnToken({ consId: '1001641' })).resolves.toMatchObject({ consId: '1001641' });
       });
     });

@@ -136,9 +136,9 @@ describe('LuminateClient.getSingleSignOnToken: the reply', () => {
 
   it('maps an errorResponse in a 200 (suppress_response_codes) and in a 403', async () => {
     const in200 = await rejection(call(xmlError('2', 'Incorrect API key.')));
-    expect(in200).toMatchObject({ code: 'LUMINATE_API_KEY_INVALID', luminateCode: 2, status: 200 });
+    expect(in200).toMatchObject({ code: 'LUMINATE_API_KEY_INVALID', luminateCode: 2, upstreamStatus: 200 });
     const in403 = await rejection(call(JSON.stringify({ errorResponse: { code: '14', message: 'The specified record does not exist.' } }), 403, 'text/plain'));
-    expect(in403).toMatchObject({ code: 'LUMINATE_CONSTITUENT_NOT_FOUND', luminateCode: 14, status: 403 });
+    expect(in403).toMatchObject({ code: 'LUMINATE_CONSTITUENT_NOT_FOUND', luminateCode: 14, upstreamStatus: 403 });
   });
 
   it.each([
@@ -151,7 +151,8 @@ describe('LuminateClient.getSingleSignOnToken: the reply', () => {
   ])('maps HTTP %d with body %j', async (status, body, code, luminateCode) => {
     const err = await rejection(call(body, status));
     expect(err.code).toBe(code);
-    expect(err.status).toBe(status);
+    expect(err.upstreamStatus).toBe(status);
+    expect(err.status).toBe(502);
     expect(err.luminateCode).toBe(luminateCode);
   });
 
@@ -161,7 +162,7 @@ describe('LuminateClient.getSingleSignOnToken: the reply', () => {
       res.end();
     };
     const client = clientFor(server.secureUrl);
-    expect((await rejection(client.getSingleSignOnToken({ consId: '1' }))).status).toBe(302);
+    expect((await rejection(client.getSingleSignOnToken({ consId: '1' }))).upstreamStatus).toBe(302);
     await client.close();
     expect(server.requests.map((r) => r.url)).toEqual(['/testorg/site/SRConsAPI']);
   });

@@ -121,7 +121,7 @@ describe('parseLuminateResponse: errorResponse', () => {
     const err = failure(() => parseLuminateResponse(body, 'xml', ROOT, { status: 403 }));
     expect(err.code).toBe(code);
     expect(err.luminateCode).toBe(luminateCode);
-    expect(err.status).toBe(403);
+    expect(err.upstreamStatus).toBe(403);
     expect(err.message).toContain(text);
   });
 

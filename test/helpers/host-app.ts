@@ -72,7 +72,7 @@ export async function startHostApp(fake: FakeLuminate, over: Partial<LuminateSso
   );
   app.use(mountPath, bridge);
   app.use((err: LuminateError, _req: Request, res: Response, _next: NextFunction) => {
-    res.status(err.status && err.status >= 400 && err.status < 600 ? err.status : 502).json({ code: err.code });
+    res.status(err.status ?? 500).json({ code: err.code });
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -1,0 +1,28 @@
+// Types of app.js for the repository's TypeScript tests (the app itself is plain CommonJS).
+import type { FakeLuminate } from '../src/testing';
+
+export interface ExampleAppOptions {
+  port?: number;
+  fakePort?: number;
+  handoff?: 'singleSignOn' | 'establishSession';
+  /** Read instead of process.env. */
+  env?: Record<string, string | undefined>;
+  /** Where warnings go. Default console. */
+  log?: { warn(message: string): void };
+}
+
+export interface RunningExampleApp {
+  /** `http://localhost:<port>`. */
+  appUrl: string;
+  /** Luminate secure base, e.g. `http://127.0.0.1:4010/fakeorg`. */
+  luminateUrl: string;
+  handoff: string;
+  /** The stand-in, when no LUMINATE_SECURE_URL was set. */
+  fake: FakeLuminate | undefined;
+  demoLogins: Array<{ username: string; password: string }>;
+  destinations: { donate: string; monthly: string };
+  close(): Promise<void>;
+}
+
+export function startExampleApp(options?: ExampleAppOptions): Promise<RunningExampleApp>;
+export function safeReturnTo(value: unknown): string;

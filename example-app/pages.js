@@ -1,0 +1,61 @@
+'use strict';
+/** HTML of the example site. Every value that reaches a page goes through escapeHtml(). */
+
+function escapeHtml(value) {
+  return String(value).replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const STYLE = `body{font-family:system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
+header{background:#23415f;color:#fff;padding:1rem 2rem;display:flex;justify-content:space-between;align-items:center}
+header a,header button{color:#fff}main{max-width:40rem;margin:2rem auto;padding:0 1rem}
+.card{background:#fff;border-radius:8px;padding:1.5rem 2rem;box-shadow:0 1px 3px rgba(0,0,0,.12)}
+.give{display:inline-block;margin:.5rem .5rem 0 0;padding:.7rem 1.4rem;border-radius:6px;background:#c0392b;color:#fff;text-decoration:none;font-weight:600}
+.give.monthly{background:#23415f}label{display:block;margin:.8rem 0 .3rem}input{font-size:1rem;padding:.4rem;width:16rem}
+form.inline{display:inline}button{font-size:1rem;padding:.5rem 1.2rem;cursor:pointer}
+header button{background:none;border:1px solid #fff;border-radius:4px;padding:.3rem .8rem}
+.error{color:#b00020;font-weight:600}.hint{color:#555;font-size:.9rem}code{background:#eef;padding:0 .2rem}
+`;
+
+function layout(title, { user, csrfToken }, body) {
+  const account = user
+    ? `<span>${escapeHtml(user.name)} · <form class="inline" method="post" action="/logout">` +
+      `<input type="hidden" name="_csrf" value="${escapeHtml(csrfToken)}"><button type="submit">Log out</button></form></span>`
+    : '<a href="/login">Log in</a>';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} – Example Charity</title><link rel="stylesheet" href="/style.css"></head>
+<body><header><strong>Example Charity</strong>${account}</header>
+<main>${body}</main></body></html>
+`;
+}
+
+/** Home: the two giving links go through the bridge, which logs the supporter in on Luminate. */
+function homePage({ user, csrfToken, donateHref, monthlyHref }) {
+  const greeting = user
+    ? `<h1>Welcome back, ${escapeHtml(user.name)}</h1><p>You are logged in. Your gift will be recorded on your supporter record.</p>`
+    : '<h1>Welcome</h1><p><a href="/login">Log in</a> so your gift lands on your supporter record (Donate asks you to, first).</p>';
+  return layout('Home', { user, csrfToken }, `<div class="card">${greeting}
+<p><a class="give" href="${escapeHtml(donateHref)}">Donate</a><a class="give monthly" href="${escapeHtml(monthlyHref)}">Give monthly</a></p></div>`);
+}
+
+function loginPage({ csrfToken, returnTo, username, error, demoLogins }) {
+  const hint = demoLogins.length
+    ? `<p class="hint">Demo logins on the stand-in Luminate: ${demoLogins
+        .map((d) => `<code>${escapeHtml(d.username)}</code> / <code>${escapeHtml(d.password)}</code>`)
+        .join(', ')}</p>`
+    : '';
+  return layout('Log in', {}, `<div class="card"><h1>Log in</h1>
+${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="/login">
+<input type="hidden" name="_csrf" value="${escapeHtml(csrfToken)}">
+<input type="hidden" name="returnTo" value="${escapeHtml(returnTo)}">
+<label for="username">User name</label><input id="username" name="username" autocomplete="username" required value="${escapeHtml(username ?? '')}">
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<p><button type="submit">Log in</button></p></form>${hint}</div>`);
+}
+
+function messagePage(title, text) {
+  return layout(title, {}, `<div class="card"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p><p><a href="/">Home</a></p></div>`);
+}
+
+module.exports = { STYLE, escapeHtml, homePage, loginPage, messagePage };

@@ -1,0 +1,178 @@
+/**
+ * A real browser (Debian's Chromium, driven by playwright-core) through the example site:
+ * log in on the host site → click Donate → land on the stand-in's donation page logged in.
+ * Skipped when Chromium is missing, except under CI=true, where that is a failure.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { RunningExampleApp, startExampleApp as StartExampleApp } from '../../example-app/app';
+import { ensureDistBuilt, ROOT } from './build-dist';
+
+const CHROMIUM = process.env.E2E_CHROMIUM_PATH || '/usr/bin/chromium';
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+const haveChromium = existsSync(CHROMIUM);
+const inCi = process.env.CI === 'true';
+
+const statusOf = (page: Page) => page.getAttribute('#lo-status', 'data-cons-id');
+
+if (!haveChromium && !inCi) {
+  console.warn(`Browser e2e tests SKIPPED: ${CHROMIUM} not found (apt-get install chromium). Under CI=true this is a failure.`);
+}
+
+(haveChromium || inCi ? describe : describe.skip)('browser: example site → bridge → Luminate donation page', () => {
+  let startExampleApp: typeof StartExampleApp;
+  let browser: Browser | undefined;
+  let app: RunningExampleApp | undefined;
+  let warnings: string[] = [];
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`CI=true but ${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium).`);
+    ensureDistBuilt();
+    ({ startExampleApp } = await import('../../example-app/app'));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      timeout: 30_000,
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 180_000);
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    warnings = [];
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function start(handoff: 'singleSignOn' | 'establishSession') {
+    app = await startExampleApp({ port: 0, fakePort: 0, handoff, env: { SESSION_SECRET: 'e2e-session-secret' }, log: { warn: (m) => warnings.push(m) } });
+    return app;
+  }
+
+  /** A fresh context (no cookies) whose page records CSP reports and top-level navigations. */
+  async function openPage() {
+    const context = await browser!.newContext({ viewport: { width: 900, height: 640 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const cspErrors: string[] = [];
+    const navigations: string[] = [];
+    page.on('console', (msg) => {
+      if (/Content Security Policy/i.test(msg.text())) cspErrors.push(msg.text());
+    });
+    page.on('pageerror', (err) => cspErrors.push(`page error: ${err.message}`));
+    page.on('request', (req) => {
+      if (req.isNavigationRequest() && req.frame() === page.mainFrame()) navigations.push(`${req.method()} ${req.url()}`);
+    });
+    return { page, cspErrors, navigations, close: () => context.close() };
+  }
+
+  async function logIn(page: Page, username: string, password: string) {
+    await page.fill('#username', username);
+    await page.fill('#password', password);
+    await page.click('form[action="/login"] button[type=submit]');
+  }
+
+  /** Waits for the stand-in's donation page and saves a screenshot of it. */
+  async function endOnDonationPage(page: Page, scenario: string, dfId: string) {
+    const origin = new URL(app!.luminateUrl).origin;
+    await page.waitForURL((u) => u.origin === origin && u.pathname === '/fakeorg/site/Donation2');
+    expect(new URL(page.url()).origin).toBe('http://127.0.0.1:' + app!.fake!.port);
+    expect(await page.textContent('#df-id')).toBe(dfId);
+    await page.screenshot({ path: path.join(ARTIFACTS, `e2e-${scenario}.png`), fullPage: true });
+  }
+
+  it('a) logged in as ada, Donate → singleSignOn auto-post page (strict CSP) → logged in on Luminate', async () => {
+    await start('singleSignOn');
+    const { page, cspErrors, navigations, close } = await openPage();
+    try {
+      await page.goto(`${app!.appUrl}/`);
+      await page.click('header a[href="/login"]');
+      await logIn(page, 'ada', 'donate-ada');
+      await page.waitForURL(`${app!.appUrl}/`);
+      expect(await page.textContent('h1')).toBe('Welcome back, Ada Lovelace');
+      await page.click('a.give:not(.monthly)');
+      await endOnDonationPage(page, 'a-single-sign-on', '1234');
+      expect(await statusOf(page)).toBe('1001641');
+      expect(navigations.some((n) => /^POST http:\/\/127\.0\.0\.1:\d+\/fakeorg\/site\/CRConsAPI$/.test(n))).toBe(true);
+      expect(navigations.some((n) => n.includes('EstablishSession'))).toBe(false);
+      expect(cspErrors).toEqual([]);
+      expect(warnings).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
+  it('b) handoff establishSession: Give monthly → EstablishSession → logged in on Luminate', async () => {
+    await start('establishSession');
+    const { page, cspErrors, navigations, close } = await openPage();
+    try {
+      await page.goto(`${app!.appUrl}/login`);
+      await logIn(page, 'ada', 'donate-ada');
+      await page.waitForURL(`${app!.appUrl}/`);
+      await page.click('a.give.monthly');
+      await endOnDonationPage(page, 'b-establish-session', '5678');
+      expect(await statusOf(page)).toBe('1001641');
+      expect(navigations.some((n) => /^GET http:\/\/127\.0\.0\.1:\d+\/fakeorg\/site\/EstablishSession;jsessionid=/.test(n))).toBe(true);
+      expect(navigations.some((n) => n.includes('CRConsAPI'))).toBe(false);
+      expect(cspErrors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
+  it('c) anonymous: Donate → the site\'s login page with returnTo → log in → logged in on Luminate', async () => {
+    await start('singleSignOn');
+    const { page, cspErrors, close } = await openPage();
+    try {
+      await page.goto(`${app!.appUrl}/`);
+      await page.click('a.give:not(.monthly)');
+      await page.waitForURL((u) => u.pathname === '/login');
+      const returnTo = new URL(page.url()).searchParams.get('returnTo');
+      expect(returnTo).toBe(`/luminate/sso?next=${encodeURIComponent(app!.destinations.donate)}`);
+      expect(await page.inputValue('input[name=returnTo]')).toBe(returnTo);
+      expect(app!.fake!.issuedTokens).toHaveLength(0);
+      await logIn(page, 'grace', 'donate-grace');
+      await endOnDonationPage(page, 'c-anonymous-then-login', '1234');
+      expect(await statusOf(page)).toBe('0012345');
+      expect(cspErrors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
+  it('d) Luminate\'s API down (503): the supporter still reaches the donation page, as a guest', async () => {
+    await start('singleSignOn');
+    const { page, cspErrors, close } = await openPage();
+    try {
+      await page.goto(`${app!.appUrl}/login`);
+      await logIn(page, 'ada', 'donate-ada');
+      await page.waitForURL(`${app!.appUrl}/`);
+      app!.fake!.faults.status = 503;
+      await page.click('a.give:not(.monthly)');
+      await endOnDonationPage(page, 'd-luminate-down', '1234');
+      expect(await statusOf(page)).toBe('');
+      expect(warnings).toEqual([expect.stringContaining('(LUMINATE_HTTP_ERROR)')]);
+      expect(cspErrors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
+  it('a wrong password stays on the login page with an escaped message, and no session', async () => {
+    await start('singleSignOn');
+    const { page, close } = await openPage();
+    try {
+      await page.goto(`${app!.appUrl}/login`);
+      await logIn(page, '<b>ada</b>', 'nope');
+      await page.waitForSelector('.error');
+      expect(await page.textContent('.error')).toBe('Unknown user name or wrong password.');
+      expect(await page.inputValue('#username')).toBe('<b>ada</b>');
+      expect(await page.$('header form[action="/logout"]')).toBeNull();
+    } finally {
+      await close();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,109 @@
+/** The example site over plain HTTP: login hardening, cookie flags, configuration errors, shutdown. */
+import { request } from 'undici';
+import type { ExampleAppOptions, RunningExampleApp } from '../../example-app/app';
+import { ensureDistBuilt } from './build-dist';
+
+type ExampleModule = typeof import('../../example-app/app');
+let example: ExampleModule;
+let app: RunningExampleApp | undefined;
+
+beforeAll(async () => {
+  ensureDistBuilt();
+  example = await import('../../example-app/app');
+}, 180_000);
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+async function start(env: ExampleAppOptions['env'] = {}) {
+  app = await example.startExampleApp({ port: 0, fakePort: 0, env: { SESSION_SECRET: 'test-secret', ...env }, log: { warn: () => undefined } });
+  return app;
+}
+
+async function send(url: string, init: { method?: 'GET' | 'POST'; cookie?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.cookie) headers.cookie = init.cookie;
+  if (init.form) headers['content-type'] = 'application/x-www-form-urlencoded';
+  const res = await request(url, { method: init.method ?? 'GET', headers, body: init.form ? new URLSearchParams(init.form).toString() : undefined });
+  const text = await res.body.text();
+  const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+  return { status: res.statusCode, headers: res.headers, text, setCookie, cookie: setCookie[0]?.split(';')[0] };
+}
+
+/** GET /login: the session cookie and the form's CSRF token. */
+async function loginForm(a: RunningExampleApp, headers: Record<string, string> = {}) {
+  const page = await send(`${a.appUrl}/login`, { headers });
+  return { cookie: page.cookie!, setCookie: page.setCookie[0]!, csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1]! };
+}
+
+test('safeReturnTo keeps site paths and turns everything else into /', () => {
+  expect(example.safeReturnTo('/luminate/sso?next=https%3A%2F%2Fx')).toBe('/luminate/sso?next=https%3A%2F%2Fx');
+  for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', '/\tx', '', undefined, ['/a']]) {
+    expect(example.safeReturnTo(bad)).toBe('/');
+  }
+});
+
+test('login needs the form token; success regenerates the session and follows a safe returnTo only', async () => {
+  const a = await start();
+  const form = await loginForm(a);
+  expect(form.setCookie).toMatch(/; HttpOnly/);
+  expect(form.setCookie).toMatch(/; SameSite=Lax/);
+  expect(form.setCookie).not.toMatch(/; Secure/);
+
+  const forged = await send(`${a.appUrl}/login`, { method: 'POST', cookie: form.cookie, form: { username: 'ada', password: 'donate-ada', _csrf: 'x'.repeat(43) } });
+  expect(forged.status).toBe(403);
+
+  const wrong = await send(`${a.appUrl}/login`, { method: 'POST', cookie: form.cookie, form: { username: 'ada', password: 'nope', _csrf: form.csrf } });
+  expect(wrong.status).toBe(401);
+
+  const ok = await send(`${a.appUrl}/login`, {
+    method: 'POST',
+    cookie: form.cookie,
+    form: { username: 'ada', password: 'donate-ada', _csrf: form.csrf, returnTo: '//evil.example/' },
+  });
+  expect(ok.status).toBe(303);
+  expect(ok.headers.location).toBe('/');
+  expect(ok.cookie).toBeDefined();
+  expect(ok.cookie).not.toBe(form.cookie);
+  const home = await send(`${a.appUrl}/`, { cookie: ok.cookie });
+  expect(home.text).toContain('Welcome back, Ada Lovelace');
+  expect(home.headers['content-security-policy']).toContain(`form-action 'self' ${new URL(a.luminateUrl).origin}`);
+
+  // Logging out needs the (new) session's token too.
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(home.text)![1]!;
+  expect((await send(`${a.appUrl}/logout`, { method: 'POST', cookie: ok.cookie })).status).toBe(403);
+  expect((await send(`${a.appUrl}/logout`, { method: 'POST', cookie: ok.cookie, form: { _csrf: csrf } })).status).toBe(303);
+  expect((await send(`${a.appUrl}/`, { cookie: ok.cookie })).text).not.toContain('Welcome back');
+}, 30_000);
+
+test('the cookie is Secure over https behind a trusted proxy, and only then', async () => {
+  const https = { 'x-forwarded-proto': 'https' };
+  const direct = await start();
+  expect((await loginForm(direct, https)).setCookie).not.toMatch(/; Secure/);
+  await direct.close();
+  const proxied = await start({ TRUST_PROXY: '1' });
+  expect((await loginForm(proxied, https)).setCookie).toMatch(/; Secure/);
+}, 30_000);
+
+test('a real Luminate site needs all five variables and a users file; secrets stay out of the messages', async () => {
+  const secrets = { LUMINATE_API_LOGIN_PASSWORD: 'pw-should-not-leak', LUMINATE_API_SECRET_KEY: 'sk-should-not-leak' };
+  const partial = example.startExampleApp({ port: 0, env: { LUMINATE_SECURE_URL: 'https://secure2.convio.net/org', ...secrets } });
+  await expect(partial).rejects.toThrow('also set LUMINATE_API_KEY, LUMINATE_API_LOGIN_NAME.');
+  const full = { LUMINATE_SECURE_URL: 'https://secure2.convio.net/org', LUMINATE_API_KEY: 'k', LUMINATE_API_LOGIN_NAME: 'api', ...secrets };
+  const noUsers = example.startExampleApp({ port: 0, env: full, log: { warn: () => undefined } });
+  await expect(noUsers).rejects.toThrow(/EXAMPLE_USERS_FILE is required/);
+  for (const p of [partial, noUsers]) {
+    const message = await p.catch((e: Error) => e.message);
+    expect(message).not.toMatch(/should-not-leak/);
+  }
+});
+
+test('close() releases the site and the stand-in', async () => {
+  const a = await start();
+  const urls = [a.appUrl, a.fake!.url];
+  await send(`${a.appUrl}/`);
+  await a.close();
+  app = undefined;
+  for (const url of urls) await expect(request(url)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+});
