@@ -56,6 +56,7 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
   const { config } = ctx;
   const { url: destination, refused } = resolveDestination(req.query.next, ctx.destinations);
   if (refused) log('refused next (%s); using the default destination', refused);
+  log('start: destination %s', destination);
   const fail = (err: LuminateError) =>
     applyFailurePolicy(config, err, req, res, next, destination, (rq, rs) => ctx.applyHeaders(rq, rs));
 
@@ -78,6 +79,7 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
         return;
       }
       ref = toConstituentRef(value);
+      log('constituent hook: %s', ref.consId === undefined ? `member_id ${ref.memberId}` : `cons_id ${ref.consId}`);
     } catch (e) {
       if (res.destroyed) return;
       fail(timedOut ? timeoutError(e) : asLuminateError(e, 'SSO_CONSTITUENT_HOOK_FAILED', 'The constituent hook threw.'));
@@ -147,7 +149,8 @@ function sendHandoff(ctx: StartContext, req: Request, res: Response, token: Sing
   });
   const nonce = newCspNonce();
   ctx.applyHeaders(req, res, { nonce, formActionOrigins: origins(config.secureUrl, callbackUrl, destination) });
-  log('handoff singleSignOn for cons_id %s (token %s)', token.consId, redact(token.token));
+  log('handoff singleSignOn: auto-post page to %s for cons_id %s (token %s); Luminate errors return to %s',
+    form.action, token.consId, redact(token.token), callbackUrl);
   res.status(200).type('html').send(renderAutoPostPage(form, nonce));
   callHookSafely(config.onHandoff, { ...info, handoff: 'singleSignOn' }, req);
 }
