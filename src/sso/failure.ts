@@ -41,6 +41,9 @@ export function applyFailurePolicy(
   callHookSafely(config.onError, err, req);
   log('failure %s (luminate code %s); policy %s', err.code, err.luminateCode ?? '-', config.onFailure);
   if (config.onFailure === 'error') {
+    // The host's error page keeps its own CSP; it must still not be cached or leak a referrer.
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Referrer-Policy', 'no-referrer');
     next(err);
     return;
   }

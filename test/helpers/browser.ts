@@ -101,3 +101,8 @@ export function parseAutoPostForm(html: string, pageUrl: string): { action: stri
   }
   return { action: new URL(decodeEntities(formTag[1] as string), pageUrl).href, fields };
 }
+
+/** The cons_id the stand-in's donation page says is logged in ('' for a guest). */
+export function loggedInConsId(html: string): string | undefined {
+  return /<p id="lo-status" data-cons-id="([^"]*)"/.exec(html)?.[1];
+}

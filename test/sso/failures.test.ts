@@ -3,10 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { LuminateSsoOptions } from '../../src';
 import type { LuminateErrorCode } from '../../src/errors';
 import { createFakeLuminate, DEMO_CONSTITUENTS, type FakeFaults, type FakeLuminate } from '../../src/testing';
-import { TestBrowser, parseAutoPostForm } from '../helpers/browser';
+import { TestBrowser, loggedInConsId, parseAutoPostForm } from '../helpers/browser';
 import { startHostApp, type HostApp } from '../helpers/host-app';
-
-const statusOf = (html: string) => /<p id="lo-status" data-cons-id="([^"]*)"/.exec(html)?.[1];
 
 describe.each(['xml', 'json'] as const)('every upstream failure follows the policy (%s replies)', (responseFormat) => {
   let fake: FakeLuminate;
@@ -56,7 +54,7 @@ describe.each(['xml', 'json'] as const)('every upstream failure follows the poli
     // timeoutMs is 1500 in the harness: the visitor is answered within it (plus scheduling slack).
     expect(elapsed).toBeLessThan(1500 + 1000);
     const end = await browser.navigate(res.location!);
-    expect(statusOf(end.text)).toBe('');
+    expect(loggedInConsId(end.text)).toBe('');
   });
 
   it.each(rows)("%s → onFailure 'error' passes %s to next(err)", async (_t, code, setup) => {
@@ -68,6 +66,8 @@ describe.each(['xml', 'json'] as const)('every upstream failure follows the poli
     // err.status is what to answer with: 504 for a timeout, 502 for any other trouble upstream.
     expect(res.status).toBe(code === 'LUMINATE_TIMEOUT' ? 504 : 502);
     expect(JSON.parse(res.text)).toEqual({ code });
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
   });
 });
 
@@ -170,7 +170,7 @@ describe('other failures', () => {
     const tampered = form.fields.map(([k, v]) => [k, k === 'sso_auth_token' ? `${v}x` : v] as [string, string]);
     const end = await browser.navigate(form.action, { method: 'POST', form: tampered });
     expect(new URL(end.url).searchParams.get('df_id')).toBe('88');
-    expect(statusOf(end.text)).toBe('');
+    expect(loggedInConsId(end.text)).toBe('');
     expect(browser.visited.some((v) => v.url.startsWith(`${app!.url}/luminate/sso/callback?`))).toBe(true);
     expect(app.errors.map((e) => [e.code, e.luminateCode])).toEqual([['SSO_CALLBACK_ERROR', 7]]);
   });

@@ -1,8 +1,6 @@
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
-import { TestBrowser } from '../helpers/browser';
+import { TestBrowser, loggedInConsId } from '../helpers/browser';
 import { startHostApp, type HostApp } from '../helpers/host-app';
-
-const statusOf = (html: string) => /<p id="lo-status" data-cons-id="([^"]*)"/.exec(html)?.[1];
 
 async function logIn(browser: TestBrowser, app: HostApp, consId: string, returnTo?: string) {
   const form: Array<[string, string]> = [['consId', consId]];
@@ -37,7 +35,7 @@ describe('the whole hop, host app → Luminate donation page, logged in', () => 
     expect(end.status).toBe(200);
     expect(new URL(end.url).pathname).toBe('/fakeorg/site/Donation2');
     expect(new URL(end.url).searchParams.get('df_id')).toBe('42');
-    expect(statusOf(end.text)).toBe('1001641');
+    expect(loggedInConsId(end.text)).toBe('1001641');
     // The token went to CRConsAPI in a POST body, never in a URL.
     const token = fake.issuedTokens[0]!.token;
     expect(browser.visited.some((v) => v.url.includes(token) || v.url.includes(encodeURIComponent(token)))).toBe(false);
@@ -54,7 +52,7 @@ describe('the whole hop, host app → Luminate donation page, logged in', () => 
     const browser = new TestBrowser();
     await logIn(browser, app, '0012345');
     const end = await browser.navigate(bridgeLink(app, donate('7')));
-    expect(statusOf(end.text)).toBe('0012345');
+    expect(loggedInConsId(end.text)).toBe('0012345');
     expect(new URL(end.url).searchParams.get('df_id')).toBe('7');
     const hop = browser.visited.find((v) => v.url.includes('/site/EstablishSession'))!;
     expect(hop.url).toMatch(/\/fakeorg\/site\/EstablishSession;jsessionid=[A-Za-z0-9._-]+\?NONCE_TOKEN=/);
@@ -70,7 +68,7 @@ describe('the whole hop, host app → Luminate donation page, logged in', () => 
       const browser = new TestBrowser();
       await logIn(browser, app, '1001641');
       const end = await browser.navigate(`${app.url}/luminate/sso?next=${encodeURIComponent(`${old.secureUrl}/site/Donation2?df_id=3`)}`);
-      expect(statusOf(end.text)).toBe('1001641');
+      expect(loggedInConsId(end.text)).toBe('1001641');
       expect(old.requests.some((r) => r.apiMethod === 'singleSignOn')).toBe(true);
       expect(app.handoffs[0]).toMatchObject({ handoff: 'singleSignOn' });
     } finally {
@@ -85,7 +83,7 @@ describe('the whole hop, host app → Luminate donation page, logged in', () => 
     const browser = new TestBrowser();
     await browser.navigate(`${app.url}/login`, { method: 'POST', form: [['memberId', 'M-2001']] });
     const end = await browser.navigate(bridgeLink(app, donate()));
-    expect(statusOf(end.text)).toBe('1002001');
+    expect(loggedInConsId(end.text)).toBe('1002001');
     expect(fake.requests.find((r) => r.apiMethod === 'getSingleSignOnToken')!.body.member_id).toBe('M-2001');
   });
 
@@ -101,7 +99,7 @@ describe('the whole hop, host app → Luminate donation page, logged in', () => 
     expect(returnTo).toBe(`/luminate/sso?next=${encodeURIComponent(donate('9'))}`);
     expect(fake.requests).toHaveLength(0); // no token minted for an anonymous visitor
     const end = await logIn(browser, app, '1002001', returnTo);
-    expect(statusOf(end.text)).toBe('1002001');
+    expect(loggedInConsId(end.text)).toBe('1002001');
     expect(new URL(end.url).searchParams.get('df_id')).toBe('9');
   });
 
@@ -109,7 +107,7 @@ describe('the whole hop, host app → Luminate donation page, logged in', () => 
     app = await startHostApp(fake, { loginUrl: undefined });
     const browser = new TestBrowser();
     const end = await browser.navigate(bridgeLink(app, donate('5')));
-    expect(statusOf(end.text)).toBe('');
+    expect(loggedInConsId(end.text)).toBe('');
     expect(new URL(end.url).searchParams.get('df_id')).toBe('5');
   });
 
@@ -120,7 +118,7 @@ describe('the whole hop, host app → Luminate donation page, logged in', () => 
     const a = await browser.navigate(`${app.url}/luminate/sso`);
     const b = await browser.navigate(`${app.url}/luminate/sso`);
     expect(new URL(a.url).searchParams.get('df_id')).toBe('1');
-    expect(statusOf(b.text)).toBe('1001641');
+    expect(loggedInConsId(b.text)).toBe('1001641');
     expect(fake.issuedTokens).toHaveLength(2);
     expect(fake.issuedTokens[0]!.token).not.toBe(fake.issuedTokens[1]!.token);
   });
@@ -132,7 +130,7 @@ describe('the whole hop, host app → Luminate donation page, logged in', () => 
     expect(new URL(first.location!).searchParams.get('returnTo')).toBe('/give/luminate/sso');
     await logIn(browser, app, '1001641');
     const end = await browser.navigate(`${app.url}/give/luminate/sso`);
-    expect(statusOf(end.text)).toBe('1001641');
+    expect(loggedInConsId(end.text)).toBe('1001641');
   });
 
   it('an async hook is awaited', async () => {
@@ -143,6 +141,6 @@ describe('the whole hop, host app → Luminate donation page, logged in', () => 
       },
     });
     const end = await new TestBrowser().navigate(`${app.url}/luminate/sso`);
-    expect(statusOf(end.text)).toBe('1002001');
+    expect(loggedInConsId(end.text)).toBe('1002001');
   });
 });
