@@ -13,3 +13,14 @@ export function redact(value: string | undefined): string {
   if (value === undefined || value === '') return '(none)';
   return `[redacted, ${value.length} chars]`;
 }
+
+/**
+ * Stands in for an email address in debug output: the first character of the local part and the
+ * domain (`a***@example.org`), enough to tell visitors apart in a log, not enough to contact them.
+ */
+export function maskEmail(value: string | undefined): string {
+  if (value === undefined || value === '') return '(none)';
+  const at = value.lastIndexOf('@');
+  if (at < 1 || at === value.length - 1) return `[email, ${value.length} chars]`;
+  return `${value[0]}***@${value.slice(at + 1)}`;
+}

@@ -31,12 +31,17 @@ export type LuminateErrorCode =
   | 'LUMINATE_UNEXPECTED_RESPONSE' // e.g. an HTML maintenance page, wrong root element
   | 'LUMINATE_RESPONSE_TOO_LARGE'
   | 'LUMINATE_MALFORMED_RESPONSE' // unparsable XML/JSON, DOCTYPE, missing token
+  // Web Services (SOAP) faults
+  | 'LUMINATE_WS_LOGIN_FAULT' // Login refused (LoginFault): wrong user name/password or no API permission
+  | 'LUMINATE_WS_SESSION_FAULT' // the SessionId was refused again after one fresh Login
+  | 'LUMINATE_WS_FAULT' // any other SOAP fault
   // caller mistakes
   | 'LUMINATE_INVALID_ARGUMENT'
   | 'LUMINATE_CLIENT_CLOSED'
   | 'LUMINATE_ABORTED'
   // the bridge itself
   | 'SSO_CONSTITUENT_HOOK_FAILED'
+  | 'SSO_PROVISION_FAILED' // the provision hook threw or returned something unusable
   | 'SSO_CALLBACK_SIGNATURE_INVALID'
   | 'SSO_CALLBACK_EXPIRED'
   | 'SSO_CALLBACK_REPLAYED'
@@ -72,6 +77,7 @@ function defaultStatus(code: LuminateErrorCode): number {
     case 'SSO_STORE_UNAVAILABLE':
       return 503;
     case 'SSO_CONSTITUENT_HOOK_FAILED':
+    case 'SSO_PROVISION_FAILED':
     case 'LUMINATE_INVALID_ARGUMENT':
     case 'LUMINATE_CLIENT_CLOSED':
     case 'LUMINATE_ABORTED':

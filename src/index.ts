@@ -6,9 +6,18 @@ export type {
   HandoffMode,
   HandoffInfo,
   SignatureAlgorithm,
+  Attribution,
+  AttributionOptions,
+  AttributionFunction,
+  ProvisionDetails,
+  ProvisionFunction,
 } from './sso/options';
+export { luminateLink } from './sso/attribution';
+export { SESSION_KEY, type RememberedConstituent } from './sso/find-constituent';
 export { MemoryStore, type BridgeStore, type MemoryStoreOptions } from './sso/store';
 export { verifySignedQuery, type SignedQueryResult } from './sso/signature';
 export { LuminateClient } from './client/luminate-client';
 export type { LuminateClientOptions, SingleSignOnToken, ConstituentRef, CallOptions, ResponseFormat } from './client/types';
+export { LuminateWebServices, DEFAULT_SESSION_IDLE_MS } from './web-services';
+export type { LuminateWebServicesOptions, SoapParams, SoapValue, WebServicesCallOptions } from './web-services';
 export { LuminateError, isLuminateError, codeForLuminateError, LUMINATE_API_ERROR_CODES, type LuminateErrorCode } from './errors';

@@ -4,11 +4,10 @@ import { LuminateError } from '../errors';
 /** Sent as User-Agent, so Luminate's logs can tell where calls come from. */
 export const USER_AGENT = 'luminate-sso-bridge/0.1.0';
 
-export interface PostFormRequest {
+/** What every POST to Luminate needs besides its body. */
+export interface PostRequestBase {
   dispatcher: Dispatcher;
   url: string;
-  /** application/x-www-form-urlencoded body (it may carry secrets: never log it). */
-  form: string;
   accept: string;
   signal: AbortSignal;
   headersTimeoutMs: number;
@@ -16,7 +15,19 @@ export interface PostFormRequest {
   maxResponseBytes: number;
 }
 
-export interface PostFormResult {
+export interface PostFormRequest extends PostRequestBase {
+  /** application/x-www-form-urlencoded body (it may carry secrets: never log it). */
+  form: string;
+}
+
+export interface PostXmlRequest extends PostRequestBase {
+  /** A SOAP envelope (it may carry secrets: never log it). */
+  xml: string;
+  /** SOAP 1.1 `SOAPAction` header value, quotes included (e.g. `""`). */
+  soapAction: string;
+}
+
+export interface PostResult {
   status: number;
   body: string;
 }
@@ -57,33 +68,42 @@ async function readCapped(body: Dispatcher.ResponseData['body'], contentLength: 
   return Buffer.concat(chunks, size);
 }
 
+// One decoder for every reply: decode() without `stream` starts afresh each time.
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function decodeUtf8(bytes: Buffer): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return UTF8.decode(bytes);
   } catch {
     throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', "Luminate's reply is not valid UTF-8");
   }
 }
 
 /**
- * One POST with a form body. No cookies are ever sent (undici has no cookie jar and we add no
- * Cookie header), redirects are not followed, and the body is read with a byte cap. Network
- * errors are thrown as undici raised them; the caller maps them.
+ * One POST. No cookies are ever sent (undici has no cookie jar and we add no Cookie header),
+ * redirects are not followed, and the body is read with a byte cap. Network errors are thrown as
+ * undici raised them; the caller maps them.
  */
-export async function postForm(req: PostFormRequest): Promise<PostFormResult> {
+async function post(req: PostRequestBase, body: string, headers: Record<string, string>): Promise<PostResult> {
   const response = await request(req.url, {
     method: 'POST',
     dispatcher: req.dispatcher,
     signal: req.signal,
     headersTimeout: req.headersTimeoutMs,
     bodyTimeout: req.bodyTimeoutMs,
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-      accept: req.accept,
-      'user-agent': USER_AGENT,
-    },
-    body: req.form,
+    headers: { ...headers, accept: req.accept, 'user-agent': USER_AGENT },
+    body,
   });
   const bytes = await readCapped(response.body, response.headers['content-length'], req.maxResponseBytes);
   return { status: response.statusCode, body: decodeUtf8(bytes) };
+}
+
+/** One POST with a form body (the server API). */
+export function postForm(req: PostFormRequest): Promise<PostResult> {
+  return post(req, req.form, { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' });
+}
+
+/** One POST with a SOAP 1.1 envelope (Web Services). */
+export function postXml(req: PostXmlRequest): Promise<PostResult> {
+  return post(req, req.xml, { 'content-type': 'text/xml; charset=utf-8', soapaction: req.soapAction });
 }

@@ -1,23 +1,19 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { inspect } from 'node:util';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { debugFor, redact } from '../debug';
 import { LuminateError } from '../errors';
 import { checkCallOptions, checkName, checkParams, idParameter } from './call-args';
-import { postForm, type PostFormResult } from './http';
-import { errorCodeOf, isSafeToRetry, toLuminateError, type AbortState } from './network-errors';
+import { retryIfNeverSent, startDeadline, type Deadline } from './deadline';
+import { postForm, type PostResult } from './http';
+import { toLuminateError } from './network-errors';
 import { parseLuminateResponse, readErrorResponse, type ResponseContext } from './parse-response';
 import { TOKEN_ROOT, toSingleSignOnToken } from './sso-token';
 import type { CallOptions, ConstituentRef, LuminateClientOptions, SingleSignOnToken } from './types';
 import { resolveClientOptions, type ResolvedClientOptions } from './validate';
+import { dispatcherFor } from './pool';
 import type { LuminateRecord } from './values';
 
 const log = debugFor('client');
-
-/** Pause before the single retry of a connection that was refused or never established. */
-const RETRY_DELAY_MS = 50;
-/** No retry when less than this is left of the call's deadline. */
-const RETRY_MIN_REMAINING_MS = 250;
 
 const ACCEPT = {
   xml: 'application/xml, text/xml;q=0.9, */*;q=0.1',
@@ -43,18 +39,9 @@ export class LuminateClient {
     this.#config = config;
     this.secureUrl = config.secureUrl;
     this.#host = new URL(config.secureUrl).host;
-    if (config.dispatcher !== undefined) {
-      this.#ownAgent = undefined;
-      this.#dispatcher = config.dispatcher;
-    } else {
-      this.#ownAgent = new Agent({
-        connections: config.connections,
-        headersTimeout: config.headersTimeoutMs,
-        bodyTimeout: config.bodyTimeoutMs,
-        connect: { timeout: config.connectTimeoutMs, ...config.tls },
-      });
-      this.#dispatcher = this.#ownAgent;
-    }
+    const { dispatcher, ownAgent } = dispatcherFor(config);
+    this.#dispatcher = dispatcher;
+    this.#ownAgent = ownAgent;
   }
 
   /** Asks Luminate for a one-time login (token, and on newer sites nonce and routing id) for one constituent. */
@@ -90,28 +77,18 @@ export class LuminateClient {
     checkName(expectedRoot, 'expectedRoot');
     const call = checkCallOptions(options);
     const form = this.#form(method, checkParams(params), call);
-    const callerSignal = call.signal;
-
-    const deadline = new AbortController();
-    const timer = setTimeout(() => {
-      deadline.abort(new DOMException(`no answer within ${this.#config.timeoutMs} ms`, 'TimeoutError'));
-    }, this.#config.timeoutMs);
-    const signal = callerSignal === undefined ? deadline.signal : AbortSignal.any([deadline.signal, callerSignal]);
-    const state: AbortState = { deadline: deadline.signal, timeoutMs: this.#config.timeoutMs, host: this.#host };
-    if (callerSignal !== undefined) state.caller = callerSignal;
-
-    const started = Date.now();
+    const deadline = startDeadline(this.#config.timeoutMs, this.#host, call.signal);
     try {
-      const reply = await this.#send(method, form, signal, started);
-      log('%s: HTTP %d in %d ms', method, reply.status, Date.now() - started);
+      const reply = await this.#send(method, form, deadline);
+      log('%s: HTTP %d in %d ms', method, reply.status, Date.now() - deadline.started);
       return this.#interpret(reply, expectedRoot);
     } catch (err) {
-      const error = toLuminateError(err, state);
+      const error = toLuminateError(err, deadline.state);
       const status = error.upstreamStatus === undefined ? '' : ` HTTP ${error.upstreamStatus}`;
-      log('%s failed: %s%s in %d ms', method, error.code, status, Date.now() - started);
+      log('%s failed: %s%s in %d ms', method, error.code, status, Date.now() - deadline.started);
       throw error;
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
   }
 
@@ -157,32 +134,26 @@ export class LuminateClient {
   }
 
   /** One POST, retried once only when the connection was never made (so nothing was sent). */
-  async #send(method: string, form: string, signal: AbortSignal, started: number): Promise<PostFormResult> {
+  #send(method: string, form: string, deadline: Deadline): Promise<PostResult> {
     const c = this.#config;
     const request = {
       dispatcher: this.#dispatcher,
       url: c.endpoint,
       form,
       accept: ACCEPT[c.responseFormat],
-      signal,
+      signal: deadline.signal,
       headersTimeoutMs: c.headersTimeoutMs,
       bodyTimeoutMs: c.bodyTimeoutMs,
       maxResponseBytes: c.maxResponseBytes,
     };
-    try {
-      return await postForm(request);
-    } catch (err) {
-      const remaining = c.timeoutMs - (Date.now() - started);
-      if (!isSafeToRetry(err) || signal.aborted || remaining < RETRY_MIN_REMAINING_MS || this.#closing !== undefined) {
-        throw err;
-      }
-      log('%s: %s before anything was sent; retrying once', method, errorCodeOf(err));
-      await delay(RETRY_DELAY_MS, undefined, { signal });
-      return postForm(request);
-    }
+    return retryIfNeverSent(() => postForm(request), {
+      deadline,
+      closing: () => this.#closing !== undefined,
+      onRetry: (code) => log('%s: %s before anything was sent; retrying once', method, code),
+    });
   }
 
-  #interpret(reply: PostFormResult, expectedRoot: string): LuminateRecord {
+  #interpret(reply: PostResult, expectedRoot: string): LuminateRecord {
     const format = this.#config.responseFormat;
     const context: ResponseContext = { status: reply.status, redact: [this.#config.loginPassword] };
     if (reply.status >= 200 && reply.status < 300) {

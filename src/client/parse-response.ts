@@ -9,6 +9,11 @@ export type { ResponseContext } from './error-response';
 
 const HTML_START = /^(<!doctype\s+html|<html[\s>])/i;
 
+/** True for a body that is an HTML page (maintenance page, login page of a proxy…), not an API reply. */
+export function looksLikeHtml(text: string): boolean {
+  return HTML_START.test(text);
+}
+
 /**
  * Parses a body into its root name and content. The syntax of the body decides the parser:
  * JSON comes back as `text/plain`, and an error may come back in Luminate's default XML even
@@ -19,7 +24,7 @@ function parseDocument(body: string, format: ResponseFormat): ParsedDocument {
   if (text === '') {
     throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', 'Luminate sent an empty body');
   }
-  if (HTML_START.test(text)) {
+  if (looksLikeHtml(text)) {
     throw new LuminateError(
       'LUMINATE_UNEXPECTED_RESPONSE',
       'Luminate answered with an HTML page instead of an API reply (maintenance page, or a wrong secureUrl?)',

@@ -17,7 +17,7 @@ export interface SingleSignOnToken {
 
 export type ResponseFormat = 'xml' | 'json';
 
-export interface LuminateClientOptions {
+export interface LuminateClientOptions extends NetworkOptions {
   /** The site's secure base, e.g. `https://secure2.convio.net/myorg`. https required except on loopback. */
   secureUrl: string;
   /** The site's CONVIO_API_KEY. Must not contain `& : \ " ' ? =`. */
@@ -32,6 +32,10 @@ export interface LuminateClientOptions {
   centerId?: string;
   source?: string;
   subSource?: string;
+}
+
+/** Network options shared by `LuminateClient` and `LuminateWebServices`. */
+export interface NetworkOptions {
   /** TCP+TLS connect timeout. Default 2000 ms. */
   connectTimeoutMs?: number;
   /** Time to wait for response headers once the request is sent. Default 4000 ms. */

@@ -1,4 +1,6 @@
+import type { Response } from 'express';
 import type { SingleSignOnToken } from '../client/types';
+import type { Attribution } from './options';
 
 /** Escapes text for HTML element content and double-quoted attribute values. */
 export function escapeHtml(value: string): string {
@@ -18,6 +20,8 @@ export interface SingleSignOnFormInput {
   destination: string;
   errorRedirect: string;
   rememberMe: boolean;
+  /** Sent as Luminate's `source` / `sub_source` common parameters. */
+  attribution?: Attribution;
 }
 
 /** The fields of Luminate's client-API `singleSignOn` POST; the token goes only in this body. */
@@ -32,6 +36,8 @@ export function singleSignOnForm(input: SingleSignOnFormInput): SingleSignOnForm
     ['sign_redirects', 'true'],
   ];
   if (input.rememberMe) fields.push(['remember_me', 'true']);
+  if (input.attribution?.source !== undefined) fields.push(['source', input.attribution.source]);
+  if (input.attribution?.subSource !== undefined) fields.push(['sub_source', input.attribution.subSource]);
   return { action: `${input.secureUrl}/site/CRConsAPI`, fields };
 }
 
@@ -62,6 +68,17 @@ export function renderAutoPostPage(form: SingleSignOnForm, cspNonce: string): st
   </body>
 </html>
 `;
+}
+
+/**
+ * Sends the handoff page. Not `res.send()`: it would hash every page for an ETag, though each one
+ * is single-use and never cached (no-store), and answer conditional requests with a 304.
+ */
+export function sendHandoffPage(res: Response, html: string): void {
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(html));
+  res.end(html);
 }
 
 /** Characters Luminate's routing ids are made of; anything else is not put into the path. */

@@ -1,10 +1,12 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { LuminateClient } from '../client/luminate-client';
+import { luminateLink } from './attribution';
 import { compileDestinations } from './destinations';
 import { handleCallback } from './callback';
 import type { LuminateSsoOptions } from './options';
 import { bridgeSecurityHeaders } from './security-headers';
 import { startHandoff } from './start-handoff';
+import { InProcessSingleFlight } from './single-flight';
 import { MemoryStore } from './store';
 import { resolveSsoOptions } from './validate-options';
 
@@ -39,7 +41,14 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   const applyHeaders = bridgeSecurityHeaders();
 
   const router = Router() as LuminateSsoRouter;
-  const startCtx = { config, client, destinations, applyHeaders };
+  const startCtx = { config, client, flight: new InProcessSingleFlight(), destinations, applyHeaders };
+  // For templates: `res.locals.luminateLink(destination, { source, subSource })` → this bridge's start
+  // URL. The path is fixed now: req.baseUrl changes once the request has left this router.
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    const start = `${req.baseUrl}${config.paths.start}`;
+    res.locals.luminateLink = (destination?: string, opts?: { source?: string; subSource?: string }) => luminateLink(start, destination, opts);
+    next();
+  });
   const callbackCtx = { config, destinations, store, applyHeaders, now: Date.now };
   router.get(config.paths.start, (req: Request, res: Response, next: NextFunction) => {
     startHandoff(startCtx, req, res, next).catch(next);

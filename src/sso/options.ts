@@ -5,8 +5,37 @@ import type { ConstituentRef, ResponseFormat } from '../client/types';
 import type { LuminateError } from '../errors';
 import type { BridgeStore } from './store';
 
-/** What the `constituent` hook returns: who the visitor is in Luminate, or null for "not logged in". */
-export type ConstituentResult = ConstituentRef | null | undefined;
+/**
+ * What the `constituent` hook returns: who the visitor is in Luminate (`{ consId }`,
+ * `{ memberId }`, or `{ email }` to have the bridge look the cons_id up), or null for "not logged in".
+ */
+export type ConstituentResult = ConstituentRef | { email: string; consId?: never; memberId?: never } | null | undefined;
+
+/** Luminate's `source` / `sub_source` common parameters: who sent the visitor (e.g. a partner portal). */
+export interface Attribution {
+  source?: string;
+  subSource?: string;
+}
+
+/** Static attribution; `fromQuery: true` also accepts `source` / `sub_source` from the bridge link's query. */
+export interface AttributionOptions extends Attribution {
+  fromQuery?: boolean;
+}
+
+export type AttributionFunction = (req: Request) => Attribution | null | undefined | Promise<Attribution | null | undefined>;
+
+/** What `provision` returns to create a missing constituent; null or undefined: do not create. */
+export interface ProvisionDetails {
+  /** Defaults to the email the `constituent` hook returned; if given it must be the same address. */
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  memberId?: string;
+  /** Further `create` parameters the site accepts, e.g. `{ 'name.title': 'Dr', no_welcome: 'true' }`. */
+  fields?: Record<string, string>;
+}
+
+export type ProvisionFunction = (req: Request) => ProvisionDetails | null | undefined | Promise<ProvisionDetails | null | undefined>;
 
 export type HandoffMode = 'singleSignOn' | 'establishSession';
 export type SignatureAlgorithm = 'md5' | 'sha1';
@@ -66,6 +95,10 @@ export interface LuminateSsoOptions {
   store?: BridgeStore;
   /** Use this client instead of building one from `luminate` (it is not closed by the bridge). */
   client?: LuminateClient;
+  /** Creates the constituent (server API `create`) when an `{ email }` from the hook is not found. May be async. */
+  provision?: ProvisionFunction;
+  /** `source` / `sub_source` sent on every Luminate call and the handoff: static, or per request. */
+  attribution?: AttributionOptions | AttributionFunction;
 }
 
 export interface HandoffInfo {
@@ -97,6 +130,8 @@ export interface ResolvedSsoOptions {
   callbackMaxAgeSeconds: number;
   store?: BridgeStore;
   injectedClient?: LuminateClient;
+  provision?: ProvisionFunction;
+  attribution: { fixed: Attribution; fromQuery: boolean; perRequest?: AttributionFunction };
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;

@@ -1,22 +1,77 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { Request, Response } from 'express';
 import helmet from 'helmet';
 
-/** What the handoff page's CSP needs to know; set on `res.locals` before the page is sent. */
+/** What the handoff page's CSP needs to know. */
 export interface HandoffCsp {
   nonce: string;
   /** Every origin the form POST may end up on: Luminate, the callback, the destination. */
   formActionOrigins: string[];
 }
 
-const LOCALS_KEY = 'luminateSsoCsp';
+const NONCE_BYTES = 16;
+// Nonces are cut from a pool the CSPRNG fills 256 nonces at a time: one call into OpenSSL per
+// response cost more than building the rest of the page. Every byte of the pool is used once.
+const noncePool = Buffer.alloc(256 * NONCE_BYTES);
+let noncePoolOffset = noncePool.length;
 
+/** 16 random bytes, base64: a fresh CSP nonce for each handoff page. */
 export function newCspNonce(): string {
-  return randomBytes(16).toString('base64');
+  if (noncePoolOffset + NONCE_BYTES > noncePool.length) {
+    randomFillSync(noncePool);
+    noncePoolOffset = 0;
+  }
+  const nonce = noncePool.toString('base64', noncePoolOffset, noncePoolOffset + NONCE_BYTES);
+  noncePoolOffset += NONCE_BYTES;
+  return nonce;
 }
 
-function handoffCsp(res: unknown): HandoffCsp | undefined {
-  return (res as Response).locals?.[LOCALS_KEY] as HandoffCsp | undefined;
+type HeaderStep = { set: string; value: string } | { remove: string };
+
+/**
+ * helmet's headers other than the CSP are the same on every response: run helmet once, against a
+ * recorder, and replay what it did, instead of running its dozen middlewares on every response.
+ */
+function recordHelmetHeaders(): HeaderStep[] {
+  const steps: HeaderStep[] = [];
+  const recorder = {
+    setHeader(name: string, value: unknown) {
+      steps.push({ set: name, value: String(value) });
+      return recorder;
+    },
+    removeHeader(name: string) {
+      steps.push({ remove: name });
+    },
+  };
+  let failure: unknown;
+  helmet({ contentSecurityPolicy: false, strictTransportSecurity: false, referrerPolicy: { policy: 'no-referrer' } })(
+    {} as Request,
+    recorder as unknown as Response,
+    (err?: unknown) => {
+      failure = err;
+    },
+  );
+  if (failure) throw failure;
+  return steps;
+}
+
+/** The CSP without a page: nothing may run, load, frame it or be posted. */
+const LOCKED_CSP = "default-src 'none';script-src 'none';style-src 'none';base-uri 'none';frame-ancestors 'none';form-action 'none'";
+
+/** A source that goes into the header as is; `;` or `,` would end the directive or the policy. */
+function cspSource(value: string): string {
+  if (value === '' || /[;,\s]/.test(value)) {
+    throw new Error('Content-Security-Policy: refused a source that contains ";", "," or whitespace');
+  }
+  return value;
+}
+
+/** The handoff page's CSP: its own script and style by nonce, and the form's possible targets. */
+function handoffCspHeader(csp: HandoffCsp): string {
+  const nonce = `'nonce-${cspSource(csp.nonce)}'`;
+  // Chrome applies form-action to the redirects that follow a form POST as well.
+  const formAction = csp.formActionOrigins.length === 0 ? "'none'" : csp.formActionOrigins.map(cspSource).join(' ');
+  return `default-src 'none';script-src ${nonce};style-src ${nonce};base-uri 'none';frame-ancestors 'none';form-action ${formAction}`;
 }
 
 /**
@@ -25,38 +80,17 @@ function handoffCsp(res: unknown): HandoffCsp | undefined {
  * (the query may carry a destination or signature) and `Cache-Control: no-store` (tokens).
  * HSTS is left to the host app, which owns its domain policy.
  *
- * Returns a function to call just before responding: helmet computes the CSP when it runs, so it
- * runs once the handoff (and its nonce) is known.
+ * Returns a function to call just before responding, once the handoff (and its nonce) is known.
  */
 export function bridgeSecurityHeaders(): (req: Request, res: Response, csp?: HandoffCsp) => void {
-  const nonceSource = (_req: unknown, res: unknown): string => {
-    const csp = handoffCsp(res);
-    return csp ? `'nonce-${csp.nonce}'` : "'none'";
-  };
-  const helmetMiddleware = helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        scriptSrc: [nonceSource],
-        styleSrc: [nonceSource],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-        // Chrome applies form-action to the redirects that follow a form POST as well.
-        formAction: [(_req, res) => handoffCsp(res)?.formActionOrigins.join(' ') || "'none'"],
-      },
-    },
-    strictTransportSecurity: false,
-    referrerPolicy: { policy: 'no-referrer' },
-  });
-  return (req, res, csp) => {
-    if (csp) res.locals[LOCALS_KEY] = csp;
+  const helmetSteps = recordHelmetHeaders();
+  return (_req, res, csp) => {
+    res.setHeader('Content-Security-Policy', csp ? handoffCspHeader(csp) : LOCKED_CSP);
+    for (const step of helmetSteps) {
+      if ('set' in step) res.setHeader(step.set, step.value);
+      else res.removeHeader(step.remove);
+    }
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Pragma', 'no-cache');
-    let failure: unknown;
-    helmetMiddleware(req, res, (err?: unknown) => {
-      failure = err;
-    });
-    if (failure) throw failure;
   };
 }

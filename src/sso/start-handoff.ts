@@ -1,12 +1,17 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { LuminateClient } from '../client/luminate-client';
 import type { ConstituentRef, SingleSignOnToken } from '../client/types';
-import { debugFor, redact } from '../debug';
-import { LuminateError } from '../errors';
+import { debugFor, maskEmail, redact } from '../debug';
+import { untilAborted } from './abort';
+import { LuminateError, isLuminateError } from '../errors';
+import { attributionFor, callAttribution } from './attribution';
+import { checkEmail, type CheckedEmail } from './email';
+import { consIdForEmail, forget } from './find-constituent';
+import type { SingleFlight } from './single-flight';
 import { resolveDestination, type CompiledDestinations } from './destinations';
 import { applyFailurePolicy, asLuminateError, callHookSafely } from './failure';
-import { establishSessionUrl, renderAutoPostPage, singleSignOnForm } from './handoff';
-import type { ResolvedSsoOptions } from './options';
+import { establishSessionUrl, renderAutoPostPage, sendHandoffPage, singleSignOnForm } from './handoff';
+import type { Attribution, ResolvedSsoOptions } from './options';
 import { publicBaseOf, rawQueryOf, withQueryParam } from './request-urls';
 import { newCspNonce, type HandoffCsp } from './security-headers';
 
@@ -14,37 +19,70 @@ const log = debugFor('sso');
 
 export interface StartContext {
   config: ResolvedSsoOptions;
-  client: Pick<LuminateClient, 'getSingleSignOnToken'>;
+  client: Pick<LuminateClient, 'getSingleSignOnToken' | 'callServerApi'>;
+  /** Shares one email lookup (and creation) between concurrent clicks. */
+  flight: SingleFlight;
   destinations: CompiledDestinations;
   applyHeaders: (req: Request, res: Response, csp?: HandoffCsp) => void;
 }
 
-/** Checks what the constituent hook returned: exactly one non-empty id. */
-function toConstituentRef(value: unknown): ConstituentRef {
-  const v = value as { consId?: unknown; memberId?: unknown };
-  const hasCons = v.consId !== undefined;
-  const hasMember = v.memberId !== undefined;
-  const id = hasCons ? v.consId : v.memberId;
-  if (typeof value !== 'object' || hasCons === hasMember || typeof id !== 'string' || id.trim() === '') {
+/** Who the hook says the visitor is: an id Luminate takes as is, or an email to look up. */
+type HookRef = ConstituentRef | { email: CheckedEmail };
+
+/** Checks what the constituent hook returned: exactly one non-empty id, or one plausible email. */
+function toConstituentRef(value: unknown): HookRef {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as { consId?: unknown; memberId?: unknown; email?: unknown };
+  const given = [v.consId, v.memberId, v.email].filter((x) => x !== undefined).length;
+  if (v.email !== undefined && given === 1) {
+    const email = checkEmail(v.email);
+    // The address itself stays out of the message: errors reach logs and onError.
+    if (email === undefined) {
+      throw new LuminateError(
+        'SSO_CONSTITUENT_HOOK_FAILED',
+        'The constituent hook returned an email that is not a plausible address (one "@", a dotted domain, at most 254 characters).',
+      );
+    }
+    return { email };
+  }
+  const id = v.consId !== undefined ? v.consId : v.memberId;
+  if (typeof value !== 'object' || given !== 1 || typeof id !== 'string' || id.trim() === '') {
     throw new LuminateError(
       'SSO_CONSTITUENT_HOOK_FAILED',
-      'The constituent hook must return { consId: string }, { memberId: string } or null.',
+      'The constituent hook must return { consId: string }, { memberId: string }, { email: string } or null.',
     );
   }
-  return hasCons ? { consId: id.trim() } : { memberId: id.trim() };
+  return v.consId !== undefined ? { consId: id.trim() } : { memberId: id.trim() };
 }
 
-/** Waits for `promise`, or rejects with `onAbort()` when the signal fires first. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, onAbort: () => Error): Promise<T> {
-  if (signal.aborted) return Promise.reject(onAbort());
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(onAbort());
-    signal.addEventListener('abort', abort, { once: true });
-    promise.then(
-      (v) => { signal.removeEventListener('abort', abort); resolve(v); },
-      (e: unknown) => { signal.removeEventListener('abort', abort); reject(e); },
-    );
-  });
+function describe(ref: HookRef): string {
+  if ('email' in ref) return `email ${maskEmail(ref.email.key)}`;
+  return ref.consId === undefined ? `member_id ${ref.memberId}` : `cons_id ${ref.consId}`;
+}
+
+/**
+ * Mints the token, first turning an email into a cons_id. A cons_id remembered in the session
+ * that Luminate no longer knows (merged or deleted record) is forgotten and looked up again, once.
+ */
+async function mintToken(
+  ctx: StartContext,
+  req: Request,
+  ref: HookRef,
+  attribution: Attribution,
+  signal: AbortSignal,
+  onAbort: () => Error,
+): Promise<SingleSignOnToken> {
+  const call = { signal, ...callAttribution(attribution) };
+  if (!('email' in ref)) return ctx.client.getSingleSignOnToken(ref, call);
+  const found = await consIdForEmail(ctx, req, ref.email, attribution, signal, onAbort);
+  try {
+    return await ctx.client.getSingleSignOnToken({ consId: found.consId }, call);
+  } catch (e) {
+    if (!found.remembered || !isLuminateError(e) || e.code !== 'LUMINATE_CONSTITUENT_NOT_FOUND') throw e;
+    log('remembered cons_id %s is not found any more; looking %s up again', found.consId, maskEmail(ref.email.key));
+    forget(req);
+  }
+  const again = await consIdForEmail(ctx, req, ref.email, attribution, signal, onAbort, true);
+  return ctx.client.getSingleSignOnToken({ consId: again.consId }, call);
 }
 
 function origins(...urls: string[]): string[] {
@@ -69,7 +107,8 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
   const timeoutError = (cause?: unknown) =>
     new LuminateError('LUMINATE_TIMEOUT', `No single sign-on within ${config.timeoutMs} ms.`, { cause });
   try {
-    let ref: ConstituentRef;
+    let ref: HookRef;
+    let attribution: Attribution;
     try {
       const hookResult = Promise.resolve().then(() => config.constituent(req));
       hookResult.catch(() => undefined); // settled late after a timeout: not an unhandled rejection
@@ -79,7 +118,8 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
         return;
       }
       ref = toConstituentRef(value);
-      log('constituent hook: %s', ref.consId === undefined ? `member_id ${ref.memberId}` : `cons_id ${ref.consId}`);
+      log('constituent hook: %s', describe(ref));
+      attribution = await untilAborted(attributionFor(config, req), controller.signal, () => timeoutError());
     } catch (e) {
       if (res.destroyed) return;
       fail(timedOut ? timeoutError(e) : asLuminateError(e, 'SSO_CONSTITUENT_HOOK_FAILED', 'The constituent hook threw.'));
@@ -95,14 +135,14 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
 
     let token: SingleSignOnToken;
     try {
-      token = await ctx.client.getSingleSignOnToken(ref, { signal: controller.signal });
+      token = await mintToken(ctx, req, ref, attribution, controller.signal, () => timeoutError());
     } catch (e) {
       if (res.destroyed) return;
       fail(timedOut ? timeoutError(e) : asLuminateError(e, 'LUMINATE_NETWORK_ERROR', 'The token call failed.'));
       return;
     }
     if (res.destroyed) return; // the visitor left; the token simply expires unused
-    sendHandoff(ctx, req, res, token, destination, callbackUrl);
+    sendHandoff(ctx, req, res, token, destination, callbackUrl, attribution);
   } finally {
     clearTimeout(timer);
     res.removeListener('close', onClose);
@@ -124,11 +164,15 @@ function sendAnonymous(ctx: StartContext, req: Request, res: Response, destinati
   res.redirect(302, withQueryParam(config.loginUrl, config.loginReturnParam, returnTo));
 }
 
-function sendHandoff(ctx: StartContext, req: Request, res: Response, token: SingleSignOnToken, destination: string, callbackUrl: string): void {
+function sendHandoff(
+  ctx: StartContext, req: Request, res: Response, token: SingleSignOnToken, destination: string, callbackUrl: string, attribution: Attribution,
+): void {
   const { config } = ctx;
   const info = { consId: token.consId, destination };
   if (config.handoff === 'establishSession') {
     if (token.nonce) {
+      // No source/sub_source in this URL: EstablishSession documents only NONCE_TOKEN and NEXTURL,
+      // and the token call already carried the attribution for this session.
       log('handoff establishSession for cons_id %s (nonce %s)', token.consId, redact(token.nonce));
       ctx.applyHeaders(req, res);
       res.redirect(302, establishSessionUrl(config.secureUrl, { ...token, nonce: token.nonce }, destination));
@@ -146,11 +190,12 @@ function sendHandoff(ctx: StartContext, req: Request, res: Response, token: Sing
     destination,
     errorRedirect,
     rememberMe: config.rememberMe,
+    attribution,
   });
   const nonce = newCspNonce();
   ctx.applyHeaders(req, res, { nonce, formActionOrigins: origins(config.secureUrl, callbackUrl, destination) });
   log('handoff singleSignOn: auto-post page to %s for cons_id %s (token %s); Luminate errors return to %s',
     form.action, token.consId, redact(token.token), callbackUrl);
-  res.status(200).type('html').send(renderAutoPostPage(form, nonce));
+  sendHandoffPage(res, renderAutoPostPage(form, nonce));
   callHookSafely(config.onHandoff, { ...info, handoff: 'singleSignOn' }, req);
 }

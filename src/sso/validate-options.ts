@@ -1,8 +1,10 @@
+import { isSourceValue } from './attribution';
 import { compileDestinations } from './destinations';
 import {
   DEFAULT_CALLBACK_MAX_AGE_SECONDS,
   DEFAULT_PATHS,
   DEFAULT_TIMEOUT_MS,
+  type Attribution,
   type LuminateSiteOptions,
   type LuminateSsoOptions,
   type ResolvedSsoOptions,
@@ -19,7 +21,8 @@ const FORBIDDEN_API_KEY = /[&:\\"'?=]/;
 const SSO_KEYS: { [K in keyof Required<LuminateSsoOptions>]: true } = {
   luminate: true, constituent: true, loginUrl: true, loginReturnParam: true, destinations: true,
   handoff: true, rememberMe: true, paths: true, baseUrl: true, onFailure: true, onError: true,
-  onHandoff: true, callbackMaxAgeSeconds: true, store: true, client: true,
+  onHandoff: true, callbackMaxAgeSeconds: true, store: true, client: true, provision: true,
+  attribution: true,
 };
 const SITE_KEYS: { [K in keyof Required<LuminateSiteOptions>]: true } = {
   secureUrl: true, apiKey: true, apiLogin: true, apiSecretKey: true, signatureAlgorithm: true,
@@ -134,6 +137,27 @@ function checkFunction(value: unknown, path: string, required: boolean, shape: s
   if (typeof value !== 'function') fail(`${path} ${required ? 'is required and ' : ''}must be a function: ${shape}.`);
 }
 
+/** `attribution`: a static `{ source, subSource, fromQuery }` or a per-request function. */
+function checkAttribution(value: unknown): ResolvedSsoOptions['attribution'] {
+  if (value === undefined) return { fixed: {}, fromQuery: false };
+  if (typeof value === 'function') return { fixed: {}, fromQuery: false, perRequest: value as ResolvedSsoOptions['attribution']['perRequest'] };
+  if (!isPlainObject(value)) {
+    fail('attribution must be an object { source, subSource, fromQuery } or a function (req) => ({ source, subSource }).');
+  }
+  rejectUnknownKeys(value, { source: true, subSource: true, fromQuery: true }, 'attribution');
+  const fixed: Attribution = {};
+  for (const key of ['source', 'subSource'] as const) {
+    const v = value[key];
+    if (v === undefined) continue;
+    if (!isSourceValue(v)) {
+      fail(`attribution.${key} must be a non-empty string of at most 255 printable characters without surrounding spaces.`);
+    }
+    fixed[key] = v;
+  }
+  if (value.fromQuery !== undefined && typeof value.fromQuery !== 'boolean') fail('attribution.fromQuery must be true or false.');
+  return { fixed, fromQuery: value.fromQuery === true };
+}
+
 /** Validates the options once, at start-up; throws a TypeError naming the first problem and its fix. */
 export function resolveSsoOptions(input: unknown, env: Env = process.env): ResolvedSsoOptions {
   if (!isPlainObject(input)) {
@@ -167,9 +191,11 @@ export function resolveSsoOptions(input: unknown, env: Env = process.env): Resol
     positiveNumber(site[key], `luminate.${key}`, undefined);
   }
 
-  checkFunction(opts.constituent, 'constituent', true, '(req) => ({ consId }) | ({ memberId }) | null, may be async');
+  checkFunction(opts.constituent, 'constituent', true, '(req) => ({ consId }) | ({ memberId }) | ({ email }) | null, may be async');
   checkFunction(opts.onError, 'onError', false, '(err, req) => void');
   checkFunction(opts.onHandoff, 'onHandoff', false, '(info, req) => void');
+  checkFunction(opts.provision, 'provision', false, '(req) => ({ email, firstName, lastName }) | null, may be async');
+  const attribution = checkAttribution(opts.attribution);
 
   if (!isPlainObject(opts.destinations)) {
     fail(`destinations is required: { default: "${secureUrl}/site/Donation2?df_id=1234" } (allow defaults to ["${secureUrl}/site/"]).`);
@@ -217,5 +243,7 @@ export function resolveSsoOptions(input: unknown, env: Env = process.env): Resol
     callbackMaxAgeSeconds: positiveNumber(opts.callbackMaxAgeSeconds, 'callbackMaxAgeSeconds', DEFAULT_CALLBACK_MAX_AGE_SECONDS) as number,
     store: opts.store,
     injectedClient: opts.client,
+    provision: opts.provision,
+    attribution,
   };
 }

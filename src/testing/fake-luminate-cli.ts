@@ -45,6 +45,7 @@ async function main(argv: string[]): Promise<void> {
     `  API password:    ${fake.apiLogin.password}   (demo value of this stand-in)`,
     `  API secret key:  ${fake.apiSecretKey}   (demo value; signs redirects with ${fake.signatureAlgorithm})`,
     `  nonces:          ${values['no-nonces'] ? 'off (old-site replies: token and cons_id only)' : 'on'}`,
+    `  Web Services:    ${fake.webServicesUrl}   (SOAP Login ${fake.webServicesLogin.userName} / ${fake.webServicesLogin.password}, demo values)`,
     'Demo constituents:',
     ...DEMO_CONSTITUENTS.map(
       (c) => `  cons_id ${c.consId}  member_id ${c.memberId ?? '-'}  ${c.firstName ?? ''} ${c.lastName ?? ''} <${c.email ?? ''}>`,

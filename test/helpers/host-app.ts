@@ -8,7 +8,7 @@ import type { FakeLuminate } from '../../src/testing';
 
 declare module 'express-session' {
   interface SessionData {
-    user?: { consId?: string; memberId?: string };
+    user?: { consId?: string; memberId?: string; email?: string };
   }
 }
 
@@ -41,8 +41,16 @@ export function bridgeOptionsFor(fake: FakeLuminate, over: Partial<LuminateSsoOp
   };
 }
 
-/** A real host site: its own session and login, the bridge mounted at `mountPath`. */
-export async function startHostApp(fake: FakeLuminate, over: Partial<LuminateSsoOptions> = {}, mountPath = '/'): Promise<HostApp> {
+/**
+ * A real host site: its own session and login, the bridge mounted at `mountPath`. `pages` adds the
+ * host's own routes after the bridge (e.g. a page using `res.locals.luminateLink`).
+ */
+export async function startHostApp(
+  fake: FakeLuminate,
+  over: Partial<LuminateSsoOptions> = {},
+  mountPath = '/',
+  pages?: (app: express.Express) => void,
+): Promise<HostApp> {
   const errors: LuminateError[] = [];
   const handoffs: HostApp['handoffs'] = [];
   const app = express();
@@ -55,7 +63,7 @@ export async function startHostApp(fake: FakeLuminate, over: Partial<LuminateSso
     const body = req.body as Record<string, string>;
     req.session.regenerate((err) => {
       if (err) return next(err);
-      req.session.user = body.memberId ? { memberId: body.memberId } : { consId: body.consId };
+      req.session.user = body.email ? { email: body.email } : body.memberId ? { memberId: body.memberId } : { consId: body.consId };
       req.session.save((saveErr) => {
         if (saveErr) return next(saveErr);
         const back = body.returnTo ?? '/';
@@ -71,6 +79,7 @@ export async function startHostApp(fake: FakeLuminate, over: Partial<LuminateSso
     }),
   );
   app.use(mountPath, bridge);
+  pages?.(app);
   app.use((err: LuminateError, _req: Request, res: Response, _next: NextFunction) => {
     res.status(err.status ?? 500).json({ code: err.code });
   });

@@ -60,6 +60,12 @@ const rows: Row[] = [
   ['handoff unknown', (o) => { o.handoff = 'redirect'; return o; }, /handoff must be one of 'singleSignOn', 'establishSession', got "redirect"/],
   ['onFailure unknown', (o) => { o.onFailure = 'ignore'; return o; }, /onFailure must be one of 'continue', 'error'/],
   ['callbackMaxAgeSeconds negative', (o) => { o.callbackMaxAgeSeconds = -5; return o; }, /callbackMaxAgeSeconds must be a positive number of seconds, got -5/],
+  ['provision not a function', (o) => { o.provision = { firstName: 'x' }; return o; }, /provision must be a function: \(req\) => \(\{ email, firstName, lastName \}\) \| null, may be async/],
+  ['attribution neither object nor function', (o) => { o.attribution = 'partner'; return o; }, /attribution must be an object \{ source, subSource, fromQuery \} or a function/],
+  ['unknown attribution key', (o) => { o.attribution = { sub_source: 'x' }; return o; }, /unknown option "attribution\.sub_source"/],
+  ['attribution.source with a control character', (o) => { o.attribution = { source: 'a\nb' }; return o; }, /attribution\.source must be a non-empty string of at most 255 printable characters/],
+  ['attribution.subSource too long', (o) => { o.attribution = { subSource: 'x'.repeat(256) }; return o; }, /attribution\.subSource must be a non-empty string of at most 255 printable characters/],
+  ['attribution.fromQuery not a boolean', (o) => { o.attribution = { fromQuery: 'yes' }; return o; }, /attribution\.fromQuery must be true or false/],
 ];
 
 describe('resolveSsoOptions: each problem has its own message', () => {
@@ -132,7 +138,18 @@ describe('resolveSsoOptions: defaults and environment', () => {
       timeoutMs: 5000,
       callbackMaxAgeSeconds: 300,
       destinations: { allow: [`${SITE}/site/`] },
+      attribution: { fixed: {}, fromQuery: false },
     });
+  });
+
+  it('keeps a static attribution and a per-request one apart', () => {
+    const fixed = valid();
+    fixed.attribution = { source: 'partner-acme', subSource: 'spring', fromQuery: true };
+    expect(resolveSsoOptions(fixed, {}).attribution).toEqual({ fixed: { source: 'partner-acme', subSource: 'spring' }, fromQuery: true });
+    const perRequest = valid();
+    const fn = () => ({ source: 'x' });
+    perRequest.attribution = fn;
+    expect(resolveSsoOptions(perRequest, {}).attribution).toEqual({ fixed: {}, fromQuery: false, perRequest: fn });
   });
 
   it('accepts http only for loopback stand-ins', () => {

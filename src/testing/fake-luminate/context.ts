@@ -43,6 +43,8 @@ export interface Call {
   readonly res: ServerResponse;
   /** Query-string parameters merged with the form body (the body wins). */
   readonly params: Record<string, string>;
+  /** The raw request body (for the SOAP endpoint). */
+  readonly bodyText: string;
   readonly cookies: Record<string, string>;
   readonly record: FakeRequestRecord;
   /** The routing id after `;jsessionid=` in the path, if any. */

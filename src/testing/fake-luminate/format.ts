@@ -29,6 +29,11 @@ export const ERROR_MESSAGES: Record<number, string> = {
   6: 'No method or invalid method specified.',
   7: 'Single SignOn failed.',
   8: 'The request matched more than one constituent record.',
+  9: 'Required parameters are missing.',
+  // [?] the stand-in's wording for create's duplicates; real sites' messages are not documented
+  11: 'A constituent record with that member ID already exists.',
+  12: 'That user name is already taken.',
+  13: 'A constituent record with that email address already exists.',
   14: 'Method not allowed.',
   16: 'The specified record does not exist.',
   202: 'User is not logged in.',

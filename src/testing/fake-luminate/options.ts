@@ -3,6 +3,7 @@ import type {
   FakeConstituent,
   FakeLuminateOptions,
   FakeSignatureAlgorithm,
+  FakeWebServicesOptions,
 } from './types';
 
 /** Options after defaults and validation. */
@@ -22,13 +23,22 @@ export interface SiteConfig {
   tokenTtlSeconds: number;
   tls?: { key: string | Buffer; cert: string | Buffer };
   now: () => number;
+  webServices: Required<FakeWebServicesOptions>;
+  /** Path of the SOAP endpoint: `/1.0<orgPath>`. */
+  webServicesPath: string;
 }
+
+const WS_DEFAULTS: Required<FakeWebServicesOptions> = {
+  userName: 'wsadmin',
+  password: 'fake-ws-password',
+  sessionIdleMs: 30 * 60 * 1000,
+};
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 const KNOWN_KEYS = new Set<string>([
   'host', 'port', 'orgPath', 'apiKey', 'apiLogin', 'apiSecretKey', 'signatureAlgorithm',
   'signatureParam', 'signatureIncludesParamName', 'constituents', 'allowedIps', 'issueNonces',
-  'tokenTtlSeconds', 'tls', 'now',
+  'tokenTtlSeconds', 'tls', 'now', 'webServices',
 ]);
 
 function fail(option: string, problem: string): never {
@@ -59,6 +69,24 @@ export function checkConstituent(c: FakeConstituent, existing: readonly FakeCons
     fail('constituents', `holds cons_id ${c.consId} twice; cons_id is unique on a site.`);
   }
   return { ...c };
+}
+
+function resolveWebServices(value: unknown): Required<FakeWebServicesOptions> {
+  if (value === undefined) return { ...WS_DEFAULTS };
+  if (value === null || typeof value !== 'object') fail('webServices', 'must be { userName, password, sessionIdleMs? }.');
+  const ws = value as Partial<Record<string, unknown>>;
+  for (const key of Object.keys(ws)) {
+    if (!['userName', 'password', 'sessionIdleMs'].includes(key)) fail(`webServices.${key}`, 'is unknown.');
+  }
+  const sessionIdleMs = ws.sessionIdleMs ?? WS_DEFAULTS.sessionIdleMs;
+  if (typeof sessionIdleMs !== 'number' || !(sessionIdleMs > 0) || !Number.isFinite(sessionIdleMs)) {
+    fail('webServices.sessionIdleMs', 'must be a positive number of milliseconds.');
+  }
+  return {
+    userName: nonEmptyString('webServices.userName', ws.userName),
+    password: nonEmptyString('webServices.password', ws.password),
+    sessionIdleMs,
+  };
 }
 
 export function resolveOptions(options: FakeLuminateOptions = {}): SiteConfig {
@@ -113,5 +141,7 @@ export function resolveOptions(options: FakeLuminateOptions = {}): SiteConfig {
     tokenTtlSeconds,
     ...(options.tls ? { tls: options.tls } : {}),
     now: options.now ?? Date.now,
+    webServices: resolveWebServices(options.webServices),
+    webServicesPath: `/1.0${orgPath}`,
   };
 }

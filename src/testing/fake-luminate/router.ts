@@ -6,6 +6,7 @@ import { BodyTooLargeError, isFormBody, parseCookies, parseForm, readBody, sendT
 import { normalizeIp } from './options';
 import { handleDonationPage, handleNotFound } from './pages';
 import { handleServerApi } from './server-api';
+import { handleWebServices } from './web-services';
 import type { FakeRequestRecord } from './types';
 
 type Handler = (ctx: SiteContext, call: Call) => void | Promise<void>;
@@ -59,6 +60,7 @@ export async function route(ctx: SiteContext, req: IncomingMessage, res: ServerR
     req,
     res,
     params,
+    bodyText,
     cookies: parseCookies(req.headers.cookie),
     record,
     ...(match?.jsessionid !== undefined ? { jsessionid: match.jsessionid } : {}),
@@ -66,6 +68,10 @@ export async function route(ctx: SiteContext, req: IncomingMessage, res: ServerR
   if (tooLarge) {
     record.outcome = 'http 413';
     sendText(res, 413, 'Payload Too Large', { connection: 'close' });
+    return;
+  }
+  if (path === ctx.config.webServicesPath) {
+    await handleWebServices(ctx, call);
     return;
   }
   const handler = match ? SERVLETS.get(match.servlet) : undefined;

@@ -15,6 +15,7 @@ class FakeLuminateServer implements FakeLuminate {
   faults: FakeFaults = {};
   readonly url: string;
   readonly secureUrl: string;
+  readonly webServicesUrl: string;
   readonly port: number;
   private closing?: Promise<void>;
 
@@ -28,6 +29,7 @@ class FakeLuminateServer implements FakeLuminate {
     const host = config.host === '::1' ? '[::1]' : config.host;
     this.url = `${config.tls ? 'https' : 'http'}://${host}:${this.port}`;
     this.secureUrl = `${this.url}${config.orgPath}`;
+    this.webServicesUrl = `${this.url}${config.webServicesPath}`;
   }
 
   get apiKey(): string { return this.config.apiKey; }
@@ -38,6 +40,14 @@ class FakeLuminateServer implements FakeLuminate {
   get issuedTokens(): FakeIssuedToken[] { return this.state.issuedTokens; }
   get sessions(): Map<string, string> { return this.state.sessions; }
   get constituents(): FakeConstituent[] { return this.state.constituents; }
+  get webServicesLogin(): { userName: string; password: string } {
+    return { userName: this.config.webServices.userName, password: this.config.webServices.password };
+  }
+  get webServicesSessions(): ReadonlyMap<string, number> { return this.state.wsSessions; }
+
+  expireWebServicesSessions(): void {
+    this.state.wsSessions.clear();
+  }
 
   addConstituent(c: FakeConstituent): void {
     this.state.addConstituent(c);
@@ -61,8 +71,8 @@ class FakeLuminateServer implements FakeLuminate {
 
 /**
  * Start a stand-in Luminate Online site on loopback (HTTP, or HTTPS with `tls`). It speaks
- * SRConsAPI `getSingleSignOnToken`, CRConsAPI `singleSignOn`/`logout`/`loginTest`,
- * EstablishSession and a Donation2 page. For tests, examples and benchmarks only.
+ * SRConsAPI `getSingleSignOnToken`/`getUser`/`create`, CRConsAPI `singleSignOn`/`logout`/`loginTest`,
+ * EstablishSession, a Donation2 page, and Web Services (SOAP) `Login`/`GetServerTime`. For tests, examples and benchmarks only.
  */
 export async function createFakeLuminate(options?: FakeLuminateOptions): Promise<FakeLuminate> {
   const config = resolveOptions(options);

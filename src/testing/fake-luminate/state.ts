@@ -19,6 +19,8 @@ export class FakeState {
   /** remember_me cookie → cons_id. Recorded only; the stand-in does not log visitors in by it. */
   readonly remembered = new Map<string, string>();
   readonly constituents: FakeConstituent[];
+  /** Web Services sessions: SessionId → last used (ms). */
+  readonly wsSessions = new Map<string, number>();
   private readonly byToken = new Map<string, FakeIssuedToken>();
   private readonly byNonce = new Map<string, FakeIssuedToken>();
 
@@ -92,6 +94,7 @@ export class FakeState {
     this.issuedTokens.length = 0;
     this.sessions.clear();
     this.remembered.clear();
+    this.wsSessions.clear();
     this.byToken.clear();
     this.byNonce.clear();
   }

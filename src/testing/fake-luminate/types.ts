@@ -9,6 +9,9 @@ export interface FakeConstituent {
   /** For the client-API `login` method (later issues). */
   userName?: string;
   password?: string;
+  /** `source` / `sub_source` of the SRConsAPI `create` call that added the record. */
+  source?: string;
+  subSource?: string;
 }
 
 export type FakeSignatureAlgorithm = 'md5' | 'sha1';
@@ -44,6 +47,19 @@ export interface FakeLuminateOptions {
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** Clock in milliseconds, for tests. Default `Date.now`. */
   now?: () => number;
+  /**
+   * The SOAP Web Services endpoint (`fake.webServicesUrl`): the API administrator it accepts in
+   * `Login`, and how long a SessionId may sit idle. Default
+   * `{ userName: 'wsadmin', password: 'fake-ws-password', sessionIdleMs: 1_800_000 }` (30 minutes, as documented).
+   */
+  webServices?: FakeWebServicesOptions;
+}
+
+export interface FakeWebServicesOptions {
+  userName: string;
+  password: string;
+  /** Inactivity after which a SessionId is refused. Default 1_800_000 ms (30 minutes). */
+  sessionIdleMs?: number;
 }
 
 /** Fault switches; they apply to the server API (`/site/SRConsAPI`) only. Mutate `fake.faults`. */
@@ -77,14 +93,14 @@ export interface FakeRequestRecord {
   body: Record<string, string>;
   headers: Record<string, string | string[] | undefined>;
   remoteAddress: string;
-  /** Luminate method name (`method` parameter), when there was one. */
+  /** Luminate method name (`method` parameter), or the SOAP operation (`Login`…), when there was one. */
   apiMethod?: string;
   at: number;
   /**
    * How the stand-in answered, set once it has: `ok`; `error <code>` (a Luminate errorResponse
    * code, also when it went out as an error redirect); `nonce-rejected` (EstablishSession sent the
    * visitor on as a guest); `fault <name>` (a fault switch answered); `http <status>` (refused
-   * before Luminate logic: 400, 404, 405, 413).
+   * before Luminate logic: 400, 404, 405, 413). Web Services: `ok`, or `fault <LoginFault|SessionFault|Client>`.
    */
   outcome?: string;
 }
@@ -120,8 +136,19 @@ export interface FakeLuminate {
   /** Browser sessions: session cookie value → cons_id (only constituents logged in). */
   readonly sessions: Map<string, string>;
   readonly constituents: FakeConstituent[];
+  /**
+   * SOAP endpoint of the stand-in's Web Services, `<url>/1.0<orgPath>` (shaped like the real
+   * `https://webservices.<cluster>.convio.net/1.0/<org>` [?]). It answers `Login` and `GetServerTime`.
+   */
+  readonly webServicesUrl: string;
+  /** The Web Services login `Login` accepts. */
+  readonly webServicesLogin: { userName: string; password: string };
+  /** Live Web Services sessions: SessionId → when it was last used (ms, by the stand-in's clock). */
+  readonly webServicesSessions: ReadonlyMap<string, number>;
+  /** Ends every Web Services session now: the next call with one of them gets a session fault. */
+  expireWebServicesSessions(): void;
   addConstituent(c: FakeConstituent): void;
-  /** Clear faults, recorded requests, tokens and sessions (constituents are kept). */
+  /** Clear faults, recorded requests, tokens and sessions, Web Services ones too (constituents are kept). */
   reset(): void;
   close(): Promise<void>;
 }

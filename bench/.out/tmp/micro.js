@@ -1,0 +1,38 @@
+const D = '/work/main/dist';
+const { parseXmlDocument } = require(D + '/client/parse-xml');
+const { parseLuminateResponse } = require(D + '/client/parse-response');
+const { XMLValidator, XMLParser } = require('/work/main/node_modules/fast-xml-parser');
+const { bridgeSecurityHeaders, newCspNonce } = require(D + '/sso/security-headers');
+const { compileDestinations, resolveDestination } = require(D + '/sso/destinations');
+const { establishSessionUrl, singleSignOnForm, renderAutoPostPage } = require(D + '/sso/handoff');
+const { renderBody } = require(D + '/testing/fake-luminate/format');
+const body = renderBody('getSingleSignOnTokenResponse', { token: 'A'.repeat(86) + '..', cons_id: '1001641', nonce: 'n'.repeat(32), routing_id: '00000000.app1', JSESSIONID: 'ABCDEF0123456789ABCDEF0123456789' }, 'xml');
+console.log(body);
+function bench(name, fn, n = 20000) {
+  for (let i = 0; i < 2000; i++) fn();
+  const s = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) fn();
+  console.log(name.padEnd(40), (Number(process.hrtime.bigint() - s) / n / 1000).toFixed(2), 'µs');
+}
+bench('parseLuminateResponse', () => parseLuminateResponse(body, 'xml', 'getSingleSignOnTokenResponse', {}));
+bench('XMLValidator.validate', () => XMLValidator.validate(body));
+const p = new XMLParser({ ignoreAttributes: false, removeNSPrefix: true, parseTagValue: false });
+bench('XMLParser.parse', () => p.parse(body));
+bench('JSON.parse', () => JSON.parse(JSON.stringify({ a: body })));
+bench('new TextDecoder + decode', () => new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(body)));
+const td = new TextDecoder('utf-8', { fatal: true });
+bench('shared TextDecoder decode', () => td.decode(Buffer.from(body)));
+const fakeRes = () => { const h = {}; return { locals: {}, setHeader: (k, v) => { h[k] = v; }, getHeader: (k) => h[k], removeHeader: (k) => delete h[k] }; };
+const apply = bridgeSecurityHeaders();
+bench('applyHeaders (no csp)', () => apply({}, fakeRes()));
+bench('applyHeaders (csp)', () => apply({}, fakeRes(), { nonce: newCspNonce(), formActionOrigins: ['https://a.org', 'https://b.org'] }));
+bench('newCspNonce', () => newCspNonce());
+const dest = compileDestinations({ allow: ['https://127.0.0.1:4000/fakeorg/site/'], default: 'https://127.0.0.1:4000/fakeorg/site/Donation2?df_id=1234' });
+bench('resolveDestination(undefined)', () => resolveDestination(undefined, dest));
+bench('resolveDestination(url)', () => resolveDestination('https://127.0.0.1:4000/fakeorg/site/Donation2?df_id=1', dest));
+const tok = { token: 'A'.repeat(88), consId: '1001641', nonce: 'n'.repeat(32), routingId: '00000000.app1' };
+bench('establishSessionUrl', () => establishSessionUrl('https://127.0.0.1:4000/fakeorg', tok, 'https://127.0.0.1:4000/fakeorg/site/Donation2?df_id=1234'));
+bench('form+renderAutoPostPage', () => renderAutoPostPage(singleSignOnForm({ secureUrl: 'https://x/y', apiKey: 'k', token: tok.token, destination: 'https://x/y/site/D', errorRedirect: 'https://a/b?next=x&code=${errorResponse/code}', rememberMe: false }), 'nonce'));
+bench('origins (3 new URL)', () => [...new Set(['https://127.0.0.1:4000/fakeorg', 'https://www.example.org/luminate/sso/callback', 'https://127.0.0.1:4000/fakeorg/site/Donation2?df_id=1234'].map((u) => new URL(u).origin))]);
+bench('AbortController+any+2 timers', () => { const a = new AbortController(); const t = setTimeout(() => {}, 5000); const b = new AbortController(); const t2 = setTimeout(() => {}, 5000); const s = AbortSignal.any([a.signal, b.signal]); clearTimeout(t); clearTimeout(t2); });
+bench('URLSearchParams form', () => { const f = new URLSearchParams({ method: 'getSingleSignOnToken', v: '1.0', api_key: 'k', login_name: 'n', login_password: 'p', response_format: 'xml' }); f.set('cons_id', '1001641'); f.toString(); });

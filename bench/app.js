@@ -1,0 +1,184 @@
+'use strict';
+/**
+ * Child process: one app under test, listening on 127.0.0.1. The parent sends `start` with the
+ * case name and the stand-in's details; every case answers GET /luminate/sso by asking the
+ * stand-in for a token (SRConsAPI getSingleSignOnToken over HTTPS) and handing the browser on.
+ *
+ *   bridge-sso  luminateSso(), handoff 'singleSignOn' (200, auto-post page)
+ *   bridge-es   luminateSso(), handoff 'establishSession' (302)
+ *   floor       one pooled undici POST, then a 302; no parsing, no checks
+ *   naive       a new TLS connection per call (https.request, agent: false), a new XML parser
+ *               and a full parse per reply, then a 302 (what per-request scripts do)
+ */
+const diagnostics = require('node:diagnostics_channel');
+const https = require('node:https');
+const express = require('express');
+const { Agent, request } = require('undici');
+const { XMLParser } = require('fast-xml-parser');
+const { luminateSso } = require('..');
+const { serveParent, processStats } = require('./lib/children');
+
+const CONS_ID = '1001641'; // a demo constituent of the stand-in
+const PATH = '/luminate/sso';
+
+const counts = { handoffs: 0, errors: 0, lastError: undefined, upstreamConnections: 0 };
+
+// Connections opened to the stand-in: pooled cases open a few once, the naive case one per call.
+diagnostics.subscribe('undici:client:connected', () => { counts.upstreamConnections += 1; });
+
+function countError(err) {
+  counts.errors += 1;
+  counts.lastError = `${err.code || err.name}: ${err.message}`;
+}
+
+function bridgeApp(site, ca, handoff) {
+  const app = express();
+  const router = luminateSso({
+    luminate: { secureUrl: site.secureUrl, apiKey: site.apiKey, apiLogin: site.apiLogin, apiSecretKey: site.apiSecretKey, tls: { ca } },
+    constituent: () => ({ consId: CONS_ID }),
+    destinations: { default: `${site.secureUrl}/site/Donation2?df_id=1234` },
+    baseUrl: 'https://www.example.org',
+    handoff,
+    onError: countError,
+    onHandoff: () => { counts.handoffs += 1; },
+  });
+  app.use(router);
+  return { app, close: () => router.close() };
+}
+
+function tokenForm(site) {
+  return new URLSearchParams({
+    method: 'getSingleSignOnToken', v: '1.0', api_key: site.apiKey, login_name: site.apiLogin.name,
+    login_password: site.apiLogin.password, response_format: 'xml', cons_id: CONS_ID,
+  }).toString();
+}
+
+function floorApp(site, ca) {
+  const app = express();
+  const agent = new Agent({ connections: 16, connect: { ca } }); // the bridge's default pool size
+  const endpoint = `${site.secureUrl}/site/SRConsAPI`;
+  const form = tokenForm(site);
+  const destination = `${site.secureUrl}/site/Donation2?df_id=1234`;
+  app.get(PATH, async (_req, res, next) => {
+    try {
+      const reply = await request(endpoint, {
+        method: 'POST', dispatcher: agent, body: form,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      await reply.body.dump();
+      counts.handoffs += 1;
+      res.writeHead(302, { location: destination });
+      res.end();
+    } catch (err) {
+      countError(err);
+      next(err);
+    }
+  });
+  return { app, close: () => agent.close() };
+}
+
+function naiveApp(site, ca) {
+  const app = express();
+  app.get(PATH, (_req, res, next) => {
+    const form = tokenForm(site);
+    const upstream = https.request(`${site.secureUrl}/site/SRConsAPI`, {
+      method: 'POST', agent: false, ca,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) },
+    }, (reply) => {
+      counts.upstreamConnections += 1; // agent: false, so every call has its own connection
+      let xml = '';
+      reply.setEncoding('utf8');
+      reply.on('data', (chunk) => { xml += chunk; });
+      reply.on('end', () => {
+        try {
+          const doc = new XMLParser({ ignoreAttributes: false, removeNSPrefix: true, parseTagValue: false }).parse(xml);
+          const token = doc.getSingleSignOnTokenResponse;
+          if (!token || !token.nonce) throw new Error('no token in the reply');
+          const url = new URL(`${site.secureUrl}/site/EstablishSession;jsessionid=${token.routing_id}`);
+          url.searchParams.set('NONCE_TOKEN', token.nonce);
+          url.searchParams.set('NEXTURL', `${site.secureUrl}/site/Donation2?df_id=1234`);
+          counts.handoffs += 1;
+          res.redirect(302, url.href);
+        } catch (err) {
+          countError(err);
+          next(err);
+        }
+      });
+    });
+    upstream.on('error', (err) => { countError(err); next(err); });
+    upstream.end(form);
+  });
+  return { app, close: async () => undefined };
+}
+
+// Experimental decompositions (not part of the report).
+function floorExpressApp(site, ca) {
+  const app = express();
+  const router = express.Router();
+  const agent = new Agent({ connections: 16, connect: { ca } });
+  const endpoint = `${site.secureUrl}/site/SRConsAPI`;
+  const form = tokenForm(site);
+  const destination = `${site.secureUrl}/site/Donation2?df_id=1234`;
+  router.get(PATH, async (_req, res, next) => {
+    try {
+      const reply = await request(endpoint, { method: 'POST', dispatcher: agent, body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      await reply.body.dump();
+      counts.handoffs += 1;
+      res.redirect(302, destination);
+    } catch (err) { countError(err); next(err); }
+  });
+  app.use(router);
+  return { app, close: () => agent.close() };
+}
+function clientApp(site, ca) {
+  const { LuminateClient } = require('..');
+  const app = express();
+  const client = new LuminateClient({ secureUrl: site.secureUrl, apiKey: site.apiKey, apiLogin: site.apiLogin, tls: { ca } });
+  const destination = `${site.secureUrl}/site/Donation2?df_id=1234`;
+  app.get(PATH, async (_req, res, next) => {
+    try {
+      await client.getSingleSignOnToken({ consId: CONS_ID });
+      counts.handoffs += 1;
+      res.writeHead(302, { location: destination });
+      res.end();
+    } catch (err) { countError(err); next(err); }
+  });
+  return { app, close: () => client.close() };
+}
+
+const CASES = {
+  'x-floor-express': floorExpressApp,
+  'x-client': clientApp,
+  'bridge-sso': (site, ca) => bridgeApp(site, ca, 'singleSignOn'),
+  'bridge-es': (site, ca) => bridgeApp(site, ca, 'establishSession'),
+  floor: floorApp,
+  naive: naiveApp,
+};
+
+let server;
+let closeCase;
+
+serveParent({
+  async start({ name, site, ca }) {
+    const build = CASES[name];
+    if (!build) throw new Error(`unknown case ${name}`);
+    const { app, close } = build(site, ca);
+    closeCase = close;
+    server = await new Promise((resolve, reject) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      s.once('error', reject);
+    });
+    return { port: server.address().port };
+  },
+  stats({ gc }) {
+    if (gc && typeof global.gc === 'function') {
+      global.gc();
+      global.gc();
+    }
+    return { ...processStats(), ...counts };
+  },
+  async exit() {
+    server?.closeAllConnections();
+    await closeCase?.();
+  },
+});

@@ -1,0 +1,49 @@
+'use strict';
+/**
+ * `npm run bench:profile [-- <case> ...]`: runs cases (default: floor, bridge-sso, bridge-es) at
+ * 0 ms upstream delay and 10 connections under `node --cpu-prof`, writes the profiles to
+ * bench/.out/ (git-ignored) and prints each one's top functions by self time.
+ * BENCH_PROFILE_SEC sets the seconds under load (default 10).
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { guardProcesses } = require('./lib/children');
+const { load } = require('./lib/load');
+const { startUpstream, startApp, checkHandoff, OUT_DIR } = require('./lib/setup');
+const { summarise } = require('./cpuprofile-top');
+
+const SECONDS = Number(process.env.BENCH_PROFILE_SEC || 10);
+
+async function profileCase(name, ctx) {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const file = `${name}-${stamp}.cpuprofile`;
+  const { app, url } = await startApp(name, ctx.site, ctx.ca, ['--cpu-prof', '--cpu-prof-dir', OUT_DIR, '--cpu-prof-name', file]);
+  try {
+    await checkHandoff(name, url, ctx.site);
+    const r = await load({ url, connections: 10, warmupSec: 2, durationSec: SECONDS, limitSec: SECONDS + 30 });
+    const after = await app.ask('stats');
+    console.log(`\n== ${name}: ${r.reqPerSec.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms (${after.errors} failures)`);
+  } finally {
+    await app.stop(); // a clean exit writes the profile
+  }
+  const full = path.join(OUT_DIR, file);
+  console.log(`profile: ${path.relative(process.cwd(), full)}\n`);
+  console.log(summarise(JSON.parse(fs.readFileSync(full, 'utf8')), 30));
+}
+
+async function main() {
+  guardProcesses(10 * 60_000);
+  const names = process.argv.slice(2);
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  const ctx = await startUpstream();
+  try {
+    for (const name of names.length ? names : ['floor', 'bridge-sso', 'bridge-es']) await profileCase(name, ctx);
+  } finally {
+    await ctx.upstream.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+}).finally(() => process.exit());

@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import type { ConstituentRef } from '../client/types';
+
+export const USAGE = [
+  'Usage: luminate-sso-bridge doctor [--cons-id ID | --member-id ID] [--timeout-ms N] [--json]',
+  '',
+  'Checks the LUMINATE_* settings of this server, then talks to your Luminate site: API key,',
+  'this server\'s IP on the API white list, the API administrator login, a test token (with',
+  '--cons-id or --member-id), and the Web Services login when LUMINATE_WS_* are set.',
+  'Exit code 0 when no check failed, 1 when one did, 2 for a usage error.',
+].join('\n');
+
+export interface DoctorArgs {
+  ref?: ConstituentRef;
+  timeoutMs: number;
+  json: boolean;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const MAX_TIMEOUT_MS = 120_000;
+const ID = /^[\x21-\x7e]{1,255}$/;
+
+/** The doctor's options (what follows `doctor` on the command line). */
+export function parseDoctorArgs(args: readonly string[]): DoctorArgs {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'cons-id': { type: 'string' },
+        'member-id': { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const consId = values['cons-id'] as string | undefined;
+  const memberId = values['member-id'] as string | undefined;
+  if (consId !== undefined && memberId !== undefined) throw new UsageError('give --cons-id or --member-id, not both');
+  for (const [flag, id] of [['--cons-id', consId], ['--member-id', memberId]] as const) {
+    if (id !== undefined && !ID.test(id)) throw new UsageError(`${flag} must be 1-255 printable characters without spaces`);
+  }
+  const rawTimeout = values['timeout-ms'] as string | undefined;
+  const timeoutMs = rawTimeout === undefined ? DEFAULT_TIMEOUT_MS : Number(rawTimeout);
+  if (rawTimeout !== undefined && (!/^\d{1,6}$/.test(rawTimeout) || timeoutMs < 100 || timeoutMs > MAX_TIMEOUT_MS)) {
+    throw new UsageError(`--timeout-ms must be a whole number of milliseconds from 100 to ${MAX_TIMEOUT_MS}`);
+  }
+  const parsed: DoctorArgs = { timeoutMs, json: values.json === true, help: values.help === true };
+  if (consId !== undefined) parsed.ref = { consId };
+  else if (memberId !== undefined) parsed.ref = { memberId };
+  return parsed;
+}

@@ -1,0 +1,126 @@
+import { LuminateClient } from '../client/luminate-client';
+import { TOKEN_ROOT } from '../client/sso-token';
+import type { ConstituentRef } from '../client/types';
+import { isLuminateError, type LuminateError } from '../errors';
+import { explainUnreachable } from './explain';
+import { fail, pass, skip, type CheckResult } from './report';
+import type { SiteSettings } from './settings';
+
+const WHITE_LIST = 'in Luminate: Setup > Site Options > Open API Configuration > Remote IP address white list';
+const API_PERMISSION = 'an active administrator in a security group with the "Use Luminate Online APIs" permission';
+
+/** Luminate's own words (`Luminate error 4: Request not allowed from this IP address. (HTTP 403)`). */
+function said(err: LuminateError): string {
+  return err.message;
+}
+
+function idText(ref: ConstituentRef): string {
+  return ref.consId !== undefined ? `cons_id ${ref.consId}` : `member_id ${ref.memberId}`;
+}
+
+/**
+ * Key, IP and login. Luminate checks the API key (2), then the caller's IP (4), then the API
+ * administrator login (3), then the method's parameters [as the stand-in does; the order is
+ * what luminate-api.md describes]. So a getSingleSignOnToken call without an id tells them
+ * apart: error 1 ("no id given") means all three were accepted.
+ */
+async function checkAccess(client: LuminateClient, timeoutMs: number): Promise<{ results: CheckResult[]; ok: boolean }> {
+  const started = Date.now();
+  let err: unknown;
+  try {
+    await client.callServerApi('getSingleSignOnToken', {}, TOKEN_ROOT);
+  } catch (e) {
+    err = e;
+  }
+  const ms = Date.now() - started;
+  const endpoint = `${client.secureUrl}/site/SRConsAPI`;
+  if (err !== undefined && !(isLuminateError(err) && err.luminateCode !== undefined)) {
+    const why = explainUnreachable(err, 'LUMINATE_SECURE_URL', timeoutMs);
+    const notReached = 'not checked: Luminate was not reached';
+    return {
+      ok: false,
+      results: [
+        fail('reach', `Reach ${endpoint}`, why.detail, why.fix),
+        skip('api-key', 'API key (error 2)', notReached),
+        skip('ip-allowed', 'Server IP on the API white list (error 4)', notReached),
+        skip('api-login', 'API administrator login (error 3)', notReached),
+      ],
+    };
+  }
+  const results = [pass('reach', `Reach ${endpoint}`, `Luminate answered in ${ms} ms`)];
+  const code = isLuminateError(err) ? err.luminateCode : undefined;
+  const e = err as LuminateError;
+  if (code === 2) {
+    results.push(
+      fail('api-key', 'API key (error 2)', said(e), `set LUMINATE_API_KEY to the site's CONVIO_API_KEY exactly (in Luminate: Setup > Site Options > Open API Configuration)`),
+      skip('ip-allowed', 'Server IP on the API white list (error 4)', 'not checked: Luminate stops at the API key'),
+      skip('api-login', 'API administrator login (error 3)', 'not checked: Luminate stops at the API key'),
+    );
+    return { ok: false, results };
+  }
+  results.push(pass('api-key', 'API key (error 2)', 'accepted'));
+  if (code === 4) {
+    results.push(
+      fail('ip-allowed', 'Server IP on the API white list (error 4)', said(e),
+        `add this server's public outbound IP address (as Luminate sees it, after any NAT or proxy) to the white list, ${WHITE_LIST}`),
+      skip('api-login', 'API administrator login (error 3)', 'not checked: Luminate stops at the IP white list'),
+    );
+    return { ok: false, results };
+  }
+  results.push(pass('ip-allowed', 'Server IP on the API white list (error 4)', 'accepted'));
+  if (code === 3) {
+    results.push(fail('api-login', 'API administrator login (error 3)', said(e),
+      `check LUMINATE_API_LOGIN_NAME and LUMINATE_API_LOGIN_PASSWORD; the account must be ${API_PERMISSION}`));
+    return { ok: false, results };
+  }
+  const how = err === undefined ? 'accepted' : `accepted (Luminate answered error ${code} to a call without an id, which it checks only after key, IP and login)`;
+  results.push(pass('api-login', 'API administrator login (error 3)', how));
+  return { ok: true, results };
+}
+
+async function checkToken(client: LuminateClient, ref: ConstituentRef, timeoutMs: number): Promise<CheckResult> {
+  const label = `Token for ${idText(ref)}`;
+  try {
+    const token = await client.getSingleSignOnToken(ref);
+    return pass('token', label, `token received (${token.token.length} chars) for cons_id ${token.consId}, nonce present: ${token.nonce === undefined ? 'no' : 'yes'}`);
+  } catch (err) {
+    if (!isLuminateError(err)) throw err;
+    if (err.code === 'LUMINATE_CONSTITUENT_NOT_FOUND') {
+      return fail('token', label, said(err), `no constituent has that id: check it (cons_id is Luminate's internal id; member_id is the external id your site stores)`);
+    }
+    if (err.code === 'LUMINATE_AMBIGUOUS_MEMBER_ID') {
+      return fail('token', label, said(err), 'several constituents share that member_id: give --cons-id instead, and clean up the duplicates');
+    }
+    if (err.luminateCode !== undefined) return fail('token', label, said(err), 'see "Error codes" in the README for this code');
+    const why = explainUnreachable(err, 'LUMINATE_SECURE_URL', timeoutMs);
+    return fail('token', label, why.detail, why.fix);
+  }
+}
+
+/** The checks that talk to the server API, in order; each failure is attributed to one check. */
+export async function checkSite(site: SiteSettings, ref: ConstituentRef | undefined, timeoutMs: number): Promise<CheckResult[]> {
+  let client: LuminateClient;
+  try {
+    client = new LuminateClient({
+      secureUrl: site.secureUrl,
+      apiKey: site.apiKey,
+      apiLogin: { name: site.loginName, password: site.loginPassword },
+      timeoutMs,
+      connectTimeoutMs: timeoutMs,
+      headersTimeoutMs: timeoutMs,
+      bodyTimeoutMs: timeoutMs,
+    });
+  } catch (err) {
+    // The settings checks above mirror the client's; this is the net for anything they missed.
+    return [fail('settings', 'Settings', (err as Error).message, 'fix the setting named above')];
+  }
+  try {
+    const access = await checkAccess(client, timeoutMs);
+    const noId = 'not asked: pass --cons-id ID or --member-id ID to ask Luminate for a test token';
+    if (ref === undefined) return [...access.results, skip('token', 'Token for a test constituent', noId)];
+    if (!access.ok) return [...access.results, skip('token', `Token for ${idText(ref)}`, 'not asked: fix the check that failed above first')];
+    return [...access.results, await checkToken(client, ref, timeoutMs)];
+  } finally {
+    await client.close();
+  }
+}

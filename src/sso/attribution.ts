@@ -1,0 +1,99 @@
+import type { Request } from 'express';
+import { debugFor } from '../debug';
+import type { Attribution, ResolvedSsoOptions } from './options';
+
+const log = debugFor('sso');
+
+/** What Luminate's source fields may hold when the site sets them: printable text, at most 255 characters. */
+const MAX_SOURCE_LENGTH = 255;
+// Controls, zero-width and bidi-override characters have no place in a CRM field or a log line.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+/** Values taken from a link's query come from visitors: a tighter alphabet and length. */
+const QUERY_SOURCE = /^[A-Za-z0-9 ._~:@+-]{1,64}$/;
+/** The query parameters a bridge link carries its attribution in (Luminate's own names). */
+export const QUERY_PARAMS = { source: 'source', subSource: 'sub_source' } as const;
+
+/** True for a value the bridge will send as `source` / `sub_source`. */
+export function isSourceValue(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() === value && value !== '' &&
+    value.length <= MAX_SOURCE_LENGTH && !UNPRINTABLE.test(value);
+}
+
+function isQuerySourceValue(value: unknown): value is string {
+  return typeof value === 'string' && QUERY_SOURCE.test(value) && value.trim() === value;
+}
+
+/** Keeps only the valid fields of an attribution a function returned; invalid ones are dropped (and said so). */
+function cleanAttribution(value: unknown, from: string): Attribution {
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    log('attribution from %s is not an object; ignored', from);
+    return {};
+  }
+  const result: Attribution = {};
+  for (const key of ['source', 'subSource'] as const) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    if (isSourceValue(v)) result[key] = v;
+    else log('attribution.%s from %s is not a short printable string; ignored', key, from);
+  }
+  return result;
+}
+
+/**
+ * The attribution for one click: the static `attribution` option, overridden field by field by the
+ * link's `source` / `sub_source` when `fromQuery` is on; or what the per-request function returns.
+ * Attribution is metadata: a bad value is dropped and the visitor's sign-on goes ahead.
+ */
+export async function attributionFor(config: ResolvedSsoOptions, req: Request): Promise<Attribution> {
+  const { fixed, fromQuery, perRequest } = config.attribution;
+  if (perRequest !== undefined) {
+    try {
+      return cleanAttribution(await perRequest(req), 'the attribution function');
+    } catch (e) {
+      log('the attribution function threw (%s); no attribution for this click', (e as Error)?.message);
+      return {};
+    }
+  }
+  const result: Attribution = { ...fixed };
+  if (fromQuery) {
+    for (const key of ['source', 'subSource'] as const) {
+      const raw = req.query[QUERY_PARAMS[key]];
+      if (raw === undefined) continue;
+      if (isQuerySourceValue(raw)) result[key] = raw;
+      else log('%s in the link is not 1-64 letters, digits or " ._~:@+-"; ignored', QUERY_PARAMS[key]);
+    }
+  }
+  return result;
+}
+
+/** The attribution as per-call client options (only the fields that are set). */
+export function callAttribution(attribution: Attribution): { source?: string; subSource?: string } {
+  const out: { source?: string; subSource?: string } = {};
+  if (attribution.source !== undefined) out.source = attribution.source;
+  if (attribution.subSource !== undefined) out.subSource = attribution.subSource;
+  return out;
+}
+
+/**
+ * A link to the bridge for templates: `<basePath>?next=<destination>&source=…&sub_source=…`.
+ * `basePath` is where the bridge's start route answers, e.g. `/luminate/sso`. The destination is
+ * checked by the bridge on the click (against `destinations.allow`); `source` / `sub_source` are
+ * honoured only with `attribution: { fromQuery: true }`.
+ */
+export function luminateLink(basePath: string, destination?: string, opts: Attribution = {}): string {
+  if (typeof basePath !== 'string' || basePath === '') throw new TypeError('luminateLink(): basePath must be the bridge path, e.g. "/luminate/sso".');
+  if (destination !== undefined && typeof destination !== 'string') throw new TypeError('luminateLink(): destination must be a URL string.');
+  const query = new URLSearchParams();
+  if (destination) query.set('next', destination);
+  for (const key of ['source', 'subSource'] as const) {
+    const value = opts?.[key];
+    if (value === undefined) continue;
+    if (!isQuerySourceValue(value)) {
+      throw new TypeError(`luminateLink(): ${key} must be 1-64 letters, digits, spaces or ._~:@+- characters.`);
+    }
+    query.set(QUERY_PARAMS[key], value);
+  }
+  const text = query.toString().replace(/\+/g, '%20');
+  return text === '' ? basePath : `${basePath}${basePath.includes('?') ? '&' : '?'}${text}`;
+}

@@ -1,0 +1,3 @@
+export { LuminateWebServices } from './luminate-web-services';
+export { DEFAULT_SESSION_IDLE_MS } from './options';
+export type { LuminateWebServicesOptions, SoapParams, SoapValue, WebServicesCallOptions } from './types';

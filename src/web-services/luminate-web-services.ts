@@ -1,0 +1,178 @@
+import { inspect } from 'node:util';
+import type { Agent, Dispatcher } from 'undici';
+import { retryIfNeverSent, startDeadline } from '../client/deadline';
+import { postXml } from '../client/http';
+import { toLuminateError } from '../client/network-errors';
+import { dispatcherFor } from '../client/pool';
+import { isRecord, readRequiredString, type LuminateRecord } from '../client/values';
+import { debugFor, redact } from '../debug';
+import { isLuminateError, LuminateError } from '../errors';
+import { buildEnvelope, checkBodyXml, checkOperation, escapeXmlText, paramsXml } from './envelope';
+import { resolveWebServicesOptions, type Env, type ResolvedWebServicesOptions } from './options';
+import { parseSoapReply } from './reply';
+import { SessionKeeper } from './session';
+import type { LuminateWebServicesOptions, SoapParams, WebServicesCallOptions } from './types';
+
+const log = debugFor('ws');
+
+const ACCEPT = 'text/xml, application/soap+xml;q=0.9, */*;q=0.1';
+/** SOAP 1.1 wants a SOAPAction header; `""` ("the request URI says it") is what we send. [?] */
+const SOAP_ACTION = '""';
+/** SessionIds are opaque printable ASCII (the vendor's example: `<hex>:JSESSIONID=…:…:<time>`). */
+const SESSION_ID = /^[\x21-\x7e]{1,4096}$/;
+
+/**
+ * Client for Luminate Online's SOAP Web Services. `Login` (user name and password of an API
+ * Administrator, seed 004) returns a SessionId that rides in the header of every later request
+ * and lapses after 30 minutes of inactivity [doc]. This client logs in when first needed, reuses
+ * the session while fresh, logs in again when it has been idle longer than `sessionIdleMs` or
+ * when Luminate refuses it (then the call is retried once), and never runs two Logins at once.
+ * The password and the SessionId never appear in its errors, logs or inspection.
+ */
+export class LuminateWebServices {
+  /** The SOAP endpoint. */
+  readonly url: string;
+  readonly userName: string;
+  readonly #config: ResolvedWebServicesOptions;
+  readonly #dispatcher: Dispatcher;
+  readonly #ownAgent: Agent | undefined;
+  readonly #host: string;
+  readonly #sessions: SessionKeeper;
+  #closing: Promise<void> | undefined;
+
+  /** `env` (default `process.env`) supplies LUMINATE_WS_URL, LUMINATE_WS_USERNAME and LUMINATE_WS_PASSWORD for options left out. */
+  constructor(options?: LuminateWebServicesOptions, env: Env = process.env) {
+    const config = resolveWebServicesOptions(options, env);
+    this.#config = config;
+    this.url = config.url;
+    this.userName = config.userName;
+    this.#host = new URL(config.url).host;
+    const { dispatcher, ownAgent } = dispatcherFor(config);
+    this.#dispatcher = dispatcher;
+    this.#ownAgent = ownAgent;
+    this.#sessions = new SessionKeeper(() => this.#login(), config.sessionIdleMs, log);
+  }
+
+  /**
+   * Logs in now (a fresh session, replacing the current one). Calls do this by themselves when
+   * needed; use it to check the credentials. Rejects with LUMINATE_WS_LOGIN_FAULT when refused.
+   */
+  async login(options?: WebServicesCallOptions): Promise<void> {
+    this.#checkOpen();
+    await this.#sessions.renew(undefined, options?.signal);
+  }
+
+  /** True while a session is held and has not been idle longer than `sessionIdleMs`. */
+  get hasFreshSession(): boolean {
+    return this.#sessions.fresh;
+  }
+
+  /**
+   * Calls an operation with the session header and returns the content of `<{operation}Response>`
+   * (as parsed by the REST client's parser: strings, nulls, records, arrays). `body` is either
+   * parameters (`{ QueryString: '…', Page: '1' }`, escaped for you) or the XML content of the
+   * operation element as a well-formed fragment.
+   */
+  async call(operation: string, body: SoapParams | string = {}, options?: WebServicesCallOptions): Promise<LuminateRecord> {
+    this.#checkOpen();
+    const op = checkOperation(operation);
+    if (op === 'Login') throw new LuminateError('LUMINATE_INVALID_ARGUMENT', 'use login() to log in; call() adds the session itself');
+    const content = typeof body === 'string' ? checkBodyXml(body) : paramsXml(body);
+    const signal = options?.signal;
+    let session = await this.#sessions.current(signal);
+    for (let attempt = 1; ; attempt += 1) {
+      session.lastUsed = Date.now();
+      try {
+        return await this.#exchange(op, buildEnvelope(op, content, session.id), [session.id], signal);
+      } catch (err) {
+        if (!isLuminateError(err) || err.code !== 'LUMINATE_WS_SESSION_FAULT' || attempt >= 2) throw err;
+        log('%s: session refused (%s); logging in again and retrying once', op, redact(session.id));
+        session = await this.#sessions.renew(session, signal);
+      }
+    }
+  }
+
+  /**
+   * A harmless authenticated call that proves the session header works: `GetServerTime`, whose
+   * name and reply (`<GetServerTimeResponse><Result>…</Result>`) are [?] — the stand-in speaks
+   * it; on a real site use `call()` with an operation your site documents if this one is missing.
+   */
+  async getServerTime(options?: WebServicesCallOptions): Promise<string> {
+    const record = await this.call('GetServerTime', {}, options);
+    const result = record.Result;
+    if (isRecord(result)) return readRequiredString(result, 'ServerTime', 'GetServerTimeResponse/Result');
+    return readRequiredString(record, 'Result', 'GetServerTimeResponse');
+  }
+
+  /** Stops accepting calls and closes the own connection pool once calls in flight are done. */
+  close(): Promise<void> {
+    this.#sessions.clear();
+    this.#closing ??= this.#ownAgent === undefined ? Promise.resolve() : this.#ownAgent.close();
+    return this.#closing;
+  }
+
+  toString(): string {
+    return `LuminateWebServices(${this.url}, user ${this.userName})`;
+  }
+
+  toJSON(): { url: string; userName: string } {
+    return { url: this.url, userName: this.userName };
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  #checkOpen(): void {
+    if (this.#closing !== undefined) {
+      throw new LuminateError('LUMINATE_CLIENT_CLOSED', 'this LuminateWebServices has been closed; create a new one');
+    }
+  }
+
+  /** One Login (called by the SessionKeeper, single-flight); resolves with the SessionId. */
+  async #login(): Promise<string> {
+    const c = this.#config;
+    const content = `<UserName>${escapeXmlText(c.userName, 'userName')}</UserName><Password>${escapeXmlText(c.password, 'password')}</Password>`;
+    const record = await this.#exchange('Login', buildEnvelope('Login', content), [], undefined);
+    const result = isRecord(record.Result) ? record.Result : record;
+    const id = readRequiredString(result, 'SessionId', 'LoginResponse/Result');
+    if (!SESSION_ID.test(id)) {
+      throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', 'Luminate Web Services sent a SessionId that is not in the expected form');
+    }
+    log('Login: session established for %s (SessionId %s)', c.userName, redact(id));
+    return id;
+  }
+
+  /** One SOAP request with its own deadline; connection failures before sending are retried once. */
+  async #exchange(operation: string, xml: string, secrets: string[], signal: AbortSignal | undefined): Promise<LuminateRecord> {
+    const c = this.#config;
+    const deadline = startDeadline(c.timeoutMs, this.#host, signal);
+    const request = {
+      dispatcher: this.#dispatcher,
+      url: c.url,
+      xml,
+      soapAction: SOAP_ACTION,
+      accept: ACCEPT,
+      signal: deadline.signal,
+      headersTimeoutMs: c.headersTimeoutMs,
+      bodyTimeoutMs: c.bodyTimeoutMs,
+      maxResponseBytes: c.maxResponseBytes,
+    };
+    try {
+      const reply = await retryIfNeverSent(() => postXml(request), {
+        deadline,
+        closing: () => this.#closing !== undefined,
+        onRetry: (code) => log('%s: %s before anything was sent; retrying once', operation, code),
+      });
+      log('%s: HTTP %d in %d ms', operation, reply.status, Date.now() - deadline.started);
+      return parseSoapReply(reply.body, { operation, status: reply.status, redact: [c.password, ...secrets] });
+    } catch (err) {
+      const error = toLuminateError(err, deadline.state);
+      const status = error.upstreamStatus === undefined ? '' : ` HTTP ${error.upstreamStatus}`;
+      log('%s failed: %s%s in %d ms', operation, error.code, status, Date.now() - deadline.started);
+      throw error;
+    } finally {
+      deadline.clear();
+    }
+  }
+}
