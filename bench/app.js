@@ -111,44 +111,7 @@ function naiveApp(site, ca) {
   return { app, close: async () => undefined };
 }
 
-// Experimental decompositions (not part of the report).
-function floorExpressApp(site, ca) {
-  const app = express();
-  const router = express.Router();
-  const agent = new Agent({ connections: 16, connect: { ca } });
-  const endpoint = `${site.secureUrl}/site/SRConsAPI`;
-  const form = tokenForm(site);
-  const destination = `${site.secureUrl}/site/Donation2?df_id=1234`;
-  router.get(PATH, async (_req, res, next) => {
-    try {
-      const reply = await request(endpoint, { method: 'POST', dispatcher: agent, body: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-      await reply.body.dump();
-      counts.handoffs += 1;
-      res.redirect(302, destination);
-    } catch (err) { countError(err); next(err); }
-  });
-  app.use(router);
-  return { app, close: () => agent.close() };
-}
-function clientApp(site, ca) {
-  const { LuminateClient } = require('..');
-  const app = express();
-  const client = new LuminateClient({ secureUrl: site.secureUrl, apiKey: site.apiKey, apiLogin: site.apiLogin, tls: { ca } });
-  const destination = `${site.secureUrl}/site/Donation2?df_id=1234`;
-  app.get(PATH, async (_req, res, next) => {
-    try {
-      await client.getSingleSignOnToken({ consId: CONS_ID });
-      counts.handoffs += 1;
-      res.writeHead(302, { location: destination });
-      res.end();
-    } catch (err) { countError(err); next(err); }
-  });
-  return { app, close: () => client.close() };
-}
-
 const CASES = {
-  'x-floor-express': floorExpressApp,
-  'x-client': clientApp,
   'bridge-sso': (site, ca) => bridgeApp(site, ca, 'singleSignOn'),
   'bridge-es': (site, ca) => bridgeApp(site, ca, 'establishSession'),
   floor: floorApp,

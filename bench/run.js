@@ -1,6 +1,6 @@
 'use strict';
 /**
- * `npm run bench` (BENCH_QUICK=1 or `npm run bench:quick` for a short smoke run).
+ * `npm run bench`; `npm run bench:quick` (or BENCH_QUICK=1, or --quick) for a short smoke run.
  *
  * Side by side, in one run: the bridge (both handoff modes), the floor (one pooled POST, a 302,
  * nothing else) and the naive way (new TLS connection and full re-parse per call), against the
@@ -21,7 +21,7 @@ const { load } = require('./lib/load');
 const { paced } = require('./lib/paced');
 const { startUpstream, startApp, checkHandoff, OUT_DIR } = require('./lib/setup');
 
-const QUICK = process.env.BENCH_QUICK === '1';
+const QUICK = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
 const PLAN = QUICK
   ? { warmupSec: 1, measureSec: 2, rssWarmup: 2_000, rssAmount: 10_000, rssLimitSec: 60, limitMs: 4 * 60_000 }
   : { warmupSec: 3, measureSec: 10, rssWarmup: 10_000, rssAmount: 100_000, rssLimitSec: 300, limitMs: 20 * 60_000 };
@@ -223,7 +223,9 @@ async function main() {
   guardProcesses(PLAN.limitMs);
   const cpus = os.cpus();
   const machine = `${cpus.length} × ${cpus[0]?.model?.trim() || 'CPU'}, ${Math.round(os.totalmem() / 1024 ** 3)} GB, Node ${process.version}, ${os.platform()} ${os.release()}`;
-  console.log(`luminate-sso-bridge benchmark${QUICK ? ' (quick)' : ''}: ${machine}`);
+  const load1 = () => os.loadavg()[0].toFixed(2);
+  console.log(`luminate-sso-bridge benchmark${QUICK ? ' (quick)' : ''}: ${machine}; load average ${load1()} at the start`);
+  if (os.loadavg()[0] > 0.5) console.log('  (other processes are using the CPU: expect noisier numbers)');
   console.log(`each case: a fresh app process, ${PLAN.warmupSec} s warm-up, ${PLAN.measureSec} s measured; ` +
     `load, stand-in and app are three processes sharing ${cpus.length} cores\n`);
   const ctx = await startUpstream();
@@ -257,7 +259,7 @@ async function main() {
     fs.mkdirSync(OUT_DIR, { recursive: true });
     const file = path.join(OUT_DIR, `bench-${QUICK ? 'quick-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     fs.writeFileSync(file, `${JSON.stringify({ machine, plan: PLAN, results, memory }, null, 2)}\n`);
-    console.log(`\nraw results: ${path.relative(process.cwd(), file)}`);
+    console.log(`\nload average ${load1()} at the end; raw results: ${path.relative(process.cwd(), file)}`);
     const problems = results.filter((r) => r.problems.length > 0);
     if (problems.length > 0 || memory?.failures > 0) {
       console.error(`\n${problems.length} case(s) did not hand over cleanly (⚠ above): their numbers are not comparable.`);

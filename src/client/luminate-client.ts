@@ -7,10 +7,10 @@ import { retryIfNeverSent, startDeadline, type Deadline } from './deadline';
 import { postForm, type PostResult } from './http';
 import { toLuminateError } from './network-errors';
 import { parseLuminateResponse, readErrorResponse, type ResponseContext } from './parse-response';
+import { dispatcherFor } from './pool';
 import { TOKEN_ROOT, toSingleSignOnToken } from './sso-token';
 import type { CallOptions, ConstituentRef, LuminateClientOptions, SingleSignOnToken } from './types';
 import { resolveClientOptions, type ResolvedClientOptions } from './validate';
-import { dispatcherFor } from './pool';
 import type { LuminateRecord } from './values';
 
 const log = debugFor('client');

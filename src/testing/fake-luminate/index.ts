@@ -8,4 +8,5 @@ export type {
   FakeLuminateOptions,
   FakeRequestRecord,
   FakeSignatureAlgorithm,
+  FakeWebServicesOptions,
 } from './types';
