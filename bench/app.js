@@ -15,7 +15,8 @@ const https = require('node:https');
 const express = require('express');
 const { Agent, request } = require('undici');
 const { XMLParser } = require('fast-xml-parser');
-const { luminateSso } = require('..');
+// BENCH_LIB=<a built dist folder> runs the cases on another build, to compare two versions.
+const { luminateSso } = require(process.env.BENCH_LIB ? require('node:path').resolve(process.env.BENCH_LIB) : '..');
 const { serveParent, processStats } = require('./lib/children');
 
 const CONS_ID = '1001641'; // a demo constituent of the stand-in
