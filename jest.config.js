@@ -1,6 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // Node's environment, plus the secrets check once each file is done (see test/setup/).
+  testEnvironment: '<rootDir>/test/setup/secrets-environment.js',
+  setupFilesAfterEnv: ['<rootDir>/test/setup/capture-secrets.ts'],
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: false }] },

@@ -6,7 +6,8 @@
  *
  *   bridge-sso  luminateSso(), handoff 'singleSignOn' (200, auto-post page)
  *   bridge-es   luminateSso(), handoff 'establishSession' (302)
- *   floor       one pooled undici POST, then a 302; no parsing, no checks
+ *   bridge-es-throttled  the same with the token throttle on (the default), counting but never refusing
+ *   floor       one pooled undici POST, its body read as text, then a 302; no parsing, no checks
  *   naive       a new TLS connection per call (https.request, agent: false), a new XML parser
  *               and a full parse per reply, then a 302 (what per-request scripts do)
  */
@@ -15,9 +16,10 @@ const https = require('node:https');
 const express = require('express');
 const { Agent, request } = require('undici');
 const { XMLParser } = require('fast-xml-parser');
-// BENCH_LIB=<a built dist folder> runs the cases on another build, to compare two versions.
-const { luminateSso } = require(process.env.BENCH_LIB ? require('node:path').resolve(process.env.BENCH_LIB) : '..');
+const { built } = require('./lib/built');
 const { serveParent, processStats } = require('./lib/children');
+
+const { luminateSso } = built();
 
 const CONS_ID = '1001641'; // a demo constituent of the stand-in
 const PATH = '/luminate/sso';
@@ -32,7 +34,10 @@ function countError(err) {
   counts.lastError = `${err.code || err.name}: ${err.message}`;
 }
 
-function bridgeApp(site, ca, handoff) {
+// Counts every handoff (per visitor and per IP, in the MemoryStore) but never refuses one.
+const COUNT_ONLY = { perVisitor: { limit: 1e9, windowMs: 60_000 }, perIp: { limit: 1e9, windowMs: 60_000 } };
+
+function bridgeApp(site, ca, handoff, throttle = false) {
   const app = express();
   const router = luminateSso({
     luminate: { secureUrl: site.secureUrl, apiKey: site.apiKey, apiLogin: site.apiLogin, apiSecretKey: site.apiSecretKey, tls: { ca } },
@@ -40,6 +45,9 @@ function bridgeApp(site, ca, handoff) {
     destinations: { default: `${site.secureUrl}/site/Donation2?df_id=1234` },
     baseUrl: 'https://www.example.org',
     handoff,
+    // One demo constituent from one IP, 100,000 times: not a visitor to throttle. The throttle's
+    // own cost is measured by bridge-es-throttled, which counts every handoff and refuses none.
+    throttle,
     onError: countError,
     onHandoff: () => { counts.handoffs += 1; },
   });
@@ -66,7 +74,8 @@ function floorApp(site, ca) {
         method: 'POST', dispatcher: agent, body: form,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
       });
-      await reply.body.dump();
+      // Read as text, as any caller must to find the token in it; nothing is parsed or checked.
+      await reply.body.text();
       counts.handoffs += 1;
       res.writeHead(302, { location: destination });
       res.end();
@@ -115,6 +124,7 @@ function naiveApp(site, ca) {
 const CASES = {
   'bridge-sso': (site, ca) => bridgeApp(site, ca, 'singleSignOn'),
   'bridge-es': (site, ca) => bridgeApp(site, ca, 'establishSession'),
+  'bridge-es-throttled': (site, ca) => bridgeApp(site, ca, 'establishSession', COUNT_ONLY),
   floor: floorApp,
   naive: naiveApp,
 };

@@ -17,12 +17,15 @@ const SECONDS = Number(process.env.BENCH_PROFILE_SEC || 10);
 async function profileCase(name, ctx) {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const file = `${name}-${stamp}.cpuprofile`;
+  let handoffs = 0;
   const { app, url } = await startApp(name, ctx.site, ctx.ca, ['--cpu-prof', '--cpu-prof-dir', OUT_DIR, '--cpu-prof-name', file]);
   try {
     await checkHandoff(name, url, ctx.site);
     const r = await load({ url, connections: 10, warmupSec: 2, durationSec: SECONDS, limitSec: SECONDS + 30 });
     const after = await app.ask('stats');
-    console.log(`\n== ${name}: ${r.reqPerSec.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms (${after.errors} failures)`);
+    handoffs = after.handoffs;
+    console.log(`\n== ${name}: ${r.reqPerSec.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms; ` +
+      `${handoffs} handoffs in the profile (${after.errors} failures)`);
   } finally {
     await app.stop(); // a clean exit writes the profile
   }

@@ -3,8 +3,10 @@
  * Child process: the stand-in Luminate over HTTPS (certificate from the parent), in its own
  * process so its work does not run on the event loop being measured.
  */
-const { createFakeLuminate } = require('../dist/testing');
+const { built } = require('./lib/built');
 const { serveParent, processStats } = require('./lib/children');
+
+const { createFakeLuminate } = built('testing');
 
 let fake;
 let latencyMs = 0;

@@ -17,6 +17,8 @@ export interface RunningExampleApp {
   /** Luminate secure base, e.g. `http://127.0.0.1:4010/fakeorg`. */
   luminateUrl: string;
   handoff: string;
+  /** Where sessions and the bridge's state live: `redis` when REDIS_URL is set. */
+  sharedState: 'redis' | 'memory';
   /** The stand-in, when no LUMINATE_SECURE_URL was set. */
   fake: FakeLuminate | undefined;
   demoLogins: Array<{ username: string; password: string }>;

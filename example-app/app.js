@@ -8,9 +8,10 @@ const { randomBytes, timingSafeEqual } = require('node:crypto');
 const express = require('express');
 const session = require('express-session');
 const helmet = require('helmet');
-const { luminateSso } = require('../dist');
+const { luminateSso, luminateLogin, loggedInConstituent } = require('../dist');
 const { createFakeLuminate, DEMO_CONSTITUENTS } = require('../dist/testing');
 const { readConfig } = require('./config');
+const { connectSharedState } = require('./shared-state');
 const { createUserStore, demoUsers, loadUsersFile } = require('./users');
 const pages = require('./pages');
 
@@ -34,7 +35,7 @@ function csrfValid(req) {
 
 const promisified = (fn) => new Promise((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
 
-function buildApp({ config, bridge, users, demoLogins, destinations, luminateOrigin }) {
+function buildApp({ config, bridge, login, users, demoLogins, demoMembers, destinations, luminateOrigin, sessionStore }) {
   const app = express();
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
@@ -44,13 +45,16 @@ function buildApp({ config, bridge, users, demoLogins, destinations, luminateOri
       secret: config.sessionSecret,
       resave: false,
       saveUninitialized: false,
-      // The built-in MemoryStore suits one demo process; use a shared store (Redis, SQL) in production.
+      // The built-in MemoryStore suits one demo process; with REDIS_URL set, sessions live in Redis.
+      ...(sessionStore ? { store: sessionStore } : {}),
       // 'auto': Secure whenever the request is https (behind a proxy: needs TRUST_PROXY).
       cookie: { httpOnly: true, sameSite: 'lax', secure: config.production ? true : 'auto', maxAge: 8 * 3600 * 1000 },
     }),
   );
   // The bridge sets its own strict headers (its page has a per-response CSP nonce), so it comes
-  // before helmet; it only answers its own two paths.
+  // before helmet; it only answers its own two paths. So does the login router (login, logout);
+  // it also gives pages `res.locals.luminateCsrfToken()` for the membership form.
+  app.use(login);
   app.use(bridge);
   app.use(
     helmet({
@@ -79,6 +83,7 @@ function buildApp({ config, bridge, users, demoLogins, destinations, luminateOri
     res.type('html').send(
       pages.homePage({
         user,
+        member: user ? null : loggedInConstituent(req),
         csrfToken: user ? csrfToken(req) : '',
         donateHref: bridgeLink(destinations.donate),
         monthlyHref: bridgeLink(destinations.monthly),
@@ -112,6 +117,14 @@ function buildApp({ config, bridge, users, demoLogins, destinations, luminateOri
     } catch (err) {
       next(err);
     }
+  });
+  // Log in with a membership number and last name: the form posts to luminateLogin's route,
+  // which asks Luminate (authenticateUser), regenerates the session and sends the visitor on.
+  app.get('/member-login', (req, res) => {
+    const returnTo = safeReturnTo(req.query.returnTo);
+    if (req.session.user || loggedInConstituent(req)) return res.redirect(303, returnTo);
+    res.set('Cache-Control', 'no-store').type('html');
+    res.send(pages.memberLoginPage({ csrfToken: res.locals.luminateCsrfToken(), returnTo, error: req.query.error, demoMembers }));
   });
   app.post('/logout', form, (req, res, next) => {
     if (!csrfValid(req)) return res.status(403).type('html').send(pages.messagePage('Log out', 'This form has expired. Please try again.'));
@@ -158,8 +171,11 @@ async function startExampleApp(options = {}) {
   }
   let fake;
   let bridge;
+  let login;
   let server;
+  let shared;
   try {
+    shared = await connectSharedState(config.redisUrl, log);
     fake = config.luminate ? undefined : await createFakeLuminate({ host: '127.0.0.1', port: config.fakePort });
     const luminate = config.luminate ?? {
       secureUrl: fake.secureUrl,
@@ -176,18 +192,35 @@ async function startExampleApp(options = {}) {
       luminate,
       constituent: (req) => {
         const user = req.session?.user;
-        if (!user) return null;
+        // Not logged in here: perhaps with a membership number (luminateLogin), else nobody.
+        if (!user) return loggedInConstituent(req);
         return user.consId !== undefined ? { consId: user.consId } : { memberId: user.memberId };
       },
       loginUrl: '/login',
       destinations: { default: destinations.donate },
       handoff: config.handoff,
       ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+      // Replay guard, throttle counters and provisioning locks shared by every instance.
+      ...(shared ? { store: shared.bridgeStore } : {}),
       // Error codes and messages carry no passwords or tokens.
       onError: (err) => log.warn(`example-app: single sign-on failed (${err.code}); the visitor goes on as a guest: ${err.message}`),
     });
+    login = luminateLogin({
+      luminate,
+      mode: 'authenticateUser',
+      // The site's "Use for Authentication" columns (the stand-in's are these two).
+      fields: ['member_id', 'last_name'],
+      formUrl: '/member-login',
+      ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+      // Failed-login counters shared by every instance, like the bridge's.
+      ...(shared ? { store: shared.bridgeStore } : {}),
+      onError: (err) => log.warn(`example-app: membership login refused (${err.code}): ${err.message}`),
+    });
     const demoLogins = fake ? accounts.map(({ username, password }) => ({ username, password })) : [];
-    const app = buildApp({ config, bridge, users, demoLogins, destinations, luminateOrigin: new URL(luminate.secureUrl).origin });
+    const demoMembers = fake ? DEMO_CONSTITUENTS.map((c) => ({ memberId: c.memberId, lastName: c.lastName })) : [];
+    const app = buildApp({
+      config, bridge, login, users, demoLogins, demoMembers, destinations, luminateOrigin: new URL(luminate.secureUrl).origin, sessionStore: shared?.sessionStore,
+    });
     server = await listen(app, config.port, config.host);
     const appUrl = `http://localhost:${server.address().port}`;
     let closing;
@@ -195,6 +228,7 @@ async function startExampleApp(options = {}) {
       appUrl,
       luminateUrl: luminate.secureUrl,
       handoff: config.handoff,
+      sharedState: shared ? 'redis' : 'memory',
       fake,
       demoLogins,
       destinations,
@@ -203,6 +237,8 @@ async function startExampleApp(options = {}) {
           server.closeAllConnections();
           await new Promise((resolve) => server.close(() => resolve()));
           await bridge.close();
+          await login.close();
+          await shared?.close();
           await fake?.close();
         })();
         return closing;
@@ -211,6 +247,8 @@ async function startExampleApp(options = {}) {
   } catch (err) {
     server?.close();
     await bridge?.close();
+    await login?.close();
+    await shared?.close();
     await fake?.close();
     throw err;
   }

@@ -30,6 +30,13 @@ function trustProxySetting(value) {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+/** REDIS_URL: sessions and the bridge's state in Redis (several instances). Never echoed: it may hold a password. */
+function redisUrlSetting(value) {
+  if (value === undefined || value === '') return undefined;
+  if (!/^rediss?:\/\/[^\s]+$/.test(value)) throw new TypeError('REDIS_URL must be a redis:// or rediss:// URL.');
+  return value;
+}
+
 function readConfig(env, overrides) {
   const luminate = env.LUMINATE_SECURE_URL ? realLuminate(env) : undefined;
   return {
@@ -45,6 +52,7 @@ function readConfig(env, overrides) {
     sessionSecret: env.SESSION_SECRET || undefined,
     baseUrl: env.PUBLIC_BASE_URL || undefined,
     usersFile: env.EXAMPLE_USERS_FILE,
+    redisUrl: redisUrlSetting(env.REDIS_URL),
     luminate,
   };
 }

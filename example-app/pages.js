@@ -16,11 +16,15 @@ header button{background:none;border:1px solid #fff;border-radius:4px;padding:.3
 .error{color:#b00020;font-weight:600}.hint{color:#555;font-size:.9rem}code{background:#eef;padding:0 .2rem}
 `;
 
-function layout(title, { user, csrfToken }, body) {
+function layout(title, { user, csrfToken, member }, body) {
+  // A member logged in with Luminate credentials logs out of both sites through the bridge: a
+  // plain link (a same-origin GET logs out at once; from anywhere else it asks first).
   const account = user
     ? `<span>${escapeHtml(user.name)} · <form class="inline" method="post" action="/logout">` +
       `<input type="hidden" name="_csrf" value="${escapeHtml(csrfToken)}"><button type="submit">Log out</button></form></span>`
-    : '<a href="/login">Log in</a>';
+    : member
+      ? `<span>Member (cons_id ${escapeHtml(member.consId)}) · <a href="/luminate/logout">Log out</a></span>`
+      : '<a href="/login">Log in</a>';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} – Example Charity</title><link rel="stylesheet" href="/style.css"></head>
@@ -30,11 +34,13 @@ function layout(title, { user, csrfToken }, body) {
 }
 
 /** Home: the two giving links go through the bridge, which logs the supporter in on Luminate. */
-function homePage({ user, csrfToken, donateHref, monthlyHref }) {
+function homePage({ user, member, csrfToken, donateHref, monthlyHref }) {
   const greeting = user
     ? `<h1>Welcome back, ${escapeHtml(user.name)}</h1><p>You are logged in. Your gift will be recorded on your supporter record.</p>`
-    : '<h1>Welcome</h1><p><a href="/login">Log in</a> so your gift lands on your supporter record (Donate asks you to, first).</p>';
-  return layout('Home', { user, csrfToken }, `<div class="card">${greeting}
+    : member
+      ? '<h1>Welcome back, member</h1><p>You are logged in with your membership number, here and on the donation site.</p>'
+      : '<h1>Welcome</h1><p><a href="/login">Log in</a> (or <a href="/member-login">with your membership number</a>) so your gift lands on your supporter record (Donate asks you to, first).</p>';
+  return layout('Home', { user, csrfToken, member }, `<div class="card">${greeting}
 <p><a class="give" href="${escapeHtml(donateHref)}">Donate</a><a class="give monthly" href="${escapeHtml(monthlyHref)}">Give monthly</a></p></div>`);
 }
 
@@ -51,11 +57,38 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <input type="hidden" name="returnTo" value="${escapeHtml(returnTo)}">
 <label for="username">User name</label><input id="username" name="username" autocomplete="username" required value="${escapeHtml(username ?? '')}">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<p><button type="submit">Log in</button></p></form>${hint}</div>`);
+<p><button type="submit">Log in</button></p></form>
+<p><a href="${escapeHtml(`/member-login?returnTo=${encodeURIComponent(returnTo)}`)}">Log in with your membership number instead</a></p>${hint}</div>`);
+}
+
+/** What luminateLogin's `?error=` means; anything else shows nothing. Never which field was wrong. */
+const MEMBER_LOGIN_ERRORS = {
+  credentials: 'We could not find a membership with these details. Please check them and try again.',
+  incomplete: 'Please fill in both fields.',
+  unavailable: 'Logging in is not available right now. Please try again in a moment.',
+};
+
+/** Posts to luminateLogin's route (`/luminate/login`) with its CSRF token; the fields are the site's authentication fields. */
+function memberLoginPage({ csrfToken, returnTo, error, demoMembers }) {
+  const message = typeof error === 'string' && Object.hasOwn(MEMBER_LOGIN_ERRORS, error) ? MEMBER_LOGIN_ERRORS[error] : '';
+  const hint = demoMembers.length
+    ? `<p class="hint">Demo members on the stand-in Luminate: ${demoMembers
+        .map((d) => `<code>${escapeHtml(d.memberId)}</code> / <code>${escapeHtml(d.lastName)}</code>`)
+        .join(', ')}</p>`
+    : '';
+  return layout('Log in with your membership number', {}, `<div class="card"><h1>Log in with your membership number</h1>
+${message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : ''}
+<form method="post" action="/luminate/login">
+<input type="hidden" name="_csrf" value="${escapeHtml(csrfToken)}">
+<input type="hidden" name="returnTo" value="${escapeHtml(returnTo)}">
+<label for="member_id">Membership number</label><input id="member_id" name="member_id" autocomplete="off" required maxlength="100">
+<label for="last_name">Last name</label><input id="last_name" name="last_name" autocomplete="family-name" required maxlength="100">
+<p><button type="submit">Log in</button></p></form>
+<p><a href="${escapeHtml(`/login?returnTo=${encodeURIComponent(returnTo)}`)}">Log in with a user name and password instead</a></p>${hint}</div>`);
 }
 
 function messagePage(title, text) {
   return layout(title, {}, `<div class="card"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p><p><a href="/">Home</a></p></div>`);
 }
 
-module.exports = { STYLE, escapeHtml, homePage, loginPage, messagePage };
+module.exports = { STYLE, escapeHtml, homePage, loginPage, memberLoginPage, messagePage };

@@ -9,6 +9,7 @@ startExampleApp().then(
       `  site:      ${running.appUrl}`,
       `  Luminate:  ${running.luminateUrl}${running.fake ? '   (the local stand-in, not Blackbaud)' : ''}`,
       `  handoff:   ${running.handoff}`,
+      `  state:     ${running.sharedState === 'redis' ? 'sessions and bridge state in Redis (REDIS_URL): several instances can share them' : 'in memory (one process)'}`,
     ];
     if (running.demoLogins.length) {
       lines.push('Demo logins (user / password):', ...running.demoLogins.map((d) => `  ${d.username} / ${d.password}`));

@@ -1,3 +1,5 @@
+import { channel as diagnosticsChannel } from 'node:diagnostics_channel';
+
 /**
  * One error class for everything the bridge and the client raise. Callers switch on the stable
  * string `code`, never on message text or `instanceof` across bundles (use `isLuminateError`).
@@ -16,6 +18,7 @@ export const LUMINATE_API_ERROR_CODES = {
   9: 'LUMINATE_MISSING_PARAMETERS',
   14: 'LUMINATE_METHOD_NOT_ALLOWED',
   16: 'LUMINATE_CONSTITUENT_NOT_FOUND',
+  33: 'LUMINATE_NO_AUTH_FIELDS', // authenticateUser: no constituent field is marked "Use for Authentication"
 } as const;
 
 export type LuminateErrorCode =
@@ -46,10 +49,28 @@ export type LuminateErrorCode =
   | 'SSO_CALLBACK_EXPIRED'
   | 'SSO_CALLBACK_REPLAYED'
   | 'SSO_CALLBACK_ERROR' // a correctly signed error redirect from Luminate (e.g. code 7)
-  | 'SSO_STORE_UNAVAILABLE'
-  | 'SSO_INVALID_HOST'; // the callback URL cannot be built from the request; set baseUrl
+  | 'SSO_STORE_UNAVAILABLE' // the BridgeStore (e.g. RedisStore) could not answer: refused, timed out, odd reply
+  | 'SSO_THROTTLED' // too many token requests from one visitor or client IP: 429, see retryAfterSeconds
+  | 'SSO_INVALID_HOST' // the callback URL cannot be built from the request; set baseUrl
+  // luminateLogin(): log in with Luminate credentials, log out of both sites
+  | 'LOGIN_SESSION_REQUIRED' // no express-session (req.session) in front of luminateLogin()
+  | 'LOGIN_SESSION_FAILED' // the host session could not be regenerated, saved or destroyed
+  | 'LOGIN_CSRF_INVALID' // a login or logout POST without the token of the visitor's session
+  | 'LOGIN_BAD_REQUEST' // a field the login form may not send, or a repeated or structured value
+  | 'LOGIN_CREDENTIALS_REFUSED' // Luminate refused the credentials (which field is never said)
+  | 'LOGIN_THROTTLED' // too many failed logins from one client IP or for one identifier: 429
+  | 'LOGIN_SIGNATURE_INVALID' // the loginResponse signature does not verify: not trusted
+  | 'LOGIN_SIGNATURE_EXPIRED'; // the loginResponse timestamp is outside the accepted window
 
 const MARK = Symbol.for('luminate-sso-bridge.error');
+
+/**
+ * Every LuminateError is published here when it is created, so a process can observe errors the
+ * bridge handles itself (`onFailure: 'continue'`) — e.g. to count them, or, as the test suite does,
+ * to check that no error message carries a secret. Free when nobody subscribes.
+ */
+export const ERROR_CHANNEL_NAME = 'luminate-sso-bridge:error';
+const errorChannel = diagnosticsChannel(ERROR_CHANNEL_NAME);
 
 export interface LuminateErrorOptions {
   /** Luminate's numeric errorResponse code, when Luminate sent one. */
@@ -58,6 +79,8 @@ export interface LuminateErrorOptions {
   upstreamStatus?: number;
   /** HTTP status an error handler should answer with; derived from `code` when left out. */
   status?: number;
+  /** For a throttled request: seconds until it may be tried again (the `Retry-After` value). */
+  retryAfterSeconds?: number;
   cause?: unknown;
 }
 
@@ -76,6 +99,18 @@ function defaultStatus(code: LuminateErrorCode): number {
       return 400;
     case 'SSO_STORE_UNAVAILABLE':
       return 503;
+    case 'SSO_THROTTLED':
+    case 'LOGIN_THROTTLED':
+      return 429;
+    case 'LOGIN_BAD_REQUEST':
+      return 400;
+    case 'LOGIN_CREDENTIALS_REFUSED':
+      return 401;
+    case 'LOGIN_CSRF_INVALID':
+      return 403;
+    case 'LOGIN_SESSION_REQUIRED':
+    case 'LOGIN_SESSION_FAILED':
+      return 500;
     case 'SSO_CONSTITUENT_HOOK_FAILED':
     case 'SSO_PROVISION_FAILED':
     case 'LUMINATE_INVALID_ARGUMENT':
@@ -94,6 +129,8 @@ export class LuminateError extends Error {
   readonly upstreamStatus?: number;
   /** HTTP status for an Express error handler to answer with (502, 504, 400…). */
   readonly status: number;
+  /** Set on throttling errors: seconds until a retry may succeed (answer it as `Retry-After`). */
+  readonly retryAfterSeconds?: number;
 
   constructor(code: LuminateErrorCode, message: string, options: LuminateErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -102,7 +139,9 @@ export class LuminateError extends Error {
     if (options.luminateCode !== undefined) this.luminateCode = options.luminateCode;
     if (options.upstreamStatus !== undefined) this.upstreamStatus = options.upstreamStatus;
     this.status = options.status ?? defaultStatus(code);
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
     Object.defineProperty(this, MARK, { value: true });
+    if (errorChannel.hasSubscribers) errorChannel.publish(this);
   }
 
   override toString(): string {

@@ -1,8 +1,10 @@
 'use strict';
 /** Shared by run.js and profile.js: the certificate, the upstream child, the app children. */
 const path = require('node:path');
-const { createSelfSignedCertificate } = require('../../dist/testing');
+const { built } = require('./built');
 const { start } = require('./children');
+
+const { createSelfSignedCertificate } = built('testing');
 
 const APP = path.join(__dirname, '..', 'app.js');
 const UPSTREAM = path.join(__dirname, '..', 'upstream.js');

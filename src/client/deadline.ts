@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { EventEmitter } from 'node:events';
 import { errorCodeOf, isSafeToRetry, type AbortState } from './network-errors';
 
 /** Pause before the single retry of a connection that was refused or never established. */
@@ -6,28 +6,50 @@ const RETRY_DELAY_MS = 50;
 /** No retry when less than this is left of the call's deadline. */
 const RETRY_MIN_REMAINING_MS = 250;
 
+/**
+ * What aborts one call: undici takes an EventEmitter with `aborted` and `reason` as a signal,
+ * just as an AbortSignal. Making an AbortSignal (and the first listener on it) costs more than
+ * the rest of a call's set-up; this costs next to nothing, and a real one is made only on the
+ * rare paths that need it (an error to classify, a retry to wait for).
+ */
+export class DeadlineSignal extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit('abort');
+  }
+}
+
 /** One call's deadline combined with the caller's signal. `clear()` must run when the call ends. */
 export interface Deadline {
-  signal: AbortSignal;
-  /** What toLuminateError needs to tell a timeout from a caller's abort. */
-  state: AbortState;
+  signal: DeadlineSignal;
+  /** What toLuminateError needs to tell a timeout from a caller's abort (as things stand when read). */
+  readonly state: AbortState;
+  timeoutMs: number;
   started: number;
   clear(): void;
 }
 
+/** An AbortSignal in the state `signal` is in now (for the error path only). */
+function snapshot(signal: DeadlineSignal): AbortSignal {
+  return signal.aborted ? AbortSignal.abort(signal.reason) : new AbortController().signal;
+}
+
 export function startDeadline(timeoutMs: number, host: string, callerSignal?: AbortSignal): Deadline {
-  // One controller that the timer and the caller's signal both abort. AbortSignal.any would do the
+  // One signal that the timer and the caller's signal both abort. AbortSignal.any would do the
   // same but costs more than the rest of a call's set-up (it tracks its sources by weak reference).
-  // The signal in `state` is this combined one: toLuminateError asks the caller's signal first, so
-  // an abort by the caller still reads as the caller's and not as a timeout.
-  const combined = new AbortController();
+  // toLuminateError asks the caller's signal first, so an abort by the caller still reads as the
+  // caller's and not as a timeout.
+  const combined = new DeadlineSignal();
   const timer = setTimeout(() => {
     combined.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'));
   }, timeoutMs);
-  const state: AbortState = { deadline: combined.signal, timeoutMs, host };
   let forward: (() => void) | undefined;
   if (callerSignal !== undefined) {
-    state.caller = callerSignal;
     if (callerSignal.aborted) {
       combined.abort(callerSignal.reason);
     } else {
@@ -39,7 +61,34 @@ export function startDeadline(timeoutMs: number, host: string, callerSignal?: Ab
     clearTimeout(timer);
     if (forward !== undefined) callerSignal?.removeEventListener('abort', forward);
   };
-  return { signal: combined.signal, state, started: Date.now(), clear };
+  return {
+    signal: combined,
+    get state(): AbortState {
+      const state: AbortState = { deadline: snapshot(combined), timeoutMs, host };
+      if (callerSignal !== undefined) state.caller = callerSignal;
+      return state;
+    },
+    timeoutMs,
+    started: Date.now(),
+    clear,
+  };
+}
+
+/** Waits `ms`, or rejects with an AbortError as soon as `signal` is aborted. */
+function pause(ms: number, signal: DeadlineSignal): Promise<void> {
+  const aborted = () => new DOMException('The operation was aborted', 'AbortError');
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(aborted());
+    };
+    const timer = setTimeout(() => {
+      signal.removeListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.once('abort', onAbort);
+  });
 }
 
 export interface RetryContext {
@@ -58,11 +107,11 @@ export async function retryIfNeverSent<T>(send: () => Promise<T>, ctx: RetryCont
   try {
     return await send();
   } catch (err) {
-    const { signal, state, started } = ctx.deadline;
-    const remaining = state.timeoutMs - (Date.now() - started);
+    const { signal, timeoutMs, started } = ctx.deadline;
+    const remaining = timeoutMs - (Date.now() - started);
     if (!isSafeToRetry(err) || signal.aborted || remaining < RETRY_MIN_REMAINING_MS || ctx.closing()) throw err;
     ctx.onRetry(errorCodeOf(err));
-    await delay(RETRY_DELAY_MS, undefined, { signal });
+    await pause(RETRY_DELAY_MS, signal);
     return send();
   }
 }

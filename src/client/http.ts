@@ -1,5 +1,6 @@
 import { request, type Dispatcher } from 'undici';
 import { LuminateError } from '../errors';
+import type { DeadlineSignal } from './deadline';
 
 /** Sent as User-Agent, so Luminate's logs can tell where calls come from. */
 export const USER_AGENT = 'luminate-sso-bridge/0.1.0';
@@ -9,7 +10,8 @@ export interface PostRequestBase {
   dispatcher: Dispatcher;
   url: string;
   accept: string;
-  signal: AbortSignal;
+  /** The call's deadline (and the caller's signal): see DeadlineSignal. */
+  signal: DeadlineSignal;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
   maxResponseBytes: number;
@@ -44,12 +46,51 @@ function discard(body: Dispatcher.ResponseData['body']): void {
 }
 
 /** Reads the body up to `max` bytes; over that the stream is destroyed, which closes the socket. */
-async function readCapped(body: Dispatcher.ResponseData['body'], contentLength: unknown, max: number): Promise<Buffer> {
+function readCapped(body: Dispatcher.ResponseData['body'], contentLength: unknown, max: number): Promise<Buffer> {
   const declared = typeof contentLength === 'string' ? Number(contentLength) : Number.NaN;
   if (Number.isFinite(declared) && declared > max) {
     discard(body);
-    throw tooLarge(max);
+    return Promise.reject(tooLarge(max));
   }
+  // A body already ended or destroyed would never emit what the listeners below wait for.
+  if (body.destroyed || body.readableEnded) return readCappedIterating(body, max);
+  // Listeners rather than `for await`: an async iterator costs several promises per reply.
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (err?: unknown): void => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      body.off('close', onClose);
+      if (err === undefined) {
+        resolve(Buffer.concat(chunks, size));
+        return;
+      }
+      // Stopping early (too large, timeout, abort) must not leave a half-read socket behind.
+      // Only then: destroying a fully read body would close a socket that could be reused.
+      discard(body);
+      reject(err);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > max) finish(tooLarge(max));
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => finish();
+    // 'close' before 'end' without an 'error': what `for await` reports as a premature close.
+    const prematureClose = () => Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+    const onError = (err: unknown): void => finish(err ?? prematureClose());
+    const onClose = (): void => finish(prematureClose());
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', onError);
+    body.on('close', onClose);
+  });
+}
+
+/** readCapped for a body in an unusual state: the stream's own iterator knows every case. */
+async function readCappedIterating(body: Dispatcher.ResponseData['body'], max: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -60,8 +101,6 @@ async function readCapped(body: Dispatcher.ResponseData['body'], contentLength: 
       chunks.push(bytes);
     }
   } catch (err) {
-    // Leaving the loop early (too large, timeout, abort) must not leave a half-read socket behind.
-    // Only then: destroying a fully read body would close a socket that could be reused.
     discard(body);
     throw err;
   }

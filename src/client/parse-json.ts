@@ -33,6 +33,41 @@ function normalize(value: unknown, depth: number): LuminateValue {
 }
 
 /**
+ * True when an object in `text` (already valid JSON) names one key twice. JSON.parse keeps the
+ * last one silently, so `"cons_id":"1","cons_id":"2"` would pick a value where XML's repeated
+ * element is refused; a reply like that is refused too. Keys are compared decoded (`"\u0061"` is `"a"`).
+ */
+function hasDuplicateKey(text: string): boolean {
+  const objects: Array<Set<string> | undefined> = []; // one entry per open { (a Set) or [ (undefined)
+  let expectKey = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const keys = objects[objects.length - 1];
+      if (expectKey && keys !== undefined) {
+        const raw = text.slice(i + 1, end);
+        const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+        if (keys.has(key)) return true;
+        keys.add(key);
+      }
+      expectKey = false;
+      i = end;
+    } else if (c === '{' || c === '[') {
+      objects.push(c === '{' ? new Set() : undefined);
+      expectKey = c === '{';
+    } else if (c === '}' || c === ']') {
+      objects.pop();
+      expectKey = false;
+    } else if (c === ',') {
+      expectKey = objects[objects.length - 1] !== undefined;
+    }
+  }
+  return false;
+}
+
+/**
  * Parses one JSON reply: an object with exactly one key, the root name. JSON.parse's own message
  * is not copied into ours: it quotes the body, which may hold a token.
  */
@@ -46,6 +81,7 @@ export function parseJsonDocument(body: string): ParsedDocument {
   if (typeof tree !== 'object' || tree === null || Array.isArray(tree)) {
     throw malformed('Luminate sent JSON that is not an object');
   }
+  if (hasDuplicateKey(body)) throw malformed('Luminate sent JSON with a key repeated in one object');
   const roots = Object.keys(tree);
   if (roots.length !== 1) throw malformed('Luminate sent JSON without a single root key');
   const root = roots[0] as string;

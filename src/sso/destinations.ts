@@ -145,6 +145,9 @@ export function compileDestinations(rules: DestinationRules): CompiledDestinatio
   });
   const frozenAllow = Object.freeze(allow);
 
+  if (rules.default === undefined) {
+    throw new TypeError(`destinations.default is missing: set where visitors go when next is missing or refused, e.g. ${EXAMPLE}.`);
+  }
   if (typeof rules.default !== 'string') {
     throw new TypeError(`destinations.default must be a string URL under one of destinations.allow, e.g. ${EXAMPLE}.`);
   }

@@ -1,9 +1,14 @@
 import type { Response } from 'express';
 import type { SingleSignOnToken } from '../client/types';
 import type { Attribution } from './options';
+import { formUrlEncode } from '../util/form-urlencoded';
+
+const HTML_SPECIAL = /[&<>"'`]/;
 
 /** Escapes text for HTML element content and double-quoted attribute values. */
 export function escapeHtml(value: string): string {
+  // Most values (names, ids, tokens, nonces) have nothing to escape: no new string for them.
+  if (!HTML_SPECIAL.test(value)) return value;
   return value.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -43,7 +48,8 @@ export function singleSignOnForm(input: SingleSignOnFormInput): SingleSignOnForm
 
 /**
  * A page whose form posts itself to Luminate: a top-level navigation, so Luminate's session
- * cookie is first-party. The button makes it work without script.
+ * cookie is first-party. The button makes it work without script. Its own text is ASCII
+ * (`&hellip;`, not `…`): the page and the header it is sent with then stay one-byte strings.
  */
 export function renderAutoPostPage(form: SingleSignOnForm, cspNonce: string): string {
   const inputs = form.fields
@@ -55,13 +61,13 @@ export function renderAutoPostPage(form: SingleSignOnForm, cspNonce: string): st
     <meta charset="utf-8">
     <meta name="robots" content="noindex, nofollow">
     <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>Signing you in…</title>
+    <title>Signing you in&hellip;</title>
     <style nonce="${escapeHtml(cspNonce)}">body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:32rem;padding:0 1rem;text-align:center}button{font-size:1rem;padding:.6rem 1.4rem}</style>
   </head>
   <body>
     <form id="luminate-sso" method="post" action="${escapeHtml(form.action)}">
       ${inputs}
-      <p>Taking you to the donation page, signed in…</p>
+      <p>Taking you to the donation page, signed in&hellip;</p>
       <button type="submit">Continue</button>
     </form>
     <script nonce="${escapeHtml(cspNonce)}">document.getElementById('luminate-sso').submit();</script>
@@ -84,11 +90,51 @@ export function sendHandoffPage(res: Response, html: string): void {
 /** Characters Luminate's routing ids are made of; anything else is not put into the path. */
 const ROUTING_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-/** `<secureUrl>/site/EstablishSession;jsessionid=<routing_id>?NONCE_TOKEN=<nonce>&NEXTURL=<destination>`. */
-export function establishSessionUrl(secureUrl: string, token: SingleSignOnToken & { nonce: string }, destination: string): string {
+// `<secureUrl>/site/EstablishSession` parsed, for the last secureUrl seen (a bridge has one);
+// '' when it has a query or fragment (validated options never do).
+let endpointFor = { secureUrl: '', href: '' };
+
+function establishSessionEndpoint(secureUrl: string): string {
+  if (endpointFor.secureUrl !== secureUrl) {
+    const url = new URL(`${secureUrl}/site/EstablishSession`);
+    endpointFor = { secureUrl, href: url.search === '' && url.hash === '' ? url.href : '' };
+  }
+  return endpointFor.href;
+}
+
+/**
+ * `<secureUrl>/site/EstablishSession;jsessionid=<routing_id>?NONCE_TOKEN=<nonce>&NEXTURL=<destination>`:
+ * the string the URL API builds (the parsed endpoint, then the query as URLSearchParams
+ * serialises it), without parsing a URL per handoff. The routing id's alphabet needs no encoding
+ * in a path segment and cannot make it a dot segment.
+ */
+export function establishSessionUrl(secureUrl: string, token: Partial<SingleSignOnToken> & { nonce: string }, destination: string): string {
   const affinity = token.routingId && ROUTING_ID.test(token.routingId) ? `;jsessionid=${token.routingId}` : '';
+  const endpoint = establishSessionEndpoint(secureUrl);
+  if (endpoint !== '') {
+    return `${endpoint}${affinity}?NONCE_TOKEN=${formUrlEncode(token.nonce)}&NEXTURL=${formUrlEncode(destination)}`;
+  }
   const url = new URL(`${secureUrl}/site/EstablishSession${affinity}`);
   url.searchParams.set('NONCE_TOKEN', token.nonce);
   url.searchParams.set('NEXTURL', destination);
   return url.href;
+}
+
+// What res.redirect's encodeurl step would change: with none of it, the Location is the URL as is.
+const CHANGED_BY_ENCODEURL = /[^\x21\x23-\x3B\x3D\x3F-\x5F\x61-\x7A\x7C\x7E]|%(?![0-9A-Fa-f]{2})/;
+
+/**
+ * A 302 to `url`, without a body. Not `res.redirect()` when the URL needs nothing of it: its
+ * content negotiation for a "Redirecting to" note (which no browser shows) costs more than the
+ * rest of an establishSession handoff. Anything its URL encoding would change still goes through it.
+ */
+export function sendRedirect(res: Response, url: string): void {
+  if (CHANGED_BY_ENCODEURL.test(url)) {
+    res.redirect(302, url);
+    return;
+  }
+  res.statusCode = 302;
+  res.setHeader('Location', url);
+  res.setHeader('Content-Length', '0');
+  res.end();
 }

@@ -4,9 +4,10 @@ import { luminateLink } from './attribution';
 import { compileDestinations } from './destinations';
 import { handleCallback } from './callback';
 import type { LuminateSsoOptions } from './options';
+import { MintThrottle } from './mint-throttle';
 import { bridgeSecurityHeaders } from './security-headers';
 import { startHandoff } from './start-handoff';
-import { InProcessSingleFlight } from './single-flight';
+import { InProcessSingleFlight, StoreSingleFlight } from './single-flight';
 import { MemoryStore } from './store';
 import { resolveSsoOptions } from './validate-options';
 
@@ -15,6 +16,8 @@ export type LuminateSsoRouter = Router & {
   /** Closes the bridge's own LuminateClient (an injected one is left to its owner). */
   close(): Promise<void>;
 };
+
+type LinkFunction = (destination?: string, opts?: { source?: string; subSource?: string }) => string;
 
 function looksLikeRequest(value: unknown): boolean {
   const v = value as { method?: unknown; headers?: unknown; url?: unknown } | null;
@@ -41,20 +44,42 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   const applyHeaders = bridgeSecurityHeaders();
 
   const router = Router() as LuminateSsoRouter;
-  const startCtx = { config, client, flight: new InProcessSingleFlight(), destinations, applyHeaders };
+  const throttle = new MintThrottle(store, config.throttle);
+  // A store given in options may be shared (Redis): provisioning locks then span processes. A lock
+  // outlives the task it guards (one Luminate deadline); others wait one deadline at most.
+  const flight = config.store
+    ? new StoreSingleFlight(store, { lockTtlMs: 2 * config.timeoutMs + 1000, waitMs: config.timeoutMs })
+    : new InProcessSingleFlight();
+  const startCtx = { config, client, flight, destinations, applyHeaders, throttle };
   // For templates: `res.locals.luminateLink(destination, { source, subSource })` → this bridge's start
-  // URL. The path is fixed now: req.baseUrl changes once the request has left this router.
-  router.use((req: Request, res: Response, next: NextFunction) => {
-    const start = `${req.baseUrl}${config.paths.start}`;
-    res.locals.luminateLink = (destination?: string, opts?: { source?: string; subSource?: string }) => luminateLink(start, destination, opts);
-    next();
-  });
+  // URL. The path is fixed now: req.baseUrl changes once the request has left this router. This
+  // runs on every request of the host app: one function per mount path, not one per request
+  // (bounded: a mount path with parameters makes req.baseUrl the visitor's to choose).
+  const links = new Map<string, LinkFunction>();
+  const setLink = (req: Request, res: Response): void => {
+    let link = links.get(req.baseUrl);
+    if (link === undefined) {
+      const start = `${req.baseUrl}${config.paths.start}`;
+      link = (destination, opts) => luminateLink(start, destination, opts);
+      if (links.size >= 64) links.clear();
+      links.set(req.baseUrl, link);
+    }
+    res.locals.luminateLink = link;
+  };
   const callbackCtx = { config, destinations, store, applyHeaders, now: Date.now };
+  // The bridge's own routes come first, so a handoff passes one layer of this router, not two;
+  // they set the link as well, for a host error page (onFailure 'error') that uses it.
   router.get(config.paths.start, (req: Request, res: Response, next: NextFunction) => {
+    setLink(req, res);
     startHandoff(startCtx, req, res, next).catch(next);
   });
   router.get(config.paths.callback, (req: Request, res: Response, next: NextFunction) => {
+    setLink(req, res);
     handleCallback(callbackCtx, req, res, next).catch(next);
+  });
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    setLink(req, res);
+    next();
   });
   router.close = async () => {
     await ownClient?.close();

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { LuminateClient } from '../client/luminate-client';
 import type { ConstituentRef, ResponseFormat } from '../client/types';
 import type { LuminateError } from '../errors';
+import type { MintThrottleOptions, ResolvedMintThrottle } from './mint-throttle';
 import type { BridgeStore } from './store';
 
 /**
@@ -67,8 +68,11 @@ export interface LuminateSiteOptions {
 
 export interface LuminateSsoOptions {
   luminate?: LuminateSiteOptions;
-  /** Maps the request to the visitor's Luminate constituent, or null when nobody is logged in. May be async. */
-  constituent: (req: Request) => ConstituentResult | Promise<ConstituentResult>;
+  /**
+   * Maps the request to the visitor's Luminate constituent, or null when nobody is logged in. May be
+   * async. Left out: the constituent luminateLogin() stored in the session (`loggedInConstituent`).
+   */
+  constituent?: (req: Request) => ConstituentResult | Promise<ConstituentResult>;
   /** Where anonymous visitors are sent, with `?returnTo=<the bridge URL>`. Unset: they continue as guests. */
   loginUrl?: string;
   /** Name of the query parameter carrying the return path to `loginUrl`. Default `returnTo`. */
@@ -91,8 +95,13 @@ export interface LuminateSsoOptions {
   onHandoff?: (info: HandoffInfo, req: Request) => void;
   /** Accepted age of a signed callback's `ts`, in seconds. Default 300. */
   callbackMaxAgeSeconds?: number;
-  /** Shared state (replay guard). Default: an in-memory store for one process. */
+  /** Shared state (replay guard, throttle counters). Default: an in-memory store for one process. */
   store?: BridgeStore;
+  /**
+   * Limits on token requests, per visitor and per client IP (sliding window, counted in `store`).
+   * Over a limit: 429 with Retry-After (see the README). `false` turns both off.
+   */
+  throttle?: MintThrottleOptions | false;
   /** Use this client instead of building one from `luminate` (it is not closed by the bridge). */
   client?: LuminateClient;
   /** Creates the constituent (server API `create`) when an `{ email }` from the hook is not found. May be async. */
@@ -116,7 +125,7 @@ export interface ResolvedSsoOptions {
   signatureAlgorithm: SignatureAlgorithm;
   client: Omit<LuminateSiteOptions, 'secureUrl' | 'apiKey' | 'apiLogin' | 'apiSecretKey' | 'signatureAlgorithm'>;
   timeoutMs: number;
-  constituent: LuminateSsoOptions['constituent'];
+  constituent: NonNullable<LuminateSsoOptions['constituent']>;
   loginUrl?: string;
   loginReturnParam: string;
   destinations: { allow: string[]; default: string };
@@ -129,6 +138,7 @@ export interface ResolvedSsoOptions {
   onHandoff?: LuminateSsoOptions['onHandoff'];
   callbackMaxAgeSeconds: number;
   store?: BridgeStore;
+  throttle: ResolvedMintThrottle;
   injectedClient?: LuminateClient;
   provision?: ProvisionFunction;
   attribution: { fixed: Attribution; fromQuery: boolean; perRequest?: AttributionFunction };

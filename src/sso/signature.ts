@@ -57,3 +57,29 @@ export function verifySignedQuery(rawQuery: string, check: SignedQueryCheck): Si
   if (Math.abs(check.now / 1000 - ts) > check.maxAgeSeconds) return { ok: false, reason: 'expired' };
   return { ok: true, params, signature: provided.toLowerCase(), ts };
 }
+
+/** The signed part of a `loginResponse` (login, authenticateUser, loginTest), as Luminate sent it. */
+export interface SignedLogin {
+  consId: string;
+  /** Unix seconds, as text. */
+  timestamp: string;
+  signature: string;
+}
+
+export type SignedLoginResult = { ok: true; ts: number } | { ok: false; reason: 'malformed' | 'mismatch' | 'expired' };
+
+/**
+ * Verifies `signature = hex(HASH(cons_id + timestamp + API secret key))`, no separators [code],
+ * then the timestamp against the clock. Only a verified reply may log anyone in: the cons_id
+ * alone is just text anyone between us and Luminate could have changed.
+ */
+export function verifyLoginSignature(login: SignedLogin, check: SignedQueryCheck): SignedLoginResult {
+  if (!new RegExp(`^[0-9a-fA-F]{${HEX_LENGTH[check.algorithm]}}$`).test(login.signature) || !/^\d{1,12}$/.test(login.timestamp)) {
+    return { ok: false, reason: 'malformed' };
+  }
+  const expected = hexDigest(check.algorithm, login.consId + login.timestamp + check.secret);
+  if (!timingSafeEqual(expected, Buffer.from(login.signature.toLowerCase(), 'latin1'))) return { ok: false, reason: 'mismatch' };
+  const ts = Number(login.timestamp);
+  if (Math.abs(check.now / 1000 - ts) > check.maxAgeSeconds) return { ok: false, reason: 'expired' };
+  return { ok: true, ts };
+}

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { LuminateClient } from '../client/luminate-client';
 import type { ConstituentRef, SingleSignOnToken } from '../client/types';
@@ -10,7 +11,8 @@ import { consIdForEmail, forget } from './find-constituent';
 import type { SingleFlight } from './single-flight';
 import { resolveDestination, type CompiledDestinations } from './destinations';
 import { applyFailurePolicy, asLuminateError, callHookSafely } from './failure';
-import { establishSessionUrl, renderAutoPostPage, sendHandoffPage, singleSignOnForm } from './handoff';
+import { establishSessionUrl, renderAutoPostPage, sendHandoffPage, sendRedirect, singleSignOnForm } from './handoff';
+import { sendThrottledPage, type MintThrottle } from './mint-throttle';
 import type { Attribution, ResolvedSsoOptions } from './options';
 import { publicBaseOf, rawQueryOf, withQueryParam } from './request-urls';
 import { newCspNonce, type HandoffCsp } from './security-headers';
@@ -24,6 +26,8 @@ export interface StartContext {
   flight: SingleFlight;
   destinations: CompiledDestinations;
   applyHeaders: (req: Request, res: Response, csp?: HandoffCsp) => void;
+  /** Limits token requests per visitor and per client IP. */
+  throttle: MintThrottle;
 }
 
 /** Who the hook says the visitor is: an id Luminate takes as is, or an email to look up. */
@@ -59,11 +63,8 @@ function describe(ref: HookRef): string {
   return ref.consId === undefined ? `member_id ${ref.memberId}` : `cons_id ${ref.consId}`;
 }
 
-/**
- * Mints the token, first turning an email into a cons_id. A cons_id remembered in the session
- * that Luminate no longer knows (merged or deleted record) is forgotten and looked up again, once.
- */
-async function mintToken(
+/** Mints the token; an id goes straight to Luminate, without another async step on the way. */
+function mintToken(
   ctx: StartContext,
   req: Request,
   ref: HookRef,
@@ -73,6 +74,22 @@ async function mintToken(
 ): Promise<SingleSignOnToken> {
   const call = { signal, ...callAttribution(attribution) };
   if (!('email' in ref)) return ctx.client.getSingleSignOnToken(ref, call);
+  return mintTokenForEmail(ctx, req, ref, call, attribution, signal, onAbort);
+}
+
+/**
+ * Mints the token, first turning an email into a cons_id. A cons_id remembered in the session
+ * that Luminate no longer knows (merged or deleted record) is forgotten and looked up again, once.
+ */
+async function mintTokenForEmail(
+  ctx: StartContext,
+  req: Request,
+  ref: { email: CheckedEmail },
+  call: { signal: AbortSignal; source?: string; subSource?: string },
+  attribution: Attribution,
+  signal: AbortSignal,
+  onAbort: () => Error,
+): Promise<SingleSignOnToken> {
   const found = await consIdForEmail(ctx, req, ref.email, attribution, signal, onAbort);
   try {
     return await ctx.client.getSingleSignOnToken({ consId: found.consId }, call);
@@ -85,8 +102,27 @@ async function mintToken(
   return ctx.client.getSingleSignOnToken({ consId: again.consId }, call);
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null &&
+    typeof (value as { then?: unknown }).then === 'function';
+}
+
+// Origins of the URLs a bridge hands over to: the same few on every handoff (secureUrl, the
+// callback, the usual destinations), so they are parsed once. Bounded: cleared when full.
+const originCache = new Map<string, string>();
+
+function originOf(url: string): string {
+  let origin = originCache.get(url);
+  if (origin === undefined) {
+    origin = new URL(url).origin;
+    if (originCache.size >= 256) originCache.clear();
+    originCache.set(url, origin);
+  }
+  return origin;
+}
+
 function origins(...urls: string[]): string[] {
-  return [...new Set(urls.map((u) => new URL(u).origin))];
+  return [...new Set(urls.map(originOf))];
 }
 
 /** `GET <start>?next=…`: resolve the destination and constituent, mint a token, hand the browser over. */
@@ -110,16 +146,25 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
     let ref: HookRef;
     let attribution: Attribution;
     try {
-      const hookResult = Promise.resolve().then(() => config.constituent(req));
-      hookResult.catch(() => undefined); // settled late after a timeout: not an unhandled rejection
-      const value = await untilAborted(hookResult, controller.signal, () => timeoutError());
+      // A hook that answers at once (most read the session) has nothing to race the deadline with.
+      const answer: unknown = config.constituent(req);
+      let value: unknown = answer;
+      if (isThenable(answer)) {
+        const hookResult = Promise.resolve(answer);
+        hookResult.catch(() => undefined); // settled late after a timeout: not an unhandled rejection
+        value = await untilAborted(hookResult, controller.signal, () => timeoutError());
+      }
       if (value === null || value === undefined) {
         sendAnonymous(ctx, req, res, destination);
         return;
       }
       ref = toConstituentRef(value);
       log('constituent hook: %s', describe(ref));
-      attribution = await untilAborted(attributionFor(config, req), controller.signal, () => timeoutError());
+      // Only a per-request attribution function can keep attributionFor waiting.
+      const pendingAttribution = attributionFor(config, req);
+      attribution = config.attribution.perRequest === undefined
+        ? await pendingAttribution
+        : await untilAborted(pendingAttribution, controller.signal, () => timeoutError());
     } catch (e) {
       if (res.destroyed) return;
       fail(timedOut ? timeoutError(e) : asLuminateError(e, 'SSO_CONSTITUENT_HOOK_FAILED', 'The constituent hook threw.'));
@@ -132,6 +177,18 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
       return;
     }
     const callbackUrl = `${base}${req.baseUrl}${config.paths.callback}`;
+
+    if (ctx.throttle.enabled) {
+      try {
+        await untilAborted(ctx.throttle.check(req, ref), controller.signal, () => timeoutError());
+      } catch (e) {
+        if (res.destroyed) return;
+        const err = timedOut ? timeoutError(e) : asLuminateError(e, 'SSO_STORE_UNAVAILABLE', 'The token throttle failed.');
+        if (err.code === 'SSO_THROTTLED') refuseThrottled(ctx, req, res, err, destination, fail);
+        else fail(err);
+        return;
+      }
+    }
 
     let token: SingleSignOnToken;
     try {
@@ -147,6 +204,20 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
     clearTimeout(timer);
     res.removeListener('close', onClose);
   }
+}
+
+/** 429 + Retry-After: the throttle page (policy 'continue') or the host's error handler ('error'). */
+function refuseThrottled(
+  ctx: StartContext, req: Request, res: Response, err: LuminateError, destination: string, fail: (err: LuminateError) => void,
+): void {
+  res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 60));
+  if (ctx.config.onFailure === 'error') {
+    fail(err);
+    return;
+  }
+  callHookSafely(ctx.config.onError, err, req);
+  ctx.applyHeaders(req, res);
+  sendThrottledPage(res, err, destination);
 }
 
 function sendAnonymous(ctx: StartContext, req: Request, res: Response, destination: string): void {
@@ -175,14 +246,17 @@ function sendHandoff(
       // and the token call already carried the attribution for this session.
       log('handoff establishSession for cons_id %s (nonce %s)', token.consId, redact(token.nonce));
       ctx.applyHeaders(req, res);
-      res.redirect(302, establishSessionUrl(config.secureUrl, { ...token, nonce: token.nonce }, destination));
+      sendRedirect(res, establishSessionUrl(config.secureUrl, { ...token, nonce: token.nonce }, destination));
       callHookSafely(config.onHandoff, { ...info, handoff: 'establishSession' }, req);
       return;
     }
     log('Luminate sent no nonce (an older site): falling back to singleSignOn');
   }
   // Luminate fills ${errorResponse/code} in before signing; it must reach Luminate unencoded.
-  const errorRedirect = `${callbackUrl}?next=${encodeURIComponent(destination)}&code=\${errorResponse/code}`;
+  // `hid` makes each handoff's error redirect unique: Luminate adds only `ts` in whole seconds, so
+  // two visitors failing in the same second for one destination would otherwise get one signed URL,
+  // and the replay guard would refuse the second visitor's (first) use of it.
+  const errorRedirect = `${callbackUrl}?next=${encodeURIComponent(destination)}&hid=${randomBytes(9).toString('base64url')}&code=\${errorResponse/code}`;
   const form = singleSignOnForm({
     secureUrl: config.secureUrl,
     apiKey: config.apiKey,

@@ -1,6 +1,8 @@
 /**
- * The bridge's shared state: the replay guard for signed callbacks (and, later, throttling).
- * The in-memory default serves one process; several processes need a shared implementation.
+ * The bridge's shared state: the replay guard for signed callbacks, throttle counters and locks.
+ * The in-memory default serves one process; several processes need a shared implementation
+ * (e.g. `RedisStore`). Every method must be atomic on its own: no read-modify-write.
+ * A store that cannot answer rejects; the bridge then fails closed (never "first use").
  */
 export interface BridgeStore {
   /**
@@ -8,8 +10,15 @@ export interface BridgeStore {
    * false when it was. Must be atomic: two concurrent calls for one key never both get true.
    */
   setIfAbsent(key: string, ttlMs: number): Promise<boolean>;
-  /** Adds one to the counter `key` (created with a `windowMs` lifetime) and returns the new count. */
+  /**
+   * Adds one to the counter `key` and returns the new count. A new (or expired) counter starts at
+   * 1 and lives `windowMs`; later increments do not extend it. `resetInMs`: time left to live.
+   */
   increment(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
+  /** The counter's current value, or 0 when it is absent or expired (for a key set by setIfAbsent: 1). */
+  count(key: string): Promise<number>;
+  /** Removes `key` (a lock released early, a counter reset). Absent keys are fine. */
+  delete(key: string): Promise<void>;
 }
 
 interface Entry {
@@ -56,6 +65,15 @@ export class MemoryStore implements BridgeStore {
     }
     this.put(key, { expiresAt: now + windowMs, count: 1 }, now);
     return { count: 1, resetInMs: windowMs };
+  }
+
+  async count(key: string): Promise<number> {
+    const existing = this.entries.get(key);
+    return existing && existing.expiresAt > this.now() ? existing.count : 0;
+  }
+
+  async delete(key: string): Promise<void> {
+    this.entries.delete(key);
   }
 
   private put(key: string, entry: Entry, now: number): void {

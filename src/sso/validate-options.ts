@@ -10,9 +10,12 @@ import {
   type ResolvedSsoOptions,
 } from './options';
 import { isLoopbackHost } from '../util/loopback';
+import { loggedInConstituent } from '../login/session';
+import { resolveMintThrottle } from './mint-throttle';
 
 type Env = Record<string, string | undefined>;
 
+const STORE_METHODS = ['setIfAbsent', 'increment', 'count', 'delete'] as const;
 /** Characters Luminate does not allow in an API key. */
 const FORBIDDEN_API_KEY = /[&:\\"'?=]/;
 
@@ -22,7 +25,7 @@ const SSO_KEYS: { [K in keyof Required<LuminateSsoOptions>]: true } = {
   luminate: true, constituent: true, loginUrl: true, loginReturnParam: true, destinations: true,
   handoff: true, rememberMe: true, paths: true, baseUrl: true, onFailure: true, onError: true,
   onHandoff: true, callbackMaxAgeSeconds: true, store: true, client: true, provision: true,
-  attribution: true,
+  attribution: true, throttle: true,
 };
 const SITE_KEYS: { [K in keyof Required<LuminateSiteOptions>]: true } = {
   secureUrl: true, apiKey: true, apiLogin: true, apiSecretKey: true, signatureAlgorithm: true,
@@ -56,10 +59,17 @@ function stringSetting(value: unknown, env: Env, path: string, envName: string, 
   return chosen;
 }
 
+function unitOf(path: string): string {
+  if (path.endsWith('Seconds')) return ' of seconds';
+  if (path.endsWith('Ms')) return ' of milliseconds';
+  if (path.endsWith('Bytes')) return ' of bytes';
+  return '';
+}
+
 function positiveNumber(value: unknown, path: string, fallback: number | undefined): number | undefined {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    fail(`${path} must be a positive number of ${path.endsWith('Seconds') ? 'seconds' : 'milliseconds'}, got ${String(value)}.`);
+    fail(`${path} must be a positive number${unitOf(path)}, got ${String(value)}.`);
   }
   return value;
 }
@@ -191,7 +201,7 @@ export function resolveSsoOptions(input: unknown, env: Env = process.env): Resol
     positiveNumber(site[key], `luminate.${key}`, undefined);
   }
 
-  checkFunction(opts.constituent, 'constituent', true, '(req) => ({ consId }) | ({ memberId }) | ({ email }) | null, may be async');
+  checkFunction(opts.constituent, 'constituent', false, '(req) => ({ consId }) | ({ memberId }) | ({ email }) | null, may be async');
   checkFunction(opts.onError, 'onError', false, '(err, req) => void');
   checkFunction(opts.onHandoff, 'onHandoff', false, '(info, req) => void');
   checkFunction(opts.provision, 'provision', false, '(req) => ({ email, firstName, lastName }) | null, may be async');
@@ -218,8 +228,8 @@ export function resolveSsoOptions(input: unknown, env: Env = process.env): Resol
     fail('loginReturnParam must be a query parameter name of letters, digits, "_", "." or "-".');
   }
   if (opts.rememberMe !== undefined && typeof opts.rememberMe !== 'boolean') fail('rememberMe must be true or false.');
-  if (opts.store !== undefined && (!isPlainObject(opts.store) || typeof (opts.store as { setIfAbsent?: unknown }).setIfAbsent !== 'function')) {
-    fail('store must implement the BridgeStore interface (setIfAbsent, increment), e.g. new MemoryStore().');
+  if (opts.store !== undefined && (!isPlainObject(opts.store) || !STORE_METHODS.every((m) => typeof (opts.store as unknown as Record<string, unknown>)[m] === 'function'))) {
+    fail(`store must implement the BridgeStore interface (${STORE_METHODS.join(', ')}), e.g. new MemoryStore().`);
   }
   if (opts.client !== undefined && (!isPlainObject(opts.client) || typeof (opts.client as { getSingleSignOnToken?: unknown }).getSingleSignOnToken !== 'function')) {
     fail('client must be a LuminateClient instance.');
@@ -229,7 +239,7 @@ export function resolveSsoOptions(input: unknown, env: Env = process.env): Resol
   return {
     secureUrl, apiKey, apiLogin, apiSecretKey, signatureAlgorithm, timeoutMs,
     client: { ...client, timeoutMs },
-    constituent: opts.constituent,
+    constituent: opts.constituent ?? loggedInConstituent,
     loginUrl: checkLoginUrl(opts.loginUrl),
     loginReturnParam,
     destinations,
@@ -242,6 +252,7 @@ export function resolveSsoOptions(input: unknown, env: Env = process.env): Resol
     onHandoff: opts.onHandoff,
     callbackMaxAgeSeconds: positiveNumber(opts.callbackMaxAgeSeconds, 'callbackMaxAgeSeconds', DEFAULT_CALLBACK_MAX_AGE_SECONDS) as number,
     store: opts.store,
+    throttle: resolveMintThrottle(opts.throttle),
     injectedClient: opts.client,
     provision: opts.provision,
     attribution,

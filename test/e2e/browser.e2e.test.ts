@@ -161,6 +161,38 @@ if (!haveChromium && !inCi) {
     }
   }, 60_000);
 
+  it('e) membership number: the member form logs in on both sites; the Log out link (same-origin GET) ends both', async () => {
+    await start('singleSignOn');
+    const { page, cspErrors, navigations, close } = await openPage();
+    try {
+      await page.goto(`${app!.appUrl}/login`);
+      await page.click('a[href^="/member-login"]');
+      await page.fill('#member_id', 'M-0042');
+      await page.fill('#last_name', 'Hopper');
+      await page.click('form[action="/luminate/login"] button[type=submit]');
+      await page.waitForSelector('header a[href="/luminate/logout"]');
+      expect(new URL(page.url()).href).toBe(`${app!.appUrl}/`);
+      expect(await page.textContent('h1')).toBe('Welcome back, member');
+      // The login POST went on through EstablishSession (form-action allows Luminate's origin).
+      expect(navigations.some((n) => /^GET http:\/\/127\.0\.0\.1:\d+\/fakeorg\/site\/EstablishSession;jsessionid=/.test(n))).toBe(true);
+      await page.click('a.give:not(.monthly)');
+      await endOnDonationPage(page, 'e-membership-number', '1234');
+      expect(await statusOf(page)).toBe('0012345');
+
+      await page.goto(`${app!.appUrl}/`);
+      await page.click('header a[href="/luminate/logout"]');
+      // A real browser sends Sec-Fetch-Site: same-origin: no confirmation, straight through Luminate's logout.
+      await page.waitForSelector('header a[href="/login"]');
+      expect(navigations.some((n) => /^GET http:\/\/127\.0\.0\.1:\d+\/fakeorg\/site\/CRConsAPI\?method=logout&/.test(n))).toBe(true);
+      await page.goto(app!.destinations.donate);
+      expect(await statusOf(page)).toBe('');
+      expect(cspErrors).toEqual([]);
+      expect(warnings).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
   it('a wrong password stays on the login page with an escaped message, and no session', async () => {
     await start('singleSignOn');
     const { page, close } = await openPage();

@@ -2,6 +2,7 @@
 import { request } from 'undici';
 import type { ExampleAppOptions, RunningExampleApp } from '../../example-app/app';
 import { ensureDistBuilt } from './build-dist';
+import { TestBrowser, loggedInConsId } from '../helpers/browser';
 
 type ExampleModule = typeof import('../../example-app/app');
 let example: ExampleModule;
@@ -75,6 +76,39 @@ test('login needs the form token; success regenerates the session and follows a 
   expect((await send(`${a.appUrl}/logout`, { method: 'POST', cookie: ok.cookie })).status).toBe(403);
   expect((await send(`${a.appUrl}/logout`, { method: 'POST', cookie: ok.cookie, form: { _csrf: csrf } })).status).toBe(303);
   expect((await send(`${a.appUrl}/`, { cookie: ok.cookie })).text).not.toContain('Welcome back');
+}, 30_000);
+
+test('log in with a membership number: logged in on both sites; the logout link ends both', async () => {
+  const a = await start();
+  const browser = new TestBrowser();
+  const form = await browser.fetch('GET', `${a.appUrl}/member-login?returnTo=%2F`);
+  expect(form.status).toBe(200);
+  expect(form.text).toContain('<form method="post" action="/luminate/login">');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)![1]!;
+  const post = (lastName: string) =>
+    browser.navigate(`${a.appUrl}/luminate/login`, { method: 'POST', form: [['_csrf', csrf], ['returnTo', '/'], ['member_id', 'M-1001'], ['last_name', lastName]] });
+
+  const wrong = await post('Byron');
+  expect(wrong.url).toBe(`${a.appUrl}/member-login?returnTo=%2F&error=credentials`);
+  expect(wrong.text).toContain('We could not find a membership with these details.');
+
+  const home = await post('Lovelace');
+  expect(home.url).toBe(`${a.appUrl}/`);
+  expect(home.text).toContain('Welcome back, member');
+  expect(home.text).toContain('<a href="/luminate/logout">Log out</a>');
+  expect(browser.visited.some((v) => v.url.includes('/site/EstablishSession'))).toBe(true);
+  const donate = /<a class="give" href="([^"]+)"/.exec(home.text)![1]!.replace(/&#38;/g, '&');
+  expect(loggedInConsId((await browser.navigate(`${a.appUrl}${donate}`)).text)).toBe('1001641');
+
+  // Without Fetch Metadata (this test client) the logout link asks first; its button logs out of both.
+  const confirm = await browser.fetch('GET', `${a.appUrl}/luminate/logout`);
+  const token = /name="_csrf" value="([^"]+)"/.exec(confirm.text)![1]!;
+  const out = await browser.navigate(`${a.appUrl}/luminate/logout`, { method: 'POST', form: [['_csrf', token]] });
+  expect(out.url).toBe(`${a.appUrl}/`);
+  expect(out.text).toContain('<h1>Welcome</h1>');
+  expect(loggedInConsId((await browser.fetch('GET', a.destinations.donate)).text)).toBe('');
+  // The site's own login keeps working next to it.
+  expect((await send(`${a.appUrl}/login`)).text).toContain('Log in with your membership number instead');
 }, 30_000);
 
 test('the cookie is Secure over https behind a trusted proxy, and only then', async () => {

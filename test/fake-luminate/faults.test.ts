@@ -97,6 +97,44 @@ describe('stand-in fault switches (server API only)', () => {
     }
   });
 
+  it('resetMidBody sends the headers and half the reply, then resets the connection', async () => {
+    fake.faults.resetMidBody = true;
+    const res = await client.open('POST', '/site/SRConsAPI', { form: tokenForm(fake, { cons_id: '1001641' }) });
+    expect(res.statusCode).toBe(200);
+    const declared = Number(res.headers['content-length']);
+    const received: Buffer[] = [];
+    res.on('data', (c: Buffer) => received.push(c));
+    const err = await readBody(res, 2000).then(() => undefined, (e: unknown) => e as { code?: string });
+    expect(err?.code).toBe('ECONNRESET');
+    expect(res.complete).toBe(false);
+    const got = Buffer.concat(received);
+    expect(got.length).toBeLessThan(declared);
+    expect(got.toString('utf8')).toMatch(/^<\?xml/);
+    expect(fake.requests[0]!.outcome).toBe('fault resetMidBody');
+  });
+
+  it('rawReply answers exactly the bytes, status and headers given', async () => {
+    const bytes = Uint8Array.from([0x3c, 0x61, 0x3e, 0xff, 0xfe, 0x00, 0x3c, 0x2f, 0x61, 0x3e]);
+    fake.faults.rawReply = { status: 502, headers: { 'content-type': 'application/octet-stream', 'x-fixture': 'raw' }, body: bytes };
+    const res = await client.open('POST', '/site/SRConsAPI', { form: tokenForm(fake, { cons_id: '1001641' }) });
+    const chunks: Buffer[] = [];
+    for await (const c of res) chunks.push(c as Buffer);
+    expect(res.statusCode).toBe(502);
+    expect(res.headers['content-type']).toBe('application/octet-stream');
+    expect(res.headers['x-fixture']).toBe('raw');
+    expect(res.headers['content-length']).toBe(String(bytes.length));
+    expect(Buffer.concat(chunks).equals(Buffer.from(bytes))).toBe(true);
+    expect(fake.issuedTokens).toHaveLength(0);
+    expect(fake.requests[0]!.outcome).toBe('fault rawReply');
+
+    fake.faults.rawReply = { headers: { 'content-type': 'text/xml' }, body: '<x>é</x>', chunked: true };
+    const chunked = await call();
+    expect(chunked.status).toBe(200);
+    expect(header(chunked, 'content-length')).toBeUndefined();
+    expect(header(chunked, 'transfer-encoding')).toBe('chunked');
+    expect(chunked.text).toBe('<x>é</x>');
+  });
+
   it('times applies the faults to the next N server calls, then clears them all', async () => {
     fake.faults = { status: 503, latencyMs: 10, times: 2 };
     expect((await call()).status).toBe(503);

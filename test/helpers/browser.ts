@@ -106,3 +106,9 @@ export function parseAutoPostForm(html: string, pageUrl: string): { action: stri
 export function loggedInConsId(html: string): string | undefined {
   return /<p id="lo-status" data-cons-id="([^"]*)"/.exec(html)?.[1];
 }
+
+/** The bridge's error_redirect for a callback URL prefix (`…/callback?next=…`): a per-handoff `hid`, then the code placeholder. */
+export function errorRedirectPattern(prefix: string): RegExp {
+  const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped}&hid=[A-Za-z0-9_-]{12}&code=\\$\\{errorResponse/code\\}$`);
+}

@@ -105,6 +105,8 @@ describe('the signed callback', () => {
         throw new Error('store down');
       },
       increment: async () => ({ count: 1, resetInMs: 1 }),
+      count: async () => 0,
+      delete: async () => undefined,
     };
     const { browser, callbackUrl, app, fake } = await signedCallback({}, { store: failing });
     const res = await browser.fetch('GET', callbackUrl);

@@ -268,9 +268,12 @@ describe('compileDestinations', () => {
     },
   );
   test('default that is not a string', () => {
-    expect(bad({ allow: [PREFIX] })).toThrow(
+    expect(bad({ allow: [PREFIX], default: 42 })).toThrow(
       /^destinations\.default must be a string URL under one of destinations\.allow, e\.g\. 'https:/,
     );
+  });
+  test('default missing', () => {
+    expect(bad({ allow: [PREFIX] })).toThrow(/^destinations\.default is missing: set where visitors go when next is missing or refused, e\.g\. 'https:/);
   });
   test.each([
     ['https://secure2.convio.net/otherorg/site/', 'path-not-allowed'],

@@ -2,7 +2,7 @@ import express from 'express';
 import request from 'supertest';
 import { luminateSso } from '../../src';
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
-import { parseAutoPostForm } from '../helpers/browser';
+import { errorRedirectPattern, parseAutoPostForm } from '../helpers/browser';
 import { bridgeOptionsFor, startHostApp, type HostApp } from '../helpers/host-app';
 import { openRedirectPayloads } from '../helpers/payloads';
 
@@ -52,7 +52,7 @@ describe('open redirects: the bridge never leaves the allow list', () => {
   });
 
   it('logged-in visitors: the success_redirect and error_redirect only ever carry allowed URLs', async () => {
-    const a = await app();
+    const a = await app({ throttle: false }); // 60 handoffs for one visitor: far over the default limit
     const agent = request(a.url);
     const def = `${fake.secureUrl}/site/Donation2?df_id=1`;
     for (const payload of payloads.slice(0, 60)) {
@@ -60,7 +60,7 @@ describe('open redirects: the bridge never leaves the allow list', () => {
       const form = parseAutoPostForm(res.text, a.url)!;
       const fields = Object.fromEntries(form.fields);
       expect({ payload, success: fields.success_redirect }).toEqual({ payload, success: def });
-      expect(fields.error_redirect).toBe(`${a.url}/luminate/sso/callback?next=${encodeURIComponent(def)}&code=\${errorResponse/code}`);
+      expect(fields.error_redirect).toMatch(errorRedirectPattern(`${a.url}/luminate/sso/callback?next=${encodeURIComponent(def)}`));
     }
   });
 

@@ -40,7 +40,7 @@ const rows: Row[] = [
   ['responseFormat unknown', (o) => { o.luminate.responseFormat = 'yaml'; return o; }, /luminate\.responseFormat must be one of 'xml', 'json'/],
   ['timeoutMs not positive', (o) => { o.luminate.timeoutMs = 0; return o; }, /luminate\.timeoutMs must be a positive number of milliseconds, got 0/],
   ['connectTimeoutMs not a number', (o) => { o.luminate.connectTimeoutMs = '100'; return o; }, /luminate\.connectTimeoutMs must be a positive number/],
-  ['constituent missing', (o) => { delete o.constituent; return o; }, /constituent is required and must be a function/],
+  ['constituent not a function', (o) => { o.constituent = { consId: '1' }; return o; }, /constituent must be a function: \(req\) => \(\{ consId \}\)/],
   ['onError not a function', (o) => { o.onError = 'log'; return o; }, /onError must be a function: \(err, req\) => void/],
   ['onHandoff not a function', (o) => { o.onHandoff = {}; return o; }, /onHandoff must be a function/],
   ['destinations missing', (o) => { delete o.destinations; return o; }, /destinations is required: \{ default: "https:\/\/secure2\.convio\.net\/myorg\/site\/Donation2/],
@@ -101,6 +101,17 @@ describe('resolveSsoOptions: each problem has its own message', () => {
 });
 
 describe('resolveSsoOptions: defaults and environment', () => {
+  it('without a constituent hook, reads the constituent luminateLogin() stored in the session', () => {
+    const opts = valid();
+    delete opts.constituent;
+    const { constituent } = resolveSsoOptions(opts, {});
+    const req = (session: unknown) => ({ session }) as never;
+    expect(constituent(req({ luminateLogin: { consId: '1001641', mode: 'authenticateUser', at: 1 } }))).toEqual({ consId: '1001641' });
+    expect(constituent(req({}))).toBeNull();
+    expect(constituent(req(undefined))).toBeNull();
+    expect(constituent(req({ luminateLogin: { consId: 'x y', mode: 'login' } }))).toBeNull();
+  });
+
   it('fills every option left out from the environment', () => {
     const opts = valid();
     delete opts.luminate;

@@ -3,6 +3,12 @@ import type { SiteConfig } from './options';
 import type { FakeState } from './state';
 import type { FakeFaults, FakeRequestRecord } from './types';
 
+/**
+ * Diagnostics channel on which each stand-in is published once it listens (see index.ts). Kept
+ * here, in a module that loads nothing, so a test harness can subscribe without loading the server.
+ */
+export const FAKE_LUMINATE_CHANNEL_NAME = 'luminate-sso-bridge:fake-luminate';
+
 /** Cancellable delays, so close() can stop every pending timer. */
 export class TimerRegistry {
   private readonly pending = new Map<NodeJS.Timeout, (fired: boolean) => void>();

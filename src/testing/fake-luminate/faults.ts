@@ -1,11 +1,17 @@
 import { STATUS_CODES } from 'node:http';
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Call, SiteContext } from './context';
 import { CONTENT_TYPES, formatOf, type Reply } from './format';
 import { sendHtml, sendReply, sendText } from './http-io';
-import type { FakeFaults } from './types';
+import type { FakeFaults, FakeRawReply } from './types';
 
-const SWITCHES = ['latencyMs', 'status', 'maintenancePage', 'malformedBody', 'reset', 'neverEndingBody', 'oversizedBodyBytes'] as const;
+const SWITCHES = [
+  'latencyMs', 'status', 'maintenancePage', 'malformedBody', 'reset', 'neverEndingBody', 'oversizedBodyBytes',
+  'resetMidBody', 'rawReply',
+] as const;
+/** Pause between the first half of a reply and the reset, so the client has seen the headers. */
+const MID_BODY_PAUSE_MS = 30;
 const PAD_CHUNK_BYTES = 64 * 1024;
 
 /** Empty the switches in place, so a test holding `fake.faults` sees the change too. */
@@ -63,6 +69,32 @@ async function sendOversized(res: ServerResponse, r: Reply, size: number): Promi
   if (!res.destroyed) res.end(tail);
 }
 
+/** Cuts the connection with a TCP RST, like a dropped connection (TLS sockets cannot send one: closed). */
+function resetSocket(socket: Socket): void {
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
+  }
+}
+
+/** Headers, then the first half of the normal reply, then a reset: the client has a partial body. */
+async function sendHalfThenReset(ctx: SiteContext, res: ServerResponse, r: Reply): Promise<void> {
+  const bytes = Buffer.from(r.body);
+  res.writeHead(r.status, { ...r.headers, 'content-length': String(bytes.length) });
+  res.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
+  const fired = await ctx.timers.delay(MID_BODY_PAUSE_MS);
+  if (fired && !res.destroyed) resetSocket(res.socket as Socket);
+}
+
+function sendRaw(res: ServerResponse, raw: FakeRawReply): void {
+  const body = typeof raw.body === 'string' ? Buffer.from(raw.body, 'utf8') : Buffer.from(raw.body);
+  const headers: Record<string, string> = { ...raw.headers };
+  if (!raw.chunked) headers['content-length'] = String(body.length);
+  res.writeHead(raw.status ?? 200, headers);
+  res.end(body);
+}
+
 /**
  * Answer a server-API call through the fault switches. `answer` computes the normal reply; it is
  * only called when a fault needs its body (or none answers on its own).
@@ -81,11 +113,12 @@ export async function answerWithFaults(ctx: SiteContext, call: Call, answer: () 
   const format = formatOf(call.params);
   if (faults.reset) {
     record.outcome = 'fault reset';
-    try {
-      req.socket.resetAndDestroy(); // TCP RST, like a dropped connection
-    } catch {
-      req.socket.destroy(); // TLS sockets cannot send a bare RST
-    }
+    resetSocket(req.socket);
+    return;
+  }
+  if (faults.rawReply) {
+    record.outcome = 'fault rawReply';
+    sendRaw(res, faults.rawReply);
     return;
   }
   if (faults.status) {
@@ -108,6 +141,11 @@ export async function answerWithFaults(ctx: SiteContext, call: Call, answer: () 
   if (faults.malformedBody) {
     record.outcome = 'fault malformedBody';
     sendReply(res, { ...normal, status: 200, body: normal.body.slice(0, Math.floor(normal.body.length / 2)) });
+    return;
+  }
+  if (faults.resetMidBody) {
+    record.outcome = 'fault resetMidBody';
+    await sendHalfThenReset(ctx, res, normal);
     return;
   }
   if (faults.oversizedBodyBytes && faults.oversizedBodyBytes > 0) {

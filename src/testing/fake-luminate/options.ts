@@ -1,4 +1,5 @@
 import { DEMO_CONSTITUENTS } from './demo-data';
+import { AUTHENTICATION_COLUMNS, type AuthenticationColumn } from './login-api';
 import type {
   FakeConstituent,
   FakeLuminateOptions,
@@ -20,6 +21,8 @@ export interface SiteConfig {
   constituents: FakeConstituent[];
   allowedIps?: string[];
   issueNonces: boolean;
+  /** Columns `authenticateUser` checks ("Use for Authentication"); empty: error 33. */
+  authenticationFields: AuthenticationColumn[];
   tokenTtlSeconds: number;
   tls?: { key: string | Buffer; cert: string | Buffer };
   now: () => number;
@@ -38,7 +41,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 const KNOWN_KEYS = new Set<string>([
   'host', 'port', 'orgPath', 'apiKey', 'apiLogin', 'apiSecretKey', 'signatureAlgorithm',
   'signatureParam', 'signatureIncludesParamName', 'constituents', 'allowedIps', 'issueNonces',
-  'tokenTtlSeconds', 'tls', 'now', 'webServices',
+  'tokenTtlSeconds', 'tls', 'now', 'webServices', 'authenticationFields',
 ]);
 
 function fail(option: string, problem: string): never {
@@ -69,6 +72,16 @@ export function checkConstituent(c: FakeConstituent, existing: readonly FakeCons
     fail('constituents', `holds cons_id ${c.consId} twice; cons_id is unique on a site.`);
   }
   return { ...c };
+}
+
+/** Default: membership number and last name, the vendor's own example (seed 003). */
+function resolveAuthenticationFields(value: unknown): AuthenticationColumn[] {
+  if (value === undefined) return ['member_id', 'last_name'];
+  const known = Object.keys(AUTHENTICATION_COLUMNS);
+  if (!Array.isArray(value) || value.some((f) => typeof f !== 'string' || !known.includes(f)) || new Set(value).size !== value.length) {
+    fail('authenticationFields', `must be an array of distinct column names among ${known.join(', ')} ([] for a site with none: error 33).`);
+  }
+  return [...(value as AuthenticationColumn[])];
 }
 
 function resolveWebServices(value: unknown): Required<FakeWebServicesOptions> {
@@ -138,6 +151,7 @@ export function resolveOptions(options: FakeLuminateOptions = {}): SiteConfig {
     constituents,
     ...(options.allowedIps ? { allowedIps: options.allowedIps.map(normalizeIp) } : {}),
     issueNonces: options.issueNonces !== false,
+    authenticationFields: resolveAuthenticationFields(options.authenticationFields),
     tokenTtlSeconds,
     ...(options.tls ? { tls: options.tls } : {}),
     now: options.now ?? Date.now,

@@ -1,4 +1,5 @@
 import { CONSTITUENT_METHODS } from './constituent-api';
+import { LOGIN_METHODS } from './login-api';
 import type { Call, SiteContext } from './context';
 import { answerWithFaults } from './faults';
 import { errorReply, formatOf, reply, type Reply, type ReplyValue } from './format';
@@ -35,7 +36,7 @@ function getSingleSignOnToken(ctx: SiteContext, call: Call): Reply {
   return reply(200, 'getSingleSignOnTokenResponse', value, formatOf(params));
 }
 
-const METHODS = new Map<string, ServerMethod>([['getSingleSignOnToken', getSingleSignOnToken], ...CONSTITUENT_METHODS]);
+const METHODS = new Map<string, ServerMethod>([['getSingleSignOnToken', getSingleSignOnToken], ...CONSTITUENT_METHODS, ...LOGIN_METHODS]);
 
 function fail(call: Call, code: number, status?: number): Reply {
   call.record.outcome = status === 405 ? 'http 405' : `error ${code}`;

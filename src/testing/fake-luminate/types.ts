@@ -6,7 +6,7 @@ export interface FakeConstituent {
   firstName?: string;
   lastName?: string;
   email?: string;
-  /** For the client-API `login` method (later issues). */
+  /** For the server-API `login` method (`user_name` case-insensitive, `password` exact). */
   userName?: string;
   password?: string;
   /** `source` / `sub_source` of the SRConsAPI `create` call that added the record. */
@@ -41,6 +41,12 @@ export interface FakeLuminateOptions {
   allowedIps?: string[];
   /** When false the token reply carries only token and cons_id, as old sites do. Default true. */
   issueNonces?: boolean;
+  /**
+   * The site's "Use for Authentication" columns, which SRConsAPI `authenticateUser` checks:
+   * any of `member_id`, `first_name`, `last_name`, `primary_email`, `user_name`. Default
+   * `['member_id', 'last_name']`; `[]` makes authenticateUser answer error 33.
+   */
+  authenticationFields?: Array<'member_id' | 'first_name' | 'last_name' | 'primary_email' | 'user_name'>;
   /** SSO token lifetime. Default 900 s (15 minutes). */
   tokenTtlSeconds?: number;
   /** Serve HTTPS with this key pair instead of HTTP. */
@@ -78,8 +84,23 @@ export interface FakeFaults {
   neverEndingBody?: boolean;
   /** Answer with a body of this many bytes (well-formed start, padded). */
   oversizedBodyBytes?: number;
+  /** Send the headers and the first half of the normal reply, then reset the connection. */
+  resetMidBody?: boolean;
+  /**
+   * Answer with exactly this instead (hostile-body tests): `status` (default 200), `headers`, and
+   * `body` as UTF-8 text or raw bytes. A Content-Length is sent unless `chunked` is true.
+   */
+  rawReply?: FakeRawReply;
   /** Apply the faults above only to the next N server-API requests, then clear them. */
   times?: number;
+}
+
+/** The `rawReply` fault: a reply the stand-in sends byte for byte. */
+export interface FakeRawReply {
+  status?: number;
+  headers?: Record<string, string>;
+  body: string | Uint8Array;
+  chunked?: boolean;
 }
 
 export interface FakeRequestRecord {

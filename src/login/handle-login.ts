@@ -1,0 +1,203 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { LuminateClient } from '../client/luminate-client';
+import { debugFor, redact } from '../debug';
+import { LuminateError } from '../errors';
+import { asLuminateError, callHookSafely } from '../sso/failure';
+import { establishSessionUrl } from '../sso/handoff';
+import { publicBaseOf, withQueryParam } from '../sso/request-urls';
+import { readCredentials } from './credentials';
+import { csrfValid } from './csrf';
+import { clientIp, type LoginThrottle } from './login-throttle';
+import { LOGIN_ROOT, verifyLoginResponse, type VerifiedLogin } from './login-response';
+import type { ResolvedLoginOptions } from './options';
+import { sendMessagePage, type ApplyHeaders } from './pages';
+import { absoluteUrl, resolveReturnTo } from './return-to';
+import { hostSessionOf, sessionRequired, startLoginSession } from './session';
+
+const log = debugFor('login');
+
+export interface LoginContext {
+  config: ResolvedLoginOptions;
+  client: Pick<LuminateClient, 'callServerApi'>;
+  throttle: LoginThrottle;
+  applyHeaders: ApplyHeaders;
+  now: () => number;
+}
+
+/**
+ * What the host's form shows for `?error=`: `credentials` (refused; which field is never said),
+ * `incomplete` (a field left empty), `unavailable` (Luminate or the store could not answer).
+ */
+export type LoginFormError = 'credentials' | 'incomplete' | 'unavailable';
+
+/**
+ * Luminate errors that mean the bridge or the site is set up wrong, not that the visitor typed
+ * something wrong: API key (2), API administrator (3), IP white list (4), method not available
+ * (5, 6, 14), a parameter the site wants and the form lacks (9), no authentication fields (33).
+ */
+const CONFIGURATION_CODES: ReadonlySet<number> = new Set([2, 3, 4, 5, 6, 9, 14, 33]);
+
+type Outcome = 'configuration' | 'refused' | 'unavailable';
+
+function classify(err: LuminateError): Outcome {
+  if (err.code === 'LUMINATE_CONSTITUENT_NOT_FOUND') return 'refused';
+  if (err.luminateCode === undefined) return 'unavailable'; // network, timeout, odd reply, signature
+  return CONFIGURATION_CODES.has(err.luminateCode) ? 'configuration' : 'refused';
+}
+
+function configurationError(err: LuminateError): LuminateError {
+  if (err.luminateCode !== 33) return err;
+  return new LuminateError(
+    'LUMINATE_NO_AUTH_FIELDS',
+    'Luminate refused authenticateUser with error 33: no constituent field is marked "Use for Authentication" on the site. ' +
+      'Mark the fields (Setup > Database Configuration, or ask Blackbaud support) and list their column names in luminateLogin({ fields }).',
+    { luminateCode: 33, ...(err.upstreamStatus !== undefined ? { upstreamStatus: err.upstreamStatus } : {}), cause: err },
+  );
+}
+
+function bodyField(req: Request, name: string): unknown {
+  const body = (req as { body?: unknown }).body;
+  return typeof body === 'object' && body !== null && Object.hasOwn(body, name) ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+/** `POST <login>`: check the form, ask Luminate, verify its answer, start the host session, send the visitor on. */
+export async function handleLogin(ctx: LoginContext, req: Request, res: Response, next: NextFunction): Promise<void> {
+  const { config } = ctx;
+  const report = (err: LuminateError) => {
+    log('login not completed: %s', err.code);
+    callHookSafely(config.onError, err, req);
+  };
+  if (hostSessionOf(req) === undefined) {
+    const err = sessionRequired();
+    callHookSafely(config.onError, err, req);
+    next(err);
+    return;
+  }
+  const rawReturnTo = bodyField(req, config.returnToParam);
+  const returnTo = resolveReturnTo(rawReturnTo, config.destinations.compiled, config.destinations.default);
+  if (returnTo.refused) log('refused returnTo (%s); using the default', returnTo.refused);
+  // Back to the host's form with a reason, keeping an accepted returnTo for the next try.
+  const keepReturnTo = typeof rawReturnTo === 'string' && rawReturnTo !== '' && returnTo.refused === undefined;
+  const formUrl = keepReturnTo ? withQueryParam(config.formUrl, config.returnToParam, returnTo.url) : config.formUrl;
+  const backToForm = (reason: LoginFormError) => {
+    ctx.applyHeaders(req, res);
+    res.redirect(303, withQueryParam(formUrl, 'error', reason));
+  };
+
+  if (!csrfValid(req)) {
+    report(new LuminateError('LOGIN_CSRF_INVALID', 'Refused a login POST without the token of its session (expired form, or a request from another site).'));
+    sendMessagePage(ctx.applyHeaders, req, res, 403, 'This form has expired', 'Please go back to the login form, reload it and try again.', { href: formUrl, label: 'Back to the login form' });
+    return;
+  }
+  const read = readCredentials((req as { body?: unknown }).body, config);
+  if (!read.ok) {
+    if (read.outcome === 'bad-request') {
+      report(read.error);
+      sendMessagePage(ctx.applyHeaders, req, res, 400, 'Unexpected form', 'This login form sent something the site does not accept.', { href: formUrl, label: 'Back to the login form' });
+    } else {
+      backToForm(read.outcome === 'incomplete' ? 'incomplete' : 'credentials');
+    }
+    return;
+  }
+
+  const ip = clientIp(req);
+  try {
+    await ctx.throttle.check(ip, read.identifier);
+  } catch (e) {
+    const err = asLuminateError(e, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed.');
+    report(err);
+    if (err.code !== 'LOGIN_THROTTLED') {
+      backToForm('unavailable'); // fail closed: no login without a working counter
+      return;
+    }
+    res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 60));
+    const minutes = Math.max(1, Math.ceil((err.retryAfterSeconds ?? 60) / 60));
+    sendMessagePage(ctx.applyHeaders, req, res, 429, 'Too many attempts', `Please wait about ${minutes} minute${minutes === 1 ? '' : 's'} before trying again.`, { href: formUrl, label: 'Back to the login form' });
+    return;
+  }
+
+  let login: VerifiedLogin;
+  try {
+    // Credentials go only in the POST body of this server-to-server call (callServerApi).
+    const record = await ctx.client.callServerApi(config.mode, read.params, LOGIN_ROOT);
+    login = verifyLoginResponse(record, {
+      secret: config.apiSecretKey,
+      algorithm: config.signatureAlgorithm,
+      maxAgeSeconds: config.signatureMaxAgeSeconds,
+      now: ctx.now(),
+    });
+  } catch (e) {
+    await answerFailedCall(ctx, { req, next, report, backToForm }, asLuminateError(e, 'LUMINATE_NETWORK_ERROR', `The ${config.mode} call failed.`), ip, read.identifier);
+    return;
+  }
+
+  try {
+    await startLoginSession(req, { consId: login.consId, mode: config.mode, at: ctx.now() });
+  } catch (e) {
+    const err = asLuminateError(e, 'LOGIN_SESSION_FAILED', 'The host session could not be started.');
+    callHookSafely(config.onError, err, req);
+    next(err);
+    return;
+  }
+  ctx.throttle.succeeded(read.identifier).catch((e: unknown) => report(asLuminateError(e, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed.')));
+  sendOn(ctx, req, res, login, returnTo.url);
+}
+
+interface Answer {
+  req: Request;
+  next: NextFunction;
+  report: (err: LuminateError) => void;
+  backToForm: (reason: LoginFormError) => void;
+}
+
+/**
+ * Luminate said no, or did not answer usably. A configuration problem goes to the host's error
+ * handler; refused credentials are counted and sent back to the form; Luminate's own trouble
+ * (network, odd reply, a reply that does not verify) is not counted.
+ */
+async function answerFailedCall(ctx: LoginContext, answer: Answer, err: LuminateError, ip: string, identifier: string): Promise<void> {
+  const { config } = ctx;
+  const outcome = classify(err);
+  log('%s failed: %s (luminate code %s) → %s', config.mode, err.code, err.luminateCode ?? '-', outcome);
+  if (outcome === 'configuration') {
+    const clear = configurationError(err);
+    callHookSafely(config.onError, clear, answer.req);
+    answer.next(clear);
+    return;
+  }
+  if (outcome === 'unavailable') {
+    answer.report(err);
+    answer.backToForm('unavailable');
+    return;
+  }
+  answer.report(new LuminateError('LOGIN_CREDENTIALS_REFUSED', `Luminate refused the ${config.mode} credentials (Luminate code ${err.luminateCode ?? '-'}).`, {
+    ...(err.luminateCode !== undefined ? { luminateCode: err.luminateCode } : {}),
+    cause: err,
+  }));
+  try {
+    await ctx.throttle.failed(ip, identifier);
+  } catch (storeError) {
+    answer.report(asLuminateError(storeError, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed.'));
+  }
+  // Error 1 ("unable to process") is counted, but may be Luminate's own trouble.
+  answer.backToForm(err.luminateCode === 1 ? 'unavailable' : 'credentials');
+}
+
+/** To the destination; through EstablishSession first when Luminate sent a nonce (then both sites are logged in). */
+function sendOn(ctx: LoginContext, req: Request, res: Response, login: VerifiedLogin, destination: string): void {
+  const { config } = ctx;
+  let target = destination;
+  if (config.establishSession && login.nonce !== undefined) {
+    const nextUrl = absoluteUrl(destination, publicBaseOf(req, config.baseUrl));
+    if (nextUrl === undefined) {
+      log('cannot build an absolute NEXTURL from the Host header (set baseUrl); skipping EstablishSession');
+    } else {
+      target = establishSessionUrl(config.secureUrl, { nonce: login.nonce, ...(login.routingId ? { routingId: login.routingId } : {}) }, nextUrl);
+    }
+  }
+  const viaLuminate = target !== destination;
+  log('logged in cons_id %s (%s); to %s%s', login.consId, config.mode, destination, viaLuminate ? ` through EstablishSession (nonce ${redact(login.nonce)})` : '');
+  ctx.applyHeaders(req, res);
+  res.redirect(303, target);
+  callHookSafely(config.onLogin, { consId: login.consId, mode: config.mode, destination, establishSession: viaLuminate }, req);
+}

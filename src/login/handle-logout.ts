@@ -1,0 +1,126 @@
+import type { NextFunction, Request, Response } from 'express';
+import { debugFor } from '../debug';
+import { LuminateError } from '../errors';
+import { asLuminateError, callHookSafely } from '../sso/failure';
+import { publicBaseOf, rawQueryOf } from '../sso/request-urls';
+import { verifySignedQuery } from '../sso/signature';
+import { csrfValid, luminateCsrfToken } from './csrf';
+import type { ResolvedLoginOptions } from './options';
+import { sendLogoutConfirmation, type ApplyHeaders } from './pages';
+import { endHostSession, hostSessionOf, readLoginSession, sessionRequired } from './session';
+
+const log = debugFor('login');
+
+export interface LogoutContext {
+  config: ResolvedLoginOptions;
+  applyHeaders: ApplyHeaders;
+  now: () => number;
+}
+
+/**
+ * Luminate's client-API `logout`, as a top-level GET: Luminate's session cookie travels on a
+ * cross-site top-level GET even when it is SameSite=Lax, not on a cross-site POST. [?] The
+ * vendor pages do not say which verbs `logout` accepts; GET is assumed (the stand-in takes both).
+ * Luminate signs its redirect back (`sign_redirects=true`), adding ts and signature.
+ */
+export function luminateLogoutUrl(config: Pick<ResolvedLoginOptions, 'secureUrl' | 'apiKey'>, callbackUrl: string): string {
+  const url = new URL(`${config.secureUrl}/site/CRConsAPI`);
+  url.searchParams.set('method', 'logout');
+  url.searchParams.set('api_key', config.apiKey);
+  url.searchParams.set('v', '1.0');
+  url.searchParams.set('success_redirect', callbackUrl);
+  // Luminate fills ${errorResponse/code} in before signing.
+  url.searchParams.set('error_redirect', `${callbackUrl}?code=\${errorResponse/code}`);
+  url.searchParams.set('sign_redirects', 'true');
+  return url.href;
+}
+
+/** Where the logout POST and the redirects after it may go (Chrome applies form-action to those too). */
+function logoutFormOrigins(config: ResolvedLoginOptions): string[] {
+  const origins = new Set(["'self'", new URL(config.secureUrl).origin]);
+  if (!config.afterLogout.startsWith('/')) origins.add(new URL(config.afterLogout).origin);
+  return [...origins];
+}
+
+/**
+ * `GET|POST <logout>`: ends the host session, then sends the browser through Luminate's logout,
+ * which comes back signed to `<logoutCallback>` and on to `afterLogout`.
+ *
+ * Logout CSRF: a POST needs the session's token. A GET logs out at once only when the browser
+ * says the request comes from this very origin (`Sec-Fetch-Site: same-origin`, which pages cannot
+ * forge); from anywhere else (another site's link or `<img>`, an old browser without Fetch
+ * Metadata) it shows a one-button confirmation that POSTs with the token. So a plain
+ * `<a href="/luminate/logout">` works on the host's pages, and no other site can log people out.
+ */
+export async function handleLogout(ctx: LogoutContext, req: Request, res: Response, next: NextFunction): Promise<void> {
+  const { config } = ctx;
+  if (hostSessionOf(req) === undefined) {
+    const err = sessionRequired();
+    callHookSafely(config.onError, err, req);
+    next(err);
+    return;
+  }
+  const action = `${req.baseUrl}${config.paths.logout}`;
+  const confirm = (status: number, message: string) =>
+    sendLogoutConfirmation(ctx.applyHeaders, req, res, status, {
+      action, csrfToken: luminateCsrfToken(req), formActionOrigins: logoutFormOrigins(config), message,
+    });
+  if (req.method === 'POST') {
+    if (!csrfValid(req)) {
+      callHookSafely(config.onError, new LuminateError('LOGIN_CSRF_INVALID', 'Refused a logout POST without the token of its session.'), req);
+      confirm(403, 'This page has expired. Do you want to log out?');
+      return;
+    }
+  } else if (req.method !== 'GET' || req.get('sec-fetch-site') !== 'same-origin') {
+    confirm(200, 'Do you want to log out of this site and of the donation site?');
+    return;
+  }
+
+  const consId = readLoginSession(req)?.consId;
+  const base = publicBaseOf(req, config.baseUrl);
+  try {
+    await endHostSession(req);
+  } catch (e) {
+    const err = asLuminateError(e, 'LOGIN_SESSION_FAILED', 'The host session could not be destroyed.');
+    callHookSafely(config.onError, err, req);
+    next(err);
+    return;
+  }
+  log('host session ended%s', consId ? ` (cons_id ${consId})` : '');
+  const status = req.method === 'POST' ? 303 : 302;
+  ctx.applyHeaders(req, res);
+  if (base === undefined) {
+    // Without a trustworthy public URL Luminate cannot be told where to come back to.
+    callHookSafely(config.onError, new LuminateError('SSO_INVALID_HOST', 'Cannot build the logout callback URL: the Host header is not a plain host name; set baseUrl. Luminate was not logged out.'), req);
+    res.redirect(status, config.afterLogout);
+    return;
+  }
+  res.redirect(status, luminateLogoutUrl(config, `${base}${req.baseUrl}${config.paths.logoutCallback}`));
+}
+
+/**
+ * `GET <logoutCallback>`: Luminate's signed redirect after its logout. It grants nothing (the host
+ * session is already gone) and always lands on the configured page; what can be verified is
+ * verified and reported: the signature, its age, and whether Luminate reported an error.
+ */
+export function handleLogoutCallback(ctx: LogoutContext, req: Request, res: Response): void {
+  const { config } = ctx;
+  const checked = verifySignedQuery(rawQueryOf(req), {
+    secret: config.apiSecretKey,
+    algorithm: config.signatureAlgorithm,
+    maxAgeSeconds: config.signatureMaxAgeSeconds,
+    now: ctx.now(),
+  });
+  if (!checked.ok) {
+    const code = checked.reason === 'expired' ? 'SSO_CALLBACK_EXPIRED' : 'SSO_CALLBACK_SIGNATURE_INVALID';
+    callHookSafely(config.onError, new LuminateError(code, `Could not verify Luminate's logout callback (signature ${checked.reason}); nothing is trusted from it.`), req);
+  } else if (checked.params.has('code')) {
+    const raw = checked.params.get('code') ?? '';
+    const luminateCode = /^\d{1,6}$/.test(raw) ? Number(raw) : undefined;
+    callHookSafely(config.onError, new LuminateError('SSO_CALLBACK_ERROR', `Luminate reported that logging out failed${luminateCode === undefined ? '' : ` (code ${luminateCode})`}.`, luminateCode === undefined ? {} : { luminateCode }), req);
+  } else {
+    log('Luminate confirmed the logout');
+  }
+  ctx.applyHeaders(req, res);
+  res.redirect(302, config.afterLogout);
+}

@@ -1,0 +1,103 @@
+import type { Request } from 'express';
+import type { LuminateClient } from '../client/luminate-client';
+import type { LuminateError } from '../errors';
+import type { LuminateSiteOptions, SignatureAlgorithm } from '../sso/options';
+import type { CompiledDestinations } from '../sso/destinations';
+import type { BridgeStore } from '../sso/store';
+import type { ThrottleRule } from '../throttle/sliding-window';
+import type { LoginMode } from './session';
+
+export type { LoginMode } from './session';
+
+export interface LuminateLoginOptions {
+  /** The Luminate site, exactly as for luminateSso() (same environment variables). */
+  luminate?: LuminateSiteOptions;
+  /**
+   * `authenticateUser`: the site's "Use for Authentication" fields (e.g. membership number and
+   * last name); `login`: a Luminate user name and password.
+   */
+  mode: LoginMode;
+  /**
+   * authenticateUser only, required there: the Luminate column names marked "Use for
+   * Authentication" (Setup > Database Configuration), e.g. `['member_id', 'last_name']`. They are
+   * also the names of the form's fields. The login form may send nothing else.
+   */
+  fields?: string[];
+  /** authenticateUser only: the field that names the constituent, for throttling. Default `fields[0]`. */
+  identifierField?: string;
+  /** The host page with the login form (a site path, e.g. `/member-login`): failed logins come back to it with `?error=`. */
+  formUrl: string;
+  /** Where `returnTo` may point besides this site's own paths, and where visitors go without one. */
+  destinations?: { allow?: string[]; default?: string };
+  /** Name of the form field (and query parameter) carrying the return path. Default `returnTo`. */
+  returnToParam?: string;
+  /** When the loginResponse carries a nonce, go through Luminate's EstablishSession on the way. Default true. */
+  establishSession?: boolean;
+  /** Where the visitor lands after logging out (a site path or an allowed absolute URL). Default `/`. */
+  afterLogout?: string;
+  /** Route paths, relative to where the router is mounted. */
+  paths?: { login?: string; logout?: string; logoutCallback?: string };
+  /** Public base URL of this site (e.g. `https://www.example.org`), for URLs Luminate sends the browser back to. */
+  baseUrl?: string;
+  /**
+   * Failed logins allowed per client IP and per identifier (sliding window, counted in `store`);
+   * over a limit: 429 with Retry-After. `false` turns one (or, for `throttle`, both) off.
+   */
+  throttle?: { perIp?: ThrottleRule | false; perIdentifier?: ThrottleRule | false } | false;
+  /** Throttle counters. Default: an in-memory store for one process; share luminateSso's (and one across processes). */
+  store?: BridgeStore;
+  /** Use this client instead of building one from `luminate` (it is not closed by the router). */
+  client?: LuminateClient;
+  /** Accepted age of a loginResponse (or logout callback) timestamp, in seconds. Default 300. */
+  signatureMaxAgeSeconds?: number;
+  /** Called once a visitor is logged in. Carries no token or nonce. */
+  onLogin?: (info: LoginInfo, req: Request) => void;
+  /** Sees every failure (refused credentials, throttling, Luminate trouble), for logging and metrics. */
+  onError?: (err: LuminateError, req: Request) => void;
+}
+
+export interface LoginInfo {
+  consId: string;
+  mode: LoginMode;
+  /** Where the visitor is sent (through EstablishSession when `establishSession` says so). */
+  destination: string;
+  establishSession: boolean;
+}
+
+/** Options after defaults and environment fallbacks. */
+export interface ResolvedLoginOptions {
+  secureUrl: string;
+  apiKey: string;
+  apiLogin: { name: string; password: string };
+  apiSecretKey: string;
+  signatureAlgorithm: SignatureAlgorithm;
+  client: Omit<LuminateSiteOptions, 'secureUrl' | 'apiKey' | 'apiLogin' | 'apiSecretKey' | 'signatureAlgorithm'>;
+  injectedClient?: LuminateClient;
+  mode: LoginMode;
+  /** The form fields sent to Luminate: the configured ones, or user_name and password. */
+  fields: readonly string[];
+  identifierField: string;
+  formUrl: string;
+  destinations: { compiled: CompiledDestinations; default: string };
+  returnToParam: string;
+  establishSession: boolean;
+  afterLogout: string;
+  paths: { login: string; logout: string; logoutCallback: string };
+  baseUrl?: string;
+  throttle: { perIp: ThrottleRule | false; perIdentifier: ThrottleRule | false };
+  store?: BridgeStore;
+  signatureMaxAgeSeconds: number;
+  onLogin?: LuminateLoginOptions['onLogin'];
+  onError?: LuminateLoginOptions['onError'];
+}
+
+export const DEFAULT_LOGIN_PATHS = { login: '/luminate/login', logout: '/luminate/logout', logoutCallback: '/luminate/logout/done' } as const;
+export const DEFAULT_SIGNATURE_MAX_AGE_SECONDS = 300;
+/**
+ * Membership numbers are often sequential: an attacker who knows a common last name tries many
+ * numbers from one address (per-IP rule), or many names for one number (per-identifier rule).
+ */
+export const DEFAULT_LOGIN_THROTTLE = {
+  perIp: { limit: 20, windowMs: 15 * 60_000 },
+  perIdentifier: { limit: 5, windowMs: 15 * 60_000 },
+} as const;

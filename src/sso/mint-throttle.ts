@@ -1,0 +1,108 @@
+import type { Request, Response } from 'express';
+import type { ConstituentRef } from '../client/types';
+import { debugFor } from '../debug';
+import { LuminateError, isLuminateError } from '../errors';
+import { SlidingWindowThrottle, checkThrottleRule, retryAfterSeconds, type ThrottleRule } from '../throttle/sliding-window';
+import { escapeHtml } from './handoff';
+import type { BridgeStore } from './store';
+
+const log = debugFor('sso');
+
+/** Token minting limits; `false` turns one off. */
+export interface MintThrottleOptions {
+  /** Per visitor: the constituent the hook returned (cons_id, member_id or email). Default 10 a minute. */
+  perVisitor?: ThrottleRule | false;
+  /** Per client IP (`req.ip`: set Express's `trust proxy` behind a proxy). Default 60 a minute. */
+  perIp?: ThrottleRule | false;
+}
+
+export interface ResolvedMintThrottle {
+  perVisitor: ThrottleRule | false;
+  perIp: ThrottleRule | false;
+}
+
+export const DEFAULT_MINT_THROTTLE: { perVisitor: ThrottleRule; perIp: ThrottleRule } = {
+  perVisitor: { limit: 10, windowMs: 60_000 },
+  perIp: { limit: 60, windowMs: 60_000 },
+};
+
+/** Validates `throttle` (undefined: defaults; false: both off). Throws TypeError naming the option. */
+export function resolveMintThrottle(value: unknown): ResolvedMintThrottle {
+  if (value === false) return { perVisitor: false, perIp: false };
+  if (value === undefined) return { ...DEFAULT_MINT_THROTTLE };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError('luminateSso(): throttle must be { perVisitor, perIp } or false (off).');
+  }
+  const { perVisitor, perIp, ...extra } = value as Record<string, unknown>;
+  const unknown = Object.keys(extra);
+  if (unknown.length > 0) throw new TypeError(`luminateSso(): throttle has an unknown key "${unknown[0]}" (expected perVisitor, perIp).`);
+  try {
+    return {
+      perVisitor: checkThrottleRule(perVisitor, 'throttle.perVisitor', DEFAULT_MINT_THROTTLE.perVisitor),
+      perIp: checkThrottleRule(perIp, 'throttle.perIp', DEFAULT_MINT_THROTTLE.perIp),
+    };
+  } catch (e) {
+    throw new TypeError(`luminateSso(): ${(e as Error).message}`);
+  }
+}
+
+/** Who the visitor is, for counting: one key per constituent however it was named. */
+export type VisitorRef = ConstituentRef | { email: { key: string } };
+
+function visitorId(ref: VisitorRef): string {
+  if ('email' in ref && ref.email) return `email:${ref.email.key}`;
+  const { consId, memberId } = ref as ConstituentRef;
+  return consId !== undefined ? `cons:${consId}` : `member:${memberId ?? ''}`;
+}
+
+/** Counts token requests per visitor and per client IP; both limits must allow the request. */
+export class MintThrottle {
+  readonly #perVisitor?: SlidingWindowThrottle;
+  readonly #perIp?: SlidingWindowThrottle;
+
+  constructor(store: BridgeStore, rules: ResolvedMintThrottle) {
+    if (rules.perVisitor) this.#perVisitor = new SlidingWindowThrottle(store, 'sso-visitor', rules.perVisitor);
+    if (rules.perIp) this.#perIp = new SlidingWindowThrottle(store, 'sso-ip', rules.perIp);
+  }
+
+  get enabled(): boolean {
+    return this.#perVisitor !== undefined || this.#perIp !== undefined;
+  }
+
+  /**
+   * Resolves when the request may mint a token; rejects with SSO_THROTTLED (429, retryAfterSeconds)
+   * when a limit is reached, or SSO_STORE_UNAVAILABLE when the store fails (never a silent pass).
+   */
+  async check(req: Request, ref: VisitorRef): Promise<void> {
+    let decisions;
+    try {
+      decisions = await Promise.all([this.#perVisitor?.hit(visitorId(ref)), this.#perIp?.hit(req.ip ?? 'unknown')]);
+    } catch (e) {
+      throw isLuminateError(e) ? e : new LuminateError('SSO_STORE_UNAVAILABLE', 'The store for the token throttle failed.', { cause: e });
+    }
+    const [visitor, ip] = decisions;
+    const waitMs = Math.max(visitor?.allowed === false ? visitor.retryAfterMs : 0, ip?.allowed === false ? ip.retryAfterMs : 0);
+    if (waitMs === 0) return;
+    const which = visitor?.allowed === false ? 'this visitor' : 'this client IP';
+    log('throttled: too many token requests from %s', which);
+    throw new LuminateError('SSO_THROTTLED', `Too many single sign-on requests from ${which}; try again later.`, {
+      retryAfterSeconds: retryAfterSeconds(waitMs),
+    });
+  }
+}
+
+/**
+ * The visitor's answer when throttled under onFailure 'continue': 429 with Retry-After, and a
+ * page with a plain link to the destination, so the gift can still be made as a guest.
+ */
+export function sendThrottledPage(res: Response, err: LuminateError, destination: string): void {
+  res.status(429);
+  res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 60));
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  const href = escapeHtml(destination);
+  res.end(
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Please wait a moment</title></head><body>' +
+      '<h1>Please wait a moment</h1><p>We could not sign you in automatically just now: too many attempts.</p>' +
+      `<p><a href="${href}">Continue without signing in</a></p></body></html>`,
+  );
+}

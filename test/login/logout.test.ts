@@ -1,0 +1,123 @@
+/** Logout ends the host session and Luminate's, through Luminate's signed redirect; GET logout resists CSRF. */
+import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { TestBrowser, loggedInConsId } from '../helpers/browser';
+import { donationPage, fetchWithHeaders, postLogin, sessionId, startLoginApp, whoami, type LoginApp } from './helpers';
+
+let fake: FakeLuminate;
+let app: LoginApp | undefined;
+
+beforeAll(async () => {
+  fake = await createFakeLuminate();
+});
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+  fake.reset();
+});
+afterAll(async () => {
+  await fake.close();
+});
+
+/** A browser logged in on both sites, and the token of its (new) session. */
+async function loggedIn(a: LoginApp) {
+  const browser = new TestBrowser();
+  await postLogin(browser, a, { member_id: 'M-1001', last_name: 'Lovelace' });
+  expect(await whoami(browser, a)).toBe('1001641');
+  expect(loggedInConsId((await donationPage(browser, fake)).text)).toBe('1001641');
+  const confirm = await browser.fetch('GET', `${a.url}/luminate/logout`);
+  const token = /name="_csrf" value="([^"]+)"/.exec(confirm.text)![1]!;
+  return { browser, token };
+}
+
+async function expectLoggedOutOfBoth(browser: TestBrowser, a: LoginApp, sid: string) {
+  expect(await whoami(browser, a)).toBeNull();
+  expect(await new Promise((resolve) => a.sessions.get(sid, (_e, s) => resolve(s)))).toBeFalsy();
+  expect([...fake.sessions.values()]).not.toContain('1001641');
+  expect(loggedInConsId((await donationPage(browser, fake)).text)).toBe('');
+}
+
+describe('logging out', () => {
+  it('POST with the token: the host session is destroyed, Luminate logs out and signs its way back, the visitor lands on afterLogout', async () => {
+    app = await startLoginApp(fake, { afterLogout: '/goodbye' });
+    const { browser, token } = await loggedIn(app);
+    const sid = sessionId(browser, app)!;
+    const end = await browser.navigate(`${app.url}/luminate/logout`, { method: 'POST', form: [['_csrf', token]] });
+    expect(end.url).toBe(`${app.url}/goodbye`);
+    const luminate = fake.requests.find((r) => r.apiMethod === 'logout')!;
+    expect(luminate.method).toBe('GET');
+    const query = new URLSearchParams(luminate.query);
+    expect(query.get('sign_redirects')).toBe('true');
+    expect(query.get('success_redirect')).toBe(`${app.url}/luminate/logout/done`);
+    // The way back was signed by Luminate and verified.
+    expect(browser.visited.find((v) => v.url.startsWith(`${app!.url}/luminate/logout/done?`))!.url).toMatch(/ts=\d+&signature=[0-9a-f]{32}$/);
+    expect(app.errors).toEqual([]);
+    await expectLoggedOutOfBoth(browser, app, sid);
+  });
+
+  it('a POST without the token is refused with a confirmation page; nothing ends', async () => {
+    app = await startLoginApp(fake);
+    const { browser } = await loggedIn(app);
+    const res = await browser.fetch('POST', `${app.url}/luminate/logout`, {});
+    expect(res.status).toBe(403);
+    expect(res.location).toBeUndefined();
+    expect(res.text).toMatch(/<form method="post" action="\/luminate\/logout">/);
+    expect(app.errors.map((e) => e.code)).toEqual(['LOGIN_CSRF_INVALID']);
+    expect(await whoami(browser, app)).toBe('1001641');
+    expect(fake.requests.some((r) => r.apiMethod === 'logout')).toBe(false);
+  });
+
+  it('GET from a page of this site (Sec-Fetch-Site: same-origin) logs out at once', async () => {
+    app = await startLoginApp(fake);
+    const { browser } = await loggedIn(app);
+    const sid = sessionId(browser, app)!;
+    const res = await fetchWithHeaders(browser, 'GET', `${app.url}/luminate/logout`, { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'navigate' });
+    expect(res.status).toBe(302);
+    expect(res.location!.startsWith(`${fake.secureUrl}/site/CRConsAPI?method=logout&`)).toBe(true);
+    const end = await browser.navigate(res.location!);
+    expect(end.url).toBe(`${app.url}/`);
+    await expectLoggedOutOfBoth(browser, app, sid);
+  });
+
+  it.each([
+    ['another site (a link or an <img>)', { 'sec-fetch-site': 'cross-site' }],
+    ['a sibling subdomain', { 'sec-fetch-site': 'same-site' }],
+    ['a typed URL or another app', { 'sec-fetch-site': 'none' }],
+    ['a browser without Fetch Metadata', {}],
+  ])('GET from %s only shows a confirmation; its button logs out', async (_from, headers) => {
+    app = await startLoginApp(fake);
+    const { browser } = await loggedIn(app);
+    const sid = sessionId(browser, app)!;
+    const page = await fetchWithHeaders(browser, 'GET', `${app.url}/luminate/logout`, headers);
+    expect(page.status).toBe(200);
+    expect(await whoami(browser, app)).toBe('1001641');
+    expect(fake.requests.some((r) => r.apiMethod === 'logout')).toBe(false);
+    // The page may post to this site, and be redirected on to Luminate.
+    expect(page.headers['content-security-policy']).toContain(`form-action 'self' ${new URL(fake.secureUrl).origin}`);
+    expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+    await browser.navigate(`${app.url}/luminate/logout`, { method: 'POST', form: [['_csrf', token]] });
+    await expectLoggedOutOfBoth(browser, app, sid);
+  });
+
+  it('a forged or stale callback still lands on afterLogout, and is reported', async () => {
+    app = await startLoginApp(fake, { afterLogout: 'https://www.example.org/' });
+    const browser = new TestBrowser();
+    const forged = await browser.fetch('GET', `${app.url}/luminate/logout/done?ts=${Math.floor(Date.now() / 1000)}&signature=${'0'.repeat(32)}`);
+    expect(forged.status).toBe(302);
+    expect(forged.location).toBe('https://www.example.org/');
+    const unsigned = await browser.fetch('GET', `${app.url}/luminate/logout/done?next=https://evil.example/`);
+    expect(unsigned.location).toBe('https://www.example.org/');
+    expect(app.errors.map((e) => e.code)).toEqual(['SSO_CALLBACK_SIGNATURE_INVALID', 'SSO_CALLBACK_SIGNATURE_INVALID']);
+  });
+
+  it('logging out without being logged in still sends the browser through Luminate', async () => {
+    app = await startLoginApp(fake);
+    const browser = new TestBrowser();
+    const page = await browser.fetch('GET', `${app.url}/luminate/logout`);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+    const end = await browser.navigate(`${app.url}/luminate/logout`, { method: 'POST', form: [['_csrf', token]] });
+    expect(end.url).toBe(`${app.url}/`);
+    expect(fake.requests.some((r) => r.apiMethod === 'logout')).toBe(true);
+    expect(app.errors).toEqual([]);
+  });
+});

@@ -1,0 +1,70 @@
+import express from 'express';
+import request from 'supertest';
+import { establishSessionUrl, sendRedirect } from '../../src/sso/handoff';
+import { formUrlEncode } from '../../src/util/form-urlencoded';
+
+/** What the URL API builds: the reference the string building must match exactly. */
+function viaUrlApi(secureUrl: string, nonce: string, destination: string, routingId?: string): string {
+  const url = new URL(`${secureUrl}/site/EstablishSession${routingId ? `;jsessionid=${routingId}` : ''}`);
+  url.searchParams.set('NONCE_TOKEN', nonce);
+  url.searchParams.set('NEXTURL', destination);
+  return url.href;
+}
+
+const AWKWARD = [
+  '', 'plain', 'a b', 'a+b', 'a%20b', '100%', "!'()~*-._", '&=?#/;:@,$[]', 'é', '日本', '😀', '\u0000\u001f\u007f',
+  '\ud800', 'x\udc00y', 'https://secure2.convio.net/org/site/Donation2?df_id=1234&x=a b#frag',
+];
+
+describe('formUrlEncode', () => {
+  it.each(AWKWARD)('encodes %j as URLSearchParams does', (value) => {
+    expect(formUrlEncode(value)).toBe(new URLSearchParams([['', value]]).toString().slice(1));
+  });
+
+  it('agrees with URLSearchParams on every single UTF-16 code unit', () => {
+    for (let c = 0; c <= 0xffff; c += 1) {
+      const value = `a${String.fromCharCode(c)}b`;
+      const expected = new URLSearchParams([['', value]]).toString().slice(1);
+      if (formUrlEncode(value) !== expected) expect({ c, got: formUrlEncode(value) }).toEqual({ c, got: expected });
+    }
+  });
+});
+
+describe('establishSessionUrl', () => {
+  const secureUrls = ['https://secure2.convio.net/myorg', 'https://SECURE.Example.org:443/a%20b/org', 'http://127.0.0.1:4010', 'https://xn--bcher-kva.example/org'];
+
+  it.each(secureUrls)('builds the same URL as the URL API for %s', (secureUrl) => {
+    for (const nonce of AWKWARD.filter((v) => v !== '')) {
+      for (const routingId of [undefined, '00000000.appb', 'a-b_c.9']) {
+        const destination = `${secureUrl}/site/Donation2?df_id=1&n=${nonce}`;
+        const token = { nonce, ...(routingId ? { routingId } : {}) };
+        expect(establishSessionUrl(secureUrl, token, destination)).toBe(viaUrlApi(secureUrl, nonce, destination, routingId));
+      }
+    }
+  });
+
+  it('leaves a routing id that is not in its alphabet out of the path', () => {
+    const url = establishSessionUrl('https://secure2.convio.net/org', { nonce: 'n', routingId: '../x;y' }, 'https://secure2.convio.net/org/site/Donation2');
+    expect(url).toBe('https://secure2.convio.net/org/site/EstablishSession?NONCE_TOKEN=n&NEXTURL=https%3A%2F%2Fsecure2.convio.net%2Forg%2Fsite%2FDonation2');
+  });
+});
+
+describe('sendRedirect', () => {
+  const app = express();
+  app.get('/go', (req, res) => sendRedirect(res, String(req.query.to)));
+
+  it('answers a bodyless 302 with the URL as the Location', async () => {
+    const to = 'https://secure2.convio.net/org/site/EstablishSession;jsessionid=x?NONCE_TOKEN=a%2Bb&NEXTURL=https%3A%2F%2Fx';
+    const res = await request(app).get('/go').query({ to });
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe(to);
+    expect(res.headers['content-length']).toBe('0');
+    expect(res.text).toBe('');
+  });
+
+  it('leaves a URL that needs encoding to res.redirect, which encodes it', async () => {
+    const res = await request(app).get('/go').query({ to: 'https://x.example/a b?c=<d>' });
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('https://x.example/a%20b?c=%3Cd%3E');
+  });
+});

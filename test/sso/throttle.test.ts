@@ -1,0 +1,147 @@
+import request from 'supertest';
+import { luminateSso } from '../../src';
+import { MemoryStore, type BridgeStore } from '../../src/sso/store';
+import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { bridgeOptionsFor, startHostApp, type HostApp } from '../helpers/host-app';
+
+const tokenCalls = (fake: FakeLuminate) => fake.requests.filter((r) => r.apiMethod === 'getSingleSignOnToken').length;
+
+/** A supertest agent logged in on the host as `consId`, its requests coming from `ip`. */
+async function visitor(app: HostApp, consId: string, ip = '203.0.113.7') {
+  const agent = request.agent(app.url);
+  await agent.post('/login').type('form').send({ consId }).expect(303);
+  return { sso: (query = '') => agent.get(`/luminate/sso${query}`).set('X-Forwarded-For', ip) };
+}
+
+describe('token minting is throttled per visitor and per client IP', () => {
+  let fake: FakeLuminate;
+  let app: HostApp | undefined;
+  beforeAll(async () => {
+    fake = await createFakeLuminate();
+  });
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    fake.reset();
+  });
+  afterAll(() => fake.close());
+
+  const destination = () => `${fake.secureUrl}/site/Donation2?df_id=1`;
+
+  it('per visitor: over the limit the visitor gets 429 + Retry-After and a link on as a guest; Luminate is not called', async () => {
+    app = await startHostApp(fake, { throttle: { perVisitor: { limit: 3, windowMs: 60_000 }, perIp: false } });
+    const donor = await visitor(app, '1001641');
+    for (let i = 0; i < 3; i += 1) expect((await donor.sso()).status).toBe(200);
+    const refused = await donor.sso();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(120);
+    expect(refused.headers['cache-control']).toBe('no-store');
+    expect(refused.headers['content-security-policy']).toBeDefined();
+    expect(refused.text).toContain(`<a href="${destination()}">Continue without signing in</a>`);
+    expect(tokenCalls(fake)).toBe(3);
+    expect(app.errors.map((e) => [e.code, e.status])).toEqual([['SSO_THROTTLED', 429]]);
+    expect(app.errors[0]!.retryAfterSeconds).toBe(Number(refused.headers['retry-after']));
+
+    // Another visitor from the same address is not affected.
+    const other = await visitor(app, '0012345');
+    expect((await other.sso()).status).toBe(200);
+    expect(tokenCalls(fake)).toBe(4);
+  });
+
+  it('per visitor means per constituent: a new session does not reset the count', async () => {
+    app = await startHostApp(fake, { throttle: { perVisitor: { limit: 2, windowMs: 60_000 }, perIp: false } });
+    for (let i = 0; i < 2; i += 1) expect((await (await visitor(app, '1001641', `198.51.100.${i}`)).sso()).status).toBe(200);
+    expect((await (await visitor(app, '1001641', '198.51.100.9')).sso()).status).toBe(429);
+  });
+
+  it('per client IP: many visitors from one address are limited together; other addresses are not', async () => {
+    app = await startHostApp(fake, { throttle: { perVisitor: false, perIp: { limit: 2, windowMs: 60_000 } } });
+    expect((await (await visitor(app, '1001641', '192.0.2.1')).sso()).status).toBe(200);
+    expect((await (await visitor(app, '0012345', '192.0.2.1')).sso()).status).toBe(200);
+    expect((await (await visitor(app, '1002001', '192.0.2.1')).sso()).status).toBe(429);
+    expect((await (await visitor(app, '1002001', '192.0.2.2')).sso()).status).toBe(200);
+    expect(tokenCalls(fake)).toBe(3);
+  });
+
+  it("onFailure 'error': the host's error handler gets SSO_THROTTLED with status 429, and Retry-After is set", async () => {
+    app = await startHostApp(fake, { onFailure: 'error', throttle: { perVisitor: { limit: 1, windowMs: 60_000 } } });
+    const donor = await visitor(app, '1001641');
+    expect((await donor.sso()).status).toBe(200);
+    const refused = await donor.sso();
+    expect(refused.status).toBe(429);
+    expect(JSON.parse(refused.text)).toEqual({ code: 'SSO_THROTTLED' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  });
+
+  it('the limit expires: after Retry-After the visitor is handed over again', async () => {
+    app = await startHostApp(fake, { throttle: { perVisitor: { limit: 1, windowMs: 1000 }, perIp: false } });
+    const donor = await visitor(app, '1001641');
+    expect((await donor.sso()).status).toBe(200);
+    const refused = await donor.sso();
+    expect(refused.status).toBe(429);
+    const waitS = Number(refused.headers['retry-after']);
+    expect(waitS).toBeGreaterThanOrEqual(1);
+    expect(waitS).toBeLessThanOrEqual(3);
+    // Refused requests count too, so the wait is what Retry-After said for the last refusal.
+    await new Promise((r) => setTimeout(r, waitS * 1000 + 50));
+    expect((await donor.sso()).status).toBe(200);
+  });
+
+  it('anonymous visitors mint nothing and are not counted', async () => {
+    app = await startHostApp(fake, { loginUrl: undefined, throttle: { perVisitor: false, perIp: { limit: 1, windowMs: 60_000 } } });
+    for (let i = 0; i < 3; i += 1) {
+      const res = await request(app.url).get('/luminate/sso').set('X-Forwarded-For', '192.0.2.50');
+      expect(res.status).toBe(302);
+      expect(res.headers.location).toBe(destination());
+    }
+    expect((await (await visitor(app, '1001641', '192.0.2.50')).sso()).status).toBe(200);
+  });
+
+  it('a failing store is not a pass: no token is minted, the visitor continues as a guest (SSO_STORE_UNAVAILABLE)', async () => {
+    const down = async (): Promise<never> => {
+      throw new Error('store down');
+    };
+    const store: BridgeStore = { setIfAbsent: down, increment: down, count: down, delete: down };
+    app = await startHostApp(fake, { store });
+    const res = await (await visitor(app, '1001641')).sso();
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe(destination());
+    expect(tokenCalls(fake)).toBe(0);
+    expect(app.errors.map((e) => e.code)).toEqual(['SSO_STORE_UNAVAILABLE']);
+  });
+
+  it('a store that never answers is bounded by the deadline (LUMINATE_TIMEOUT, guest)', async () => {
+    const hang = () => new Promise<never>(() => undefined);
+    const store: BridgeStore = { setIfAbsent: hang, increment: hang, count: hang, delete: hang };
+    app = await startHostApp(fake, { store, luminate: { timeoutMs: 300 } });
+    const res = await (await visitor(app, '1001641')).sso();
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe(destination());
+    expect(app.errors.map((e) => e.code)).toEqual(['LUMINATE_TIMEOUT']);
+    expect(tokenCalls(fake)).toBe(0);
+  });
+
+  it('throttle: false mints for every click', async () => {
+    app = await startHostApp(fake, { throttle: false });
+    const donor = await visitor(app, '1001641');
+    for (let i = 0; i < 15; i += 1) expect((await donor.sso()).status).toBe(200);
+    expect(tokenCalls(fake)).toBe(15);
+  });
+
+  it('the default allows 10 a minute per visitor', async () => {
+    app = await startHostApp(fake, { store: new MemoryStore() });
+    const donor = await visitor(app, '1001641');
+    for (let i = 0; i < 10; i += 1) expect((await donor.sso()).status).toBe(200);
+    expect((await donor.sso()).status).toBe(429);
+  });
+
+  it.each([
+    ['a number', 5, /luminateSso\(\): throttle must be \{ perVisitor, perIp \} or false/],
+    ['an unknown key', { perSession: { limit: 1, windowMs: 1000 } }, /throttle has an unknown key "perSession"/],
+    ['a bad limit', { perIp: { limit: -1, windowMs: 60_000 } }, /luminateSso\(\): throttle.perIp.limit must be a whole number/],
+    ['a bad window', { perVisitor: { limit: 5, windowMs: 'minute' } }, /luminateSso\(\): throttle.perVisitor.windowMs must be/],
+  ])('option throttle with %s is refused at startup', (_t, throttle, message) => {
+    expect(() => luminateSso(bridgeOptionsFor(fake, { throttle: throttle as never }))).toThrow(message);
+  });
+});

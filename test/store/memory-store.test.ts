@@ -1,0 +1,7 @@
+import { MemoryStore } from '../../src/sso/store';
+import { storeContract } from './contract';
+
+storeContract('MemoryStore', async () => {
+  const store = new MemoryStore();
+  return { store, peer: store, isolated: new MemoryStore(), close: async () => undefined };
+});
