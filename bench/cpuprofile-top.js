@@ -100,6 +100,38 @@ function summarise(profile, top) {
   ].join('\n');
 }
 
+/** Self time per function, in µs per handoff, keyed like summarise's rows. */
+function perHandoff(profile, handoffs) {
+  const self = selfTimes(profile);
+  const byFunction = new Map();
+  for (const node of profile.nodes) {
+    const ms = self.get(node.id) || 0;
+    if (ms === 0) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const key = url ? `${functionName || '(anonymous)'}  ${shortUrl(url)}:${lineNumber + 1}` : functionName || '(native)';
+    byFunction.set(key, (byFunction.get(key) || 0) + (1000 * ms) / handoffs);
+  }
+  return byFunction;
+}
+
+/**
+ * Where one case spends more CPU per handoff than another (e.g. the bridge against the floor):
+ * self time per function in µs per handoff, both sides, sorted by the difference.
+ */
+function compare(base, baseHandoffs, other, otherHandoffs, top) {
+  const a = perHandoff(base, baseHandoffs);
+  const b = perHandoff(other, otherHandoffs);
+  const rows = [...new Set([...a.keys(), ...b.keys()])]
+    .map((key) => [key, a.get(key) || 0, b.get(key) || 0])
+    .sort((x, y) => (y[2] - y[1]) - (x[2] - x[1]));
+  const sum = (map) => [...map.values()].reduce((s, v) => s + v, 0);
+  const us = (v) => v.toFixed(1).padStart(7);
+  return [
+    `CPU per handoff (sampled, idle included): ${sum(a).toFixed(0)} → ${sum(b).toFixed(0)} µs; top ${top} differences (µs per handoff):`,
+    ...rows.slice(0, top).map(([key, x, y]) => `${us(x)} ${us(y)} ${us(y - x)}  ${key}`),
+  ].join('\n');
+}
+
 function main(argv) {
   const topAt = argv.indexOf('--top');
   const file = argv.find((a, i) => !a.startsWith('--') && i !== topAt + 1);
@@ -112,5 +144,5 @@ function main(argv) {
   console.log(summarise(JSON.parse(fs.readFileSync(file, 'utf8')), top));
 }
 
-module.exports = { summarise };
+module.exports = { summarise, compare };
 if (require.main === module) main(process.argv.slice(2));

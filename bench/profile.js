@@ -2,7 +2,8 @@
 /**
  * `npm run bench:profile [-- <case> ...]`: runs cases (default: floor, bridge-sso, bridge-es) at
  * 0 ms upstream delay and 10 connections under `node --cpu-prof`, writes the profiles to
- * bench/.out/ (git-ignored) and prints each one's top functions by self time.
+ * bench/.out/ (git-ignored), prints each one's top functions by self time and, when the floor
+ * is among them, what every other case spends beyond it, in µs per handoff, function by function.
  * BENCH_PROFILE_SEC sets the seconds under load (default 10).
  */
 const fs = require('node:fs');
@@ -10,7 +11,7 @@ const path = require('node:path');
 const { guardProcesses } = require('./lib/children');
 const { load } = require('./lib/load');
 const { startUpstream, startApp, checkHandoff, OUT_DIR } = require('./lib/setup');
-const { summarise } = require('./cpuprofile-top');
+const { summarise, compare } = require('./cpuprofile-top');
 
 const SECONDS = Number(process.env.BENCH_PROFILE_SEC || 10);
 
@@ -31,7 +32,9 @@ async function profileCase(name, ctx) {
   }
   const full = path.join(OUT_DIR, file);
   console.log(`profile: ${path.relative(process.cwd(), full)}\n`);
-  console.log(summarise(JSON.parse(fs.readFileSync(full, 'utf8')), 30));
+  const profile = JSON.parse(fs.readFileSync(full, 'utf8'));
+  console.log(summarise(profile, 30));
+  return { name, profile, handoffs };
 }
 
 async function main() {
@@ -40,7 +43,14 @@ async function main() {
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const ctx = await startUpstream();
   try {
-    for (const name of names.length ? names : ['floor', 'bridge-sso', 'bridge-es']) await profileCase(name, ctx);
+    const done = [];
+    for (const name of names.length ? names : ['floor', 'bridge-sso', 'bridge-es']) done.push(await profileCase(name, ctx));
+    // What each case spends beyond the floor, function by function.
+    const floor = done.find((d) => d.name === 'floor');
+    for (const d of done) {
+      if (!floor || d === floor) continue;
+      console.log(`\n== ${d.name} against the floor\n${compare(floor.profile, floor.handoffs, d.profile, d.handoffs, 40)}`);
+    }
   } finally {
     await ctx.upstream.stop();
   }

@@ -124,6 +124,9 @@ function processStats() {
   return {
     rss: mem.rss,
     heapUsed: mem.heapUsed,
+    // Buffers and other memory held for JavaScript objects outside the heap (TLS, HTTP, bodies).
+    external: mem.external,
+    arrayBuffers: mem.arrayBuffers,
     maxRss: process.resourceUsage().maxRSS * 1024, // kilobytes on every platform
     cpuMicros: cpu.user + cpu.system,
   };

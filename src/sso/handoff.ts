@@ -93,6 +93,7 @@ const ROUTING_ID = /^[A-Za-z0-9._-]{1,128}$/;
 // `<secureUrl>/site/EstablishSession` parsed, for the last secureUrl seen (a bridge has one);
 // '' when it has a query or fragment (validated options never do).
 let endpointFor = { secureUrl: '', href: '' };
+let lastDestination = { raw: '', encoded: '' };
 
 function establishSessionEndpoint(secureUrl: string): string {
   if (endpointFor.secureUrl !== secureUrl) {
@@ -112,7 +113,9 @@ export function establishSessionUrl(secureUrl: string, token: Partial<SingleSign
   const affinity = token.routingId && ROUTING_ID.test(token.routingId) ? `;jsessionid=${token.routingId}` : '';
   const endpoint = establishSessionEndpoint(secureUrl);
   if (endpoint !== '') {
-    return `${endpoint}${affinity}?NONCE_TOKEN=${formUrlEncode(token.nonce)}&NEXTURL=${formUrlEncode(destination)}`;
+    // Most handoffs go to the same destination as the one before: its encoding is kept.
+    if (lastDestination.raw !== destination) lastDestination = { raw: destination, encoded: formUrlEncode(destination) };
+    return `${endpoint}${affinity}?NONCE_TOKEN=${formUrlEncode(token.nonce)}&NEXTURL=${lastDestination.encoded}`;
   }
   const url = new URL(`${secureUrl}/site/EstablishSession${affinity}`);
   url.searchParams.set('NONCE_TOKEN', token.nonce);

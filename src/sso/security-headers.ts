@@ -10,20 +10,26 @@ export interface HandoffCsp {
 }
 
 const NONCE_BYTES = 16;
-// Nonces are cut from a pool the CSPRNG fills 256 nonces at a time: one call into OpenSSL per
+// Random values are cut from a pool the CSPRNG fills 4 KB at a time: one call into OpenSSL per
 // response cost more than building the rest of the page. Every byte of the pool is used once.
-const noncePool = Buffer.alloc(256 * NONCE_BYTES);
-let noncePoolOffset = noncePool.length;
+const randomPool = Buffer.alloc(4096);
+let randomPoolOffset = randomPool.length;
+
+/** `bytes` (at most 64) fresh random bytes as base64 or base64url text. */
+export function randomText(bytes: number, encoding: 'base64' | 'base64url'): string {
+  if (!Number.isInteger(bytes) || bytes < 1 || bytes > 64) throw new RangeError('randomText: 1 to 64 bytes');
+  if (randomPoolOffset + bytes > randomPool.length) {
+    randomFillSync(randomPool);
+    randomPoolOffset = 0;
+  }
+  const text = randomPool.toString(encoding, randomPoolOffset, randomPoolOffset + bytes);
+  randomPoolOffset += bytes;
+  return text;
+}
 
 /** 16 random bytes, base64: a fresh CSP nonce for each handoff page. */
 export function newCspNonce(): string {
-  if (noncePoolOffset + NONCE_BYTES > noncePool.length) {
-    randomFillSync(noncePool);
-    noncePoolOffset = 0;
-  }
-  const nonce = noncePool.toString('base64', noncePoolOffset, noncePoolOffset + NONCE_BYTES);
-  noncePoolOffset += NONCE_BYTES;
-  return nonce;
+  return randomText(NONCE_BYTES, 'base64');
 }
 
 type HeaderStep = { set: string; value: string } | { remove: string };

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { LuminateClient } from '../client/luminate-client';
 import type { ConstituentRef, SingleSignOnToken } from '../client/types';
@@ -15,7 +14,7 @@ import { establishSessionUrl, renderAutoPostPage, sendHandoffPage, sendRedirect,
 import { sendThrottledPage, type MintThrottle } from './mint-throttle';
 import type { Attribution, ResolvedSsoOptions } from './options';
 import { publicBaseOf, rawQueryOf, withQueryParam } from './request-urls';
-import { newCspNonce, type HandoffCsp } from './security-headers';
+import { newCspNonce, randomText, type HandoffCsp } from './security-headers';
 
 const log = debugFor('sso');
 
@@ -256,7 +255,7 @@ function sendHandoff(
   // `hid` makes each handoff's error redirect unique: Luminate adds only `ts` in whole seconds, so
   // two visitors failing in the same second for one destination would otherwise get one signed URL,
   // and the replay guard would refuse the second visitor's (first) use of it.
-  const errorRedirect = `${callbackUrl}?next=${encodeURIComponent(destination)}&hid=${randomBytes(9).toString('base64url')}&code=\${errorResponse/code}`;
+  const errorRedirect = `${callbackUrl}?next=${encodeURIComponent(destination)}&hid=${randomText(9, 'base64url')}&code=\${errorResponse/code}`;
   const form = singleSignOnForm({
     secureUrl: config.secureUrl,
     apiKey: config.apiKey,
