@@ -40,9 +40,10 @@ export class SlidingWindowThrottle {
   /** Would one more event be allowed now? Counts nothing (e.g. before a login attempt). */
   async peek(id: string): Promise<ThrottleDecision> {
     const at = this.#position();
+    const base = this.#base(id);
     const [current, previous] = await Promise.all([
-      this.#store.count(this.#key(id, at.window)),
-      this.#store.count(this.#key(id, at.window - 1)),
+      this.#store.count(`${base}${at.window}`),
+      this.#store.count(`${base}${at.window - 1}`),
     ]);
     return this.#decide(current + 1, current, previous, at.elapsed);
   }
@@ -50,10 +51,11 @@ export class SlidingWindowThrottle {
   /** Counts one event, then says whether it was within the limit. Refused events count too. */
   async hit(id: string): Promise<ThrottleDecision> {
     const at = this.#position();
+    const base = this.#base(id);
     // The counter lives two windows: in the next window it is the "previous" one.
     const [current, previous] = await Promise.all([
-      this.#store.increment(this.#key(id, at.window), 2 * this.#rule.windowMs).then((r) => r.count),
-      this.#store.count(this.#key(id, at.window - 1)),
+      this.#store.increment(`${base}${at.window}`, 2 * this.#rule.windowMs).then((r) => r.count),
+      this.#store.count(`${base}${at.window - 1}`),
     ]);
     return this.#decide(current, current, previous, at.elapsed);
   }
@@ -61,7 +63,8 @@ export class SlidingWindowThrottle {
   /** Forgets the id's counts (e.g. after a successful login). */
   async reset(id: string): Promise<void> {
     const at = this.#position();
-    await Promise.all([this.#store.delete(this.#key(id, at.window)), this.#store.delete(this.#key(id, at.window - 1))]);
+    const base = this.#base(id);
+    await Promise.all([this.#store.delete(`${base}${at.window}`), this.#store.delete(`${base}${at.window - 1}`)]);
   }
 
   #position(): { window: number; elapsed: number } {
@@ -70,9 +73,9 @@ export class SlidingWindowThrottle {
     return { window, elapsed: now - window * this.#rule.windowMs };
   }
 
-  #key(id: string, window: number): string {
-    const digest = createHash('sha256').update(id).digest('base64url').slice(0, 22);
-    return `${this.#prefix}${digest}:${window}`;
+  /** The key without its window number; the id hashed once per call. */
+  #base(id: string): string {
+    return `${this.#prefix}${createHash('sha256').update(id).digest('base64url').slice(0, 22)}:`;
   }
 
   /** `current` includes the event being decided; `stored` is what the store holds afterwards. */
