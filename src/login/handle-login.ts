@@ -4,13 +4,13 @@ import { debugFor, redact } from '../debug';
 import { LuminateError } from '../errors';
 import { asLuminateError, callHookSafely } from '../sso/failure';
 import { establishSessionUrl } from '../sso/handoff';
-import { publicBaseOf, withQueryParam } from '../sso/request-urls';
+import { clientIp, publicBaseOf, withQueryParam } from '../sso/request-urls';
 import { readCredentials } from './credentials';
 import { csrfValid } from './csrf';
-import { clientIp, type LoginThrottle } from './login-throttle';
+import type { LoginThrottle } from './login-throttle';
 import { LOGIN_ROOT, verifyLoginResponse, type VerifiedLogin } from './login-response';
 import type { ResolvedLoginOptions } from './options';
-import { sendMessagePage, type ApplyHeaders } from './pages';
+import { sendMessagePage, type ApplyHeaders } from '../sso/message-page';
 import { absoluteUrl, resolveReturnTo } from './return-to';
 import { hostSessionOf, sessionRequired, startLoginSession } from './session';
 

@@ -3,10 +3,11 @@ import { debugFor } from '../debug';
 import { LuminateError } from '../errors';
 import { asLuminateError, callHookSafely } from '../sso/failure';
 import { publicBaseOf, rawQueryOf } from '../sso/request-urls';
-import { verifySignedQuery } from '../sso/signature';
+import { refusedSignatureCode, reportedLuminateCode, verifySignedQuery } from '../sso/signature';
 import { csrfValid, luminateCsrfToken } from './csrf';
 import type { ResolvedLoginOptions } from './options';
-import { sendLogoutConfirmation, type ApplyHeaders } from './pages';
+import type { ApplyHeaders } from '../sso/message-page';
+import { sendLogoutConfirmation } from './pages';
 import { endHostSession, hostSessionOf, readLoginSession, sessionRequired } from './session';
 
 const log = debugFor('login');
@@ -112,11 +113,9 @@ export function handleLogoutCallback(ctx: LogoutContext, req: Request, res: Resp
     now: ctx.now(),
   });
   if (!checked.ok) {
-    const code = checked.reason === 'expired' ? 'SSO_CALLBACK_EXPIRED' : 'SSO_CALLBACK_SIGNATURE_INVALID';
-    callHookSafely(config.onError, new LuminateError(code, `Could not verify Luminate's logout callback (signature ${checked.reason}); nothing is trusted from it.`), req);
+    callHookSafely(config.onError, new LuminateError(refusedSignatureCode(checked.reason), `Could not verify Luminate's logout callback (signature ${checked.reason}); nothing is trusted from it.`), req);
   } else if (checked.params.has('code')) {
-    const raw = checked.params.get('code') ?? '';
-    const luminateCode = /^\d{1,6}$/.test(raw) ? Number(raw) : undefined;
+    const luminateCode = reportedLuminateCode(checked.params);
     callHookSafely(config.onError, new LuminateError('SSO_CALLBACK_ERROR', `Luminate reported that logging out failed${luminateCode === undefined ? '' : ` (code ${luminateCode})`}.`, luminateCode === undefined ? {} : { luminateCode }), req);
   } else {
     log('Luminate confirmed the logout');

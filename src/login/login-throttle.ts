@@ -1,14 +1,8 @@
-import type { Request } from 'express';
 import { LuminateError } from '../errors';
 import { asLuminateError } from '../sso/failure';
 import type { BridgeStore } from '../sso/store';
-import { SlidingWindowThrottle, retryAfterSeconds, type ThrottleDecision } from '../throttle/sliding-window';
+import { SlidingWindowThrottle, retryAfterSeconds, waitForAll, type ThrottleDecision } from '../throttle/sliding-window';
 import type { ResolvedLoginOptions } from './options';
-
-/** The client address failures are counted against (`req.ip`: set Express's `trust proxy` behind a proxy). */
-export function clientIp(req: Request): string {
-  return req.ip ?? req.socket?.remoteAddress ?? 'unknown';
-}
 
 function storeFailed(e: unknown): LuminateError {
   return asLuminateError(e, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed; no login is attempted without it.');
@@ -40,9 +34,9 @@ export class LoginThrottle {
     } catch (e) {
       throw storeFailed(e);
     }
-    const refused = decisions.filter((d): d is ThrottleDecision => d !== undefined && !d.allowed);
-    if (refused.length === 0) return;
-    const seconds = retryAfterSeconds(Math.max(...refused.map((d) => d.retryAfterMs)));
+    const waitMs = waitForAll(decisions);
+    if (waitMs === 0) return;
+    const seconds = retryAfterSeconds(waitMs);
     throw new LuminateError('LOGIN_THROTTLED', `Too many failed logins; the next attempt is allowed in ${seconds} s.`, { retryAfterSeconds: seconds });
   }
 

@@ -9,17 +9,13 @@ import { handleLogout, handleLogoutCallback } from './handle-logout';
 import { LoginThrottle } from './login-throttle';
 import type { LuminateLoginOptions, ResolvedLoginOptions } from './options';
 import { resolveLoginOptions } from './validate-options';
+import { looksLikeRequest } from '../util/looks-like-request';
 
 /** The router `luminateLogin()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateLoginRouter = Router & {
   /** Closes the router's own LuminateClient (an injected one is left to its owner). */
   close(): Promise<void>;
 };
-
-function looksLikeRequest(value: unknown): boolean {
-  const v = value as { method?: unknown; headers?: unknown; url?: unknown } | null;
-  return typeof v === 'object' && v !== null && typeof v.method === 'string' && typeof v.headers === 'object' && typeof v.url === 'string';
-}
 
 /** A login form is a handful of short fields: anything bigger or odder is refused before it is read. */
 const readForm = urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { LuminateClient } from '../client/luminate-client';
 import type { LuminateError } from '../errors';
-import type { LuminateSiteOptions, SignatureAlgorithm } from '../sso/options';
+import type { LuminateSiteOptions, ResolvedSsoOptions } from '../sso/options';
 import type { CompiledDestinations } from '../sso/destinations';
 import type { BridgeStore } from '../sso/store';
 import type { ThrottleRule } from '../throttle/sliding-window';
@@ -65,13 +65,8 @@ export interface LoginInfo {
 }
 
 /** Options after defaults and environment fallbacks. */
-export interface ResolvedLoginOptions {
-  secureUrl: string;
-  apiKey: string;
-  apiLogin: { name: string; password: string };
-  apiSecretKey: string;
-  signatureAlgorithm: SignatureAlgorithm;
-  client: Omit<LuminateSiteOptions, 'secureUrl' | 'apiKey' | 'apiLogin' | 'apiSecretKey' | 'signatureAlgorithm'>;
+export interface ResolvedLoginOptions
+  extends Pick<ResolvedSsoOptions, 'secureUrl' | 'apiKey' | 'apiLogin' | 'apiSecretKey' | 'signatureAlgorithm' | 'client'> {
   injectedClient?: LuminateClient;
   mode: LoginMode;
   /** The form fields sent to Luminate: the configured ones, or user_name and password. */

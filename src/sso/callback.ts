@@ -7,7 +7,7 @@ import { escapeHtml } from './handoff';
 import type { ResolvedSsoOptions } from './options';
 import { rawQueryOf } from './request-urls';
 import type { HandoffCsp } from './security-headers';
-import { verifySignedQuery } from './signature';
+import { refusedSignatureCode, reportedLuminateCode, verifySignedQuery } from './signature';
 import type { BridgeStore } from './store';
 
 const log = debugFor('callback');
@@ -34,8 +34,7 @@ export async function handleCallback(ctx: CallbackContext, req: Request, res: Re
     now: ctx.now(),
   });
   if (!checked.ok) {
-    const code = checked.reason === 'expired' ? 'SSO_CALLBACK_EXPIRED' : 'SSO_CALLBACK_SIGNATURE_INVALID';
-    refuse(ctx, req, res, next, new LuminateError(code, `Refused a callback: signature ${checked.reason}.`));
+    refuse(ctx, req, res, next, new LuminateError(refusedSignatureCode(checked.reason), `Refused a callback: signature ${checked.reason}.`));
     return;
   }
   const fallback = ctx.destinations.default;
@@ -53,8 +52,7 @@ export async function handleCallback(ctx: CallbackContext, req: Request, res: Re
     return;
   }
   const { url: destination } = resolveDestination(checked.params.get('next') ?? undefined, ctx.destinations);
-  const rawCode = checked.params.get('code') ?? '';
-  const luminateCode = /^\d{1,6}$/.test(rawCode) ? Number(rawCode) : undefined;
+  const luminateCode = reportedLuminateCode(checked.params);
   const err = new LuminateError(
     'SSO_CALLBACK_ERROR',
     `Luminate reported that single sign-on failed${luminateCode === undefined ? '' : ` (code ${luminateCode})`}.`,

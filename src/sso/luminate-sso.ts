@@ -10,6 +10,7 @@ import { startHandoff } from './start-handoff';
 import { InProcessSingleFlight, StoreSingleFlight } from './single-flight';
 import { MemoryStore } from './store';
 import { resolveSsoOptions } from './validate-options';
+import { looksLikeRequest } from '../util/looks-like-request';
 
 /** The router `luminateSso()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateSsoRouter = Router & {
@@ -18,11 +19,6 @@ export type LuminateSsoRouter = Router & {
 };
 
 type LinkFunction = (destination?: string, opts?: { source?: string; subSource?: string }) => string;
-
-function looksLikeRequest(value: unknown): boolean {
-  const v = value as { method?: unknown; headers?: unknown; url?: unknown } | null;
-  return typeof v === 'object' && v !== null && typeof v.method === 'string' && typeof v.headers === 'object' && typeof v.url === 'string';
-}
 
 /**
  * Express middleware that hands the site's logged-in visitors to Luminate Online already logged in.

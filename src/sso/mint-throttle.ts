@@ -2,8 +2,9 @@ import type { Request, Response } from 'express';
 import type { ConstituentRef } from '../client/types';
 import { debugFor } from '../debug';
 import { LuminateError, isLuminateError } from '../errors';
-import { SlidingWindowThrottle, checkThrottleRule, retryAfterSeconds, type ThrottleRule } from '../throttle/sliding-window';
-import { escapeHtml } from './handoff';
+import { SlidingWindowThrottle, checkThrottleRule, retryAfterSeconds, waitForAll, type ThrottleRule } from '../throttle/sliding-window';
+import { sendMessagePage, type ApplyHeaders } from './message-page';
+import { clientIp } from './request-urls';
 import type { BridgeStore } from './store';
 
 const log = debugFor('sso');
@@ -76,14 +77,13 @@ export class MintThrottle {
   async check(req: Request, ref: VisitorRef): Promise<void> {
     let decisions;
     try {
-      decisions = await Promise.all([this.#perVisitor?.hit(visitorId(ref)), this.#perIp?.hit(req.ip ?? 'unknown')]);
+      decisions = await Promise.all([this.#perVisitor?.hit(visitorId(ref)), this.#perIp?.hit(clientIp(req))]);
     } catch (e) {
       throw isLuminateError(e) ? e : new LuminateError('SSO_STORE_UNAVAILABLE', 'The store for the token throttle failed.', { cause: e });
     }
-    const [visitor, ip] = decisions;
-    const waitMs = Math.max(visitor?.allowed === false ? visitor.retryAfterMs : 0, ip?.allowed === false ? ip.retryAfterMs : 0);
+    const waitMs = waitForAll(decisions);
     if (waitMs === 0) return;
-    const which = visitor?.allowed === false ? 'this visitor' : 'this client IP';
+    const which = decisions[0]?.allowed === false ? 'this visitor' : 'this client IP';
     log('throttled: too many token requests from %s', which);
     throw new LuminateError('SSO_THROTTLED', `Too many single sign-on requests from ${which}; try again later.`, {
       retryAfterSeconds: retryAfterSeconds(waitMs),
@@ -95,14 +95,10 @@ export class MintThrottle {
  * The visitor's answer when throttled under onFailure 'continue': 429 with Retry-After, and a
  * page with a plain link to the destination, so the gift can still be made as a guest.
  */
-export function sendThrottledPage(res: Response, err: LuminateError, destination: string): void {
-  res.status(429);
+export function sendThrottledPage(applyHeaders: ApplyHeaders, req: Request, res: Response, err: LuminateError, destination: string): void {
   res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 60));
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  const href = escapeHtml(destination);
-  res.end(
-    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Please wait a moment</title></head><body>' +
-      '<h1>Please wait a moment</h1><p>We could not sign you in automatically just now: too many attempts.</p>' +
-      `<p><a href="${href}">Continue without signing in</a></p></body></html>`,
-  );
+  sendMessagePage(applyHeaders, req, res, 429, 'Please wait a moment', 'We could not sign you in automatically just now: too many attempts.', {
+    href: destination,
+    label: 'Continue without signing in',
+  });
 }

@@ -35,3 +35,8 @@ export function withQueryParam(target: string, name: string, value: string): str
   url.searchParams.append(name, value);
   return relative ? `${url.pathname}${url.search}${url.hash}` : url.href;
 }
+
+/** The client address throttles count against (`req.ip`: set Express's `trust proxy` behind a proxy). */
+export function clientIp(req: Request): string {
+  return req.ip ?? req.socket?.remoteAddress ?? 'unknown';
+}

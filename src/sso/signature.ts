@@ -83,3 +83,17 @@ export function verifyLoginSignature(login: SignedLogin, check: SignedQueryCheck
   if (Math.abs(check.now / 1000 - ts) > check.maxAgeSeconds) return { ok: false, reason: 'expired' };
   return { ok: true, ts };
 }
+
+/** The error code for a signed redirect that did not verify. */
+export function refusedSignatureCode(reason: Extract<SignedQueryResult, { ok: false }>['reason']): 'SSO_CALLBACK_EXPIRED' | 'SSO_CALLBACK_SIGNATURE_INVALID' {
+  return reason === 'expired' ? 'SSO_CALLBACK_EXPIRED' : 'SSO_CALLBACK_SIGNATURE_INVALID';
+}
+
+/**
+ * A verified error redirect's `code` (Luminate fills `${errorResponse/code}` in before signing)
+ * as Luminate's numeric code, or undefined when it is not a plain number.
+ */
+export function reportedLuminateCode(params: URLSearchParams): number | undefined {
+  const raw = params.get('code') ?? '';
+  return /^\d{1,6}$/.test(raw) ? Number(raw) : undefined;
+}

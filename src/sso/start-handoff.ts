@@ -209,14 +209,13 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
 function refuseThrottled(
   ctx: StartContext, req: Request, res: Response, err: LuminateError, destination: string, fail: (err: LuminateError) => void,
 ): void {
-  res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 60));
   if (ctx.config.onFailure === 'error') {
+    res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 60));
     fail(err);
     return;
   }
   callHookSafely(ctx.config.onError, err, req);
-  ctx.applyHeaders(req, res);
-  sendThrottledPage(res, err, destination);
+  sendThrottledPage(ctx.applyHeaders, req, res, err, destination);
 }
 
 function sendAnonymous(ctx: StartContext, req: Request, res: Response, destination: string): void {

@@ -108,6 +108,16 @@ export class SlidingWindowThrottle {
   }
 }
 
+/**
+ * Several limits on one event (per IP, per visitor…; undefined = a limit turned off): how long
+ * until every one of them allows it, in ms. 0 when none refused.
+ */
+export function waitForAll(decisions: ReadonlyArray<ThrottleDecision | undefined>): number {
+  let waitMs = 0;
+  for (const d of decisions) if (d !== undefined && !d.allowed) waitMs = Math.max(waitMs, d.retryAfterMs);
+  return waitMs;
+}
+
 /** `Retry-After` header value: whole seconds, at least 1. */
 export function retryAfterSeconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
-import { luminateSso, type LuminateSsoOptions, type LuminateSsoRouter } from '../../src';
+import { luminateSso, type LuminateSiteOptions, type LuminateSsoOptions, type LuminateSsoRouter } from '../../src';
 import type { LuminateError } from '../../src/errors';
 import type { FakeLuminate } from '../../src/testing';
 
@@ -21,19 +21,24 @@ export interface HostApp {
   close(): Promise<void>;
 }
 
+/** The `luminate` site options pointing at the stand-in (a short deadline), with `over` merged on top. */
+export function siteOptionsFor(fake: FakeLuminate, over: LuminateSiteOptions = {}): LuminateSiteOptions {
+  return {
+    secureUrl: fake.secureUrl,
+    apiKey: fake.apiKey,
+    apiLogin: fake.apiLogin,
+    apiSecretKey: fake.apiSecretKey,
+    signatureAlgorithm: fake.signatureAlgorithm,
+    timeoutMs: 1500,
+    ...over,
+  };
+}
+
 /** Options for the bridge pointing at the stand-in, with `over` merged on top. */
 export function bridgeOptionsFor(fake: FakeLuminate, over: Partial<LuminateSsoOptions> = {}): LuminateSsoOptions {
   const { luminate, ...rest } = over;
   return {
-    luminate: {
-      secureUrl: fake.secureUrl,
-      apiKey: fake.apiKey,
-      apiLogin: fake.apiLogin,
-      apiSecretKey: fake.apiSecretKey,
-      signatureAlgorithm: fake.signatureAlgorithm,
-      timeoutMs: 1500,
-      ...luminate,
-    },
+    luminate: siteOptionsFor(fake, luminate),
     constituent: (req) => (req.session.user as { consId: string } | undefined) ?? null,
     loginUrl: '/login',
     destinations: { default: `${fake.secureUrl}/site/Donation2?df_id=1` },

@@ -9,6 +9,7 @@ import { createLoginRouter, type LuminateLoginRouter } from '../../src/login/lum
 import { resolveLoginOptions } from '../../src/login/validate-options';
 import type { FakeLuminate } from '../../src/testing';
 import type { TestBrowser } from '../helpers/browser';
+import { siteOptionsFor } from '../helpers/host-app';
 
 export const SESSION_COOKIE = 'host.sid';
 
@@ -57,15 +58,7 @@ export interface LoginAppSetup {
 export function loginOptionsFor(fake: FakeLuminate, over: Partial<LuminateLoginOptions> = {}): LuminateLoginOptions {
   const { luminate, ...rest } = over;
   return {
-    luminate: {
-      secureUrl: fake.secureUrl,
-      apiKey: fake.apiKey,
-      apiLogin: fake.apiLogin,
-      apiSecretKey: fake.apiSecretKey,
-      signatureAlgorithm: fake.signatureAlgorithm,
-      timeoutMs: 1500,
-      ...luminate,
-    },
+    luminate: siteOptionsFor(fake, luminate),
     mode: 'authenticateUser',
     fields: ['member_id', 'last_name'],
     formUrl: '/member-login',
