@@ -1,5 +1,5 @@
 import { LuminateError } from '../errors';
-import type { CallOptions } from './types';
+import type { AbortSignalLike, CallOptions } from './types';
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
@@ -61,6 +61,13 @@ export function checkParams(params: unknown): Array<[string, string]> {
   return entries;
 }
 
+function checkSource(value: unknown, key: 'source' | 'subSource'): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > 255 || CONTROL.test(value)) {
+    throw invalid(`options.${key} must be a non-empty string of at most 255 characters`);
+  }
+  return value;
+}
+
 /** Checks per-call options; returns them with only the known keys. */
 export function checkCallOptions(options: unknown): CallOptions {
   if (options === undefined) return {};
@@ -71,14 +78,9 @@ export function checkCallOptions(options: unknown): CallOptions {
     const looksLikeSignal = typeof signal === 'object' && signal !== null &&
       typeof (signal as AbortSignal).aborted === 'boolean' && typeof (signal as AbortSignal).addEventListener === 'function';
     if (!looksLikeSignal) throw invalid('options.signal must be an AbortSignal');
-    checked.signal = signal as AbortSignal;
+    checked.signal = signal as AbortSignalLike;
   }
-  for (const [key, value] of [['source', source], ['subSource', subSource]] as const) {
-    if (value === undefined) continue;
-    if (typeof value !== 'string' || value.trim() === '' || value.length > 255 || CONTROL.test(value)) {
-      throw invalid(`options.${key} must be a non-empty string of at most 255 characters`);
-    }
-    checked[key] = value;
-  }
+  if (source !== undefined) checked.source = checkSource(source, 'source');
+  if (subSource !== undefined) checked.subSource = checkSource(subSource, 'subSource');
   return checked;
 }

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { errorCodeOf, isSafeToRetry, type AbortState } from './network-errors';
+import type { AbortSignalLike } from './types';
 
 /** Pause before the single retry of a connection that was refused or never established. */
 const RETRY_DELAY_MS = 50;
@@ -12,15 +13,37 @@ const RETRY_MIN_REMAINING_MS = 250;
  * the rest of a call's set-up; this costs next to nothing, and a real one is made only on the
  * rare paths that need it (an error to classify, a retry to wait for).
  */
-export class DeadlineSignal extends EventEmitter {
+export class DeadlineSignal extends EventEmitter implements AbortSignalLike {
   aborted = false;
   reason: unknown = undefined;
+  #abortSignal: AbortSignal | undefined;
 
   abort(reason: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
     this.emit('abort');
+  }
+
+  /** AbortSignal's way to listen, for code written against AbortSignal (only 'abort' is emitted). */
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void {
+    if (options?.once === true) this.once(type, listener);
+    else this.on(type, listener);
+  }
+
+  removeEventListener(type: 'abort', listener: () => void): void {
+    this.removeListener(type, listener);
+  }
+
+  /** A real AbortSignal that follows this one, for code that needs one (made once, on demand). */
+  toAbortSignal(): AbortSignal {
+    if (this.#abortSignal === undefined) {
+      const controller = new AbortController();
+      if (this.aborted) controller.abort(this.reason);
+      else this.once('abort', () => controller.abort(this.reason));
+      this.#abortSignal = controller.signal;
+    }
+    return this.#abortSignal;
   }
 }
 
@@ -39,7 +62,7 @@ function snapshot(signal: DeadlineSignal): AbortSignal {
   return signal.aborted ? AbortSignal.abort(signal.reason) : new AbortController().signal;
 }
 
-export function startDeadline(timeoutMs: number, host: string, callerSignal?: AbortSignal): Deadline {
+export function startDeadline(timeoutMs: number, host: string, callerSignal?: AbortSignalLike): Deadline {
   // One signal that the timer and the caller's signal both abort. AbortSignal.any would do the
   // same but costs more than the rest of a call's set-up (it tracks its sources by weak reference).
   // toLuminateError asks the caller's signal first, so an abort by the caller still reads as the

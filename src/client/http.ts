@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { LuminateError } from '../errors';
 import type { DeadlineSignal } from './deadline';
 
@@ -38,73 +38,108 @@ function tooLarge(max: number): LuminateError {
   return new LuminateError('LUMINATE_RESPONSE_TOO_LARGE', `Luminate's reply is larger than maxResponseBytes (${max} bytes)`);
 }
 
-/** Closes a body we will not read; its socket is closed, not returned to the pool. */
-function discard(body: Dispatcher.ResponseData['body']): void {
-  if (body.destroyed) return;
-  body.on('error', () => undefined); // destroy() reports an abort error we already know about
-  body.destroy();
+/** Where a request goes, as undici's dispatch() takes it. */
+interface Target {
+  origin: string;
+  path: string;
 }
 
-/** Reads the body up to `max` bytes; over that the stream is destroyed, which closes the socket. */
-function readCapped(body: Dispatcher.ResponseData['body'], contentLength: unknown, max: number): Promise<Buffer> {
-  const declared = typeof contentLength === 'string' ? Number(contentLength) : Number.NaN;
-  if (Number.isFinite(declared) && declared > max) {
-    discard(body);
-    return Promise.reject(tooLarge(max));
+// A client posts to one URL, so the same few are parsed once. Bounded: cleared when full.
+const targets = new Map<string, Target>();
+
+function targetOf(url: string): Target {
+  let target = targets.get(url);
+  if (target === undefined) {
+    const parsed = new URL(url);
+    target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    if (targets.size >= 64) targets.clear();
+    targets.set(url, target);
   }
-  // A body already ended or destroyed would never emit what the listeners below wait for.
-  if (body.destroyed || body.readableEnded) return readCappedIterating(body, max);
-  // Listeners rather than `for await`: an async iterator costs several promises per reply.
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const finish = (err?: unknown): void => {
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.off('error', onError);
-      body.off('close', onClose);
-      if (err === undefined) {
-        resolve(Buffer.concat(chunks, size));
-        return;
-      }
-      // Stopping early (too large, timeout, abort) must not leave a half-read socket behind.
-      // Only then: destroying a fully read body would close a socket that could be reused.
-      discard(body);
-      reject(err);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > max) finish(tooLarge(max));
-      else chunks.push(chunk);
-    };
-    const onEnd = (): void => finish();
-    // 'close' before 'end' without an 'error': what `for await` reports as a premature close.
-    const prematureClose = () => Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
-    const onError = (err: unknown): void => finish(err ?? prematureClose());
-    const onClose = (): void => finish(prematureClose());
-    body.on('data', onData);
-    body.on('end', onEnd);
-    body.on('error', onError);
-    body.on('close', onClose);
-  });
+  return target;
 }
 
-/** readCapped for a body in an unusual state: the stream's own iterator knows every case. */
-async function readCappedIterating(body: Dispatcher.ResponseData['body'], max: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      const bytes = chunk as Buffer;
-      size += bytes.length;
-      if (size > max) throw tooLarge(max);
-      chunks.push(bytes);
+/**
+ * Collects one reply for dispatch(): its status and its body up to `max` bytes. Over the cap (as
+ * declared or as received) the request is aborted, which closes the socket rather than returning
+ * a half-read one to the pool. The promise settles once: with the reply, or with the first error
+ * (undici's, the cap's, or the signal's reason as soon as the signal aborts, even while the
+ * request still waits for a free connection).
+ */
+class ReplyReader implements Dispatcher.DispatchHandler {
+  readonly #max: number;
+  readonly #signal: DeadlineSignal;
+  readonly #resolve: (result: PostResult) => void;
+  readonly #reject: (err: unknown) => void;
+  #controller: Dispatcher.DispatchController | undefined;
+  #chunks: Buffer[] = [];
+  #size = 0;
+  #status = 0;
+  #settled = false;
+  readonly #onAbort = (): void => {
+    const reason = this.#signal.reason;
+    this.#controller?.abort(reason as Error);
+    this.#fail(reason);
+  };
+
+  constructor(max: number, signal: DeadlineSignal, resolve: (result: PostResult) => void, reject: (err: unknown) => void) {
+    this.#max = max;
+    this.#signal = signal;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    signal.once('abort', this.#onAbort);
+  }
+
+  /** May run again when undici retries a request that was at the head of a failed pipeline. */
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    this.#chunks = [];
+    this.#size = 0;
+    if (this.#settled) controller.abort((this.#signal.reason as Error) ?? new Error('aborted'));
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    this.#status = statusCode;
+    const length = headers['content-length'];
+    const declared = typeof length === 'string' ? Number(length) : Number.NaN;
+    if (Number.isFinite(declared) && declared > this.#max) this.#stop(controller, tooLarge(this.#max));
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#settled) return;
+    this.#size += chunk.length;
+    if (this.#size > this.#max) this.#stop(controller, tooLarge(this.#max));
+    else this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#signal.removeListener('abort', this.#onAbort);
+    const bytes = Buffer.concat(this.#chunks, this.#size);
+    this.#chunks = [];
+    try {
+      this.#resolve({ status: this.#status, body: decodeUtf8(bytes) });
+    } catch (err) {
+      this.#reject(err);
     }
-  } catch (err) {
-    discard(body);
-    throw err;
   }
-  return Buffer.concat(chunks, size);
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.#fail(err);
+  }
+
+  #stop(controller: Dispatcher.DispatchController, err: LuminateError): void {
+    this.#fail(err);
+    controller.abort(err);
+  }
+
+  #fail(err: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#chunks = [];
+    this.#signal.removeListener('abort', this.#onAbort);
+    this.#reject(err);
+  }
 }
 
 // One decoder for every reply: decode() without `stream` starts afresh each time.
@@ -119,22 +154,30 @@ function decodeUtf8(bytes: Buffer): string {
 }
 
 /**
- * One POST. No cookies are ever sent (undici has no cookie jar and we add no Cookie header),
- * redirects are not followed, and the body is read with a byte cap. Network errors are thrown as
- * undici raised them; the caller maps them.
+ * One POST, through undici's dispatch() (request() would wrap the reply in a stream and an async
+ * resource, which costs more than everything else this function does). No cookies are ever sent
+ * (undici has no cookie jar and we add no Cookie header), redirects are not followed, and the
+ * body is read with a byte cap. Network errors are rejected as undici raised them; the caller
+ * maps them.
  */
-async function post(req: PostRequestBase, body: string, headers: Record<string, string>): Promise<PostResult> {
-  const response = await request(req.url, {
-    method: 'POST',
-    dispatcher: req.dispatcher,
-    signal: req.signal,
-    headersTimeout: req.headersTimeoutMs,
-    bodyTimeout: req.bodyTimeoutMs,
-    headers: { ...headers, accept: req.accept, 'user-agent': USER_AGENT },
-    body,
+function post(req: PostRequestBase, body: string, headers: Record<string, string>): Promise<PostResult> {
+  const { origin, path } = targetOf(req.url);
+  return new Promise<PostResult>((resolve, reject) => {
+    if (req.signal.aborted) {
+      reject(req.signal.reason);
+      return;
+    }
+    const reader = new ReplyReader(req.maxResponseBytes, req.signal, resolve, reject);
+    req.dispatcher.dispatch({
+      origin,
+      path,
+      method: 'POST',
+      headersTimeout: req.headersTimeoutMs,
+      bodyTimeout: req.bodyTimeoutMs,
+      headers: { ...headers, accept: req.accept, 'user-agent': USER_AGENT },
+      body,
+    }, reader);
   });
-  const bytes = await readCapped(response.body, response.headers['content-length'], req.maxResponseBytes);
-  return { status: response.statusCode, body: decodeUtf8(bytes) };
 }
 
 /** One POST with a form body (the server API). */

@@ -4,6 +4,7 @@ import { debugFor, redact } from '../debug';
 import { LuminateError } from '../errors';
 import { checkCallOptions, checkName, checkParams, idParameter } from './call-args';
 import { retryIfNeverSent, startDeadline, type Deadline } from './deadline';
+import { formUrlEncode } from '../util/form-urlencoded';
 import { postForm, type PostResult } from './http';
 import { toLuminateError } from './network-errors';
 import { parseLuminateResponse, readErrorResponse, type ResponseContext } from './parse-response';
@@ -20,6 +21,20 @@ const ACCEPT = {
   json: 'application/json, text/plain;q=0.9, */*;q=0.1',
 } as const;
 
+/** What every call sends after `method`; see LuminateClient#form. */
+function formBase(c: ResolvedClientOptions): string {
+  const pairs: Array<[string, string]> = [
+    ['v', '1.0'],
+    ['api_key', c.apiKey],
+    ['login_name', c.loginName],
+    ['login_password', c.loginPassword],
+    ['response_format', c.responseFormat],
+  ];
+  if (c.suppressResponseCodes) pairs.push(['suppress_response_codes', 'true']);
+  if (c.centerId !== undefined) pairs.push(['center_id', c.centerId]);
+  return pairs.map(([key, value]) => `${key}=${formUrlEncode(value)}`).join('&');
+}
+
 /**
  * Client for Luminate's server API (`/site/SRConsAPI`): POSTs form bodies over one pooled
  * keep-alive agent, with a deadline per call, a byte cap on replies, and typed errors.
@@ -32,6 +47,8 @@ export class LuminateClient {
   readonly #dispatcher: Dispatcher;
   readonly #ownAgent: Agent | undefined;
   readonly #host: string;
+  /** The form parameters every call sends after `method`, encoded once (it holds the password). */
+  readonly #formBase: string;
   #closing: Promise<void> | undefined;
 
   constructor(options: LuminateClientOptions) {
@@ -39,6 +56,7 @@ export class LuminateClient {
     this.#config = config;
     this.secureUrl = config.secureUrl;
     this.#host = new URL(config.secureUrl).host;
+    this.#formBase = formBase(config);
     const { dispatcher, ownAgent } = dispatcherFor(config);
     this.#dispatcher = dispatcher;
     this.#ownAgent = ownAgent;
@@ -46,12 +64,14 @@ export class LuminateClient {
 
   /** Asks Luminate for a one-time login (token, and on newer sites nonce and routing id) for one constituent. */
   async getSingleSignOnToken(ref: ConstituentRef, options?: CallOptions): Promise<SingleSignOnToken> {
-    const id = idParameter(ref);
-    const record = await this.callServerApi('getSingleSignOnToken', { [id.name]: id.value }, TOKEN_ROOT, options);
+    const id = idParameter(ref); // checked: a parameter of our own, as checkParams would pass it
+    const record = await this.#call('getSingleSignOnToken', [[id.name, id.value]], TOKEN_ROOT, checkCallOptions(options));
     try {
       const result = toSingleSignOnToken(record, id.name === 'cons_id' ? id.value : undefined);
-      log('getSingleSignOnToken: cons_id=%s token=%s nonce=%s routing_id=%s JSESSIONID=%s', result.consId,
-        redact(result.token), redact(result.nonce), redact(result.routingId), redact(result.jsessionId));
+      if (log.enabled) {
+        log('getSingleSignOnToken: cons_id=%s token=%s nonce=%s routing_id=%s JSESSIONID=%s', result.consId,
+          redact(result.token), redact(result.nonce), redact(result.routingId), redact(result.jsessionId));
+      }
       return result;
     } catch (err) {
       log('getSingleSignOnToken: reply refused: %s', (err as LuminateError).code);
@@ -64,23 +84,31 @@ export class LuminateClient {
    * `expectedRoot` (see parseLuminateResponse). `params` are the method's own parameters; the
    * client adds method, v, api_key, the API login, response_format and the common options.
    */
-  async callServerApi(
+  callServerApi(
     method: string,
     params: Record<string, string>,
     expectedRoot: string,
     options?: CallOptions,
   ): Promise<LuminateRecord> {
+    try {
+      checkName(method, 'method');
+      checkName(expectedRoot, 'expectedRoot');
+      return this.#call(method, checkParams(params), expectedRoot, checkCallOptions(options));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** One call with checked arguments. */
+  async #call(method: string, params: Array<[string, string]>, expectedRoot: string, call: CallOptions): Promise<LuminateRecord> {
     if (this.#closing !== undefined) {
       throw new LuminateError('LUMINATE_CLIENT_CLOSED', 'this LuminateClient has been closed; create a new one');
     }
-    checkName(method, 'method');
-    checkName(expectedRoot, 'expectedRoot');
-    const call = checkCallOptions(options);
-    const form = this.#form(method, checkParams(params), call);
+    const form = this.#form(method, params, call);
     const deadline = startDeadline(this.#config.timeoutMs, this.#host, call.signal);
     try {
       const reply = await this.#send(method, form, deadline);
-      log('%s: HTTP %d in %d ms', method, reply.status, Date.now() - deadline.started);
+      if (log.enabled) log('%s: HTTP %d in %d ms', method, reply.status, Date.now() - deadline.started);
       return this.#interpret(reply, expectedRoot);
     } catch (err) {
       const error = toLuminateError(err, deadline.state);
@@ -113,24 +141,20 @@ export class LuminateClient {
     return this.toString();
   }
 
+  /**
+   * The form body, in the order URLSearchParams would write it: method, v, api_key, login_name,
+   * login_password, response_format, [suppress_response_codes, center_id, source, sub_source],
+   * then the method's own parameters (never one of those: checkParams refuses them).
+   */
   #form(method: string, params: Array<[string, string]>, call: CallOptions): string {
     const c = this.#config;
-    const form = new URLSearchParams({
-      method,
-      v: '1.0',
-      api_key: c.apiKey,
-      login_name: c.loginName,
-      login_password: c.loginPassword,
-      response_format: c.responseFormat,
-    });
-    if (c.suppressResponseCodes) form.set('suppress_response_codes', 'true');
+    let form = `method=${formUrlEncode(method)}&${this.#formBase}`;
     const source = call.source ?? c.source;
     const subSource = call.subSource ?? c.subSource;
-    if (c.centerId !== undefined) form.set('center_id', c.centerId);
-    if (source !== undefined) form.set('source', source);
-    if (subSource !== undefined) form.set('sub_source', subSource);
-    for (const [key, value] of params) form.set(key, value);
-    return form.toString();
+    if (source !== undefined) form += `&source=${formUrlEncode(source)}`;
+    if (subSource !== undefined) form += `&sub_source=${formUrlEncode(subSource)}`;
+    for (const [key, value] of params) form += `&${formUrlEncode(key)}=${formUrlEncode(value)}`;
+    return form;
   }
 
   /** One POST, retried once only when the connection was never made (so nothing was sent). */

@@ -1,4 +1,5 @@
 import { isLuminateError, LuminateError } from '../errors';
+import type { AbortSignalLike } from './types';
 
 const TIMEOUTS: Record<string, string> = {
   UND_ERR_CONNECT_TIMEOUT: 'connecting to Luminate timed out (connectTimeoutMs)',
@@ -30,7 +31,7 @@ export function isSafeToRetry(err: unknown): boolean {
 
 export interface AbortState {
   /** The caller's signal, if any. */
-  caller?: AbortSignal;
+  caller?: AbortSignalLike;
   /** The per-call deadline. */
   deadline: AbortSignal;
   timeoutMs: number;

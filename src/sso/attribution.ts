@@ -46,15 +46,19 @@ function cleanAttribution(value: unknown, from: string): Attribution {
  * Attribution is metadata: a bad value is dropped and the visitor's sign-on goes ahead.
  */
 export async function attributionFor(config: ResolvedSsoOptions, req: Request): Promise<Attribution> {
-  const { fixed, fromQuery, perRequest } = config.attribution;
-  if (perRequest !== undefined) {
-    try {
-      return cleanAttribution(await perRequest(req), 'the attribution function');
-    } catch (e) {
-      log('the attribution function threw (%s); no attribution for this click', (e as Error)?.message);
-      return {};
-    }
+  const { perRequest } = config.attribution;
+  if (perRequest === undefined) return configuredAttribution(config, req);
+  try {
+    return cleanAttribution(await perRequest(req), 'the attribution function');
+  } catch (e) {
+    log('the attribution function threw (%s); no attribution for this click', (e as Error)?.message);
+    return {};
   }
+}
+
+/** attributionFor without a per-request function: nothing to wait for. */
+export function configuredAttribution(config: ResolvedSsoOptions, req: Request): Attribution {
+  const { fixed, fromQuery } = config.attribution;
   const result: Attribution = { ...fixed };
   if (fromQuery) {
     for (const key of ['source', 'subSource'] as const) {

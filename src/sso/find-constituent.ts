@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { LuminateClient } from '../client/luminate-client';
-import type { CallOptions } from '../client/types';
+import type { AbortSignalLike, CallOptions } from '../client/types';
 import { readRequiredString, type LuminateRecord } from '../client/values';
 import { debugFor, maskEmail } from '../debug';
 import { LuminateError, isLuminateError } from '../errors';
@@ -203,7 +203,7 @@ export async function consIdForEmail(
   req: Request,
   email: CheckedEmail,
   attribution: Attribution,
-  signal: AbortSignal,
+  signal: AbortSignalLike,
   onAbort: () => Error,
   fresh = false,
 ): Promise<{ consId: string; remembered: boolean }> {

@@ -1,4 +1,4 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { LuminateClient } from '../client/luminate-client';
 import { luminateLink } from './attribution';
 import { compileDestinations } from './destinations';
@@ -9,14 +9,18 @@ import { bridgeSecurityHeaders } from './security-headers';
 import { startHandoff } from './start-handoff';
 import { InProcessSingleFlight, StoreSingleFlight } from './single-flight';
 import { MemoryStore } from './store';
+import { routeMatcher } from './routes';
 import { resolveSsoOptions } from './validate-options';
 import { looksLikeRequest } from '../util/looks-like-request';
 
-/** The router `luminateSso()` returns, with a way to release the client's sockets on shutdown. */
-export type LuminateSsoRouter = Router & {
+/** The middleware `luminateSso()` returns, with a way to release the client's sockets on shutdown. */
+export type LuminateSsoMiddleware = RequestHandler & {
   /** Closes the bridge's own LuminateClient (an injected one is left to its owner). */
   close(): Promise<void>;
 };
+
+/** @deprecated The earlier name of LuminateSsoMiddleware (earlier builds returned an express.Router). */
+export type LuminateSsoRouter = LuminateSsoMiddleware;
 
 type LinkFunction = (destination?: string, opts?: { source?: string; subSource?: string }) => string;
 
@@ -24,7 +28,7 @@ type LinkFunction = (destination?: string, opts?: { source?: string; subSource?:
  * Express middleware that hands the site's logged-in visitors to Luminate Online already logged in.
  * Mount it with `app.use(luminateSso({ ... }))`; see the README for every option.
  */
-export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): LuminateSsoRouter {
+export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): LuminateSsoMiddleware {
   if (rest.length > 0 || looksLikeRequest(options)) {
     throw new TypeError(
       'luminateSso(): it looks like you wrote `app.use(luminateSso)`. Call it with options: `app.use(luminateSso({ constituent, destinations }))`.',
@@ -39,14 +43,13 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   const store = config.store ?? new MemoryStore();
   const applyHeaders = bridgeSecurityHeaders();
 
-  const router = Router() as LuminateSsoRouter;
   const throttle = new MintThrottle(store, config.throttle);
   // A store given in options may be shared (Redis): provisioning locks then span processes. A lock
   // outlives the task it guards (one Luminate deadline); others wait one deadline at most.
   const flight = config.store
     ? new StoreSingleFlight(store, { lockTtlMs: 2 * config.timeoutMs + 1000, waitMs: config.timeoutMs })
     : new InProcessSingleFlight();
-  const startCtx = { config, client, flight, destinations, applyHeaders, throttle };
+  const startCtx = { config, client, ownClient: ownClient !== undefined, flight, destinations, applyHeaders, throttle };
   // For templates: `res.locals.luminateLink(destination, { source, subSource })` → this bridge's start
   // URL. The path is fixed now: req.baseUrl changes once the request has left this router. This
   // runs on every request of the host app: one function per mount path, not one per request
@@ -63,22 +66,27 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
     res.locals.luminateLink = link;
   };
   const callbackCtx = { config, destinations, store, applyHeaders, now: Date.now };
-  // The bridge's own routes come first, so a handoff passes one layer of this router, not two;
-  // they set the link as well, for a host error page (onFailure 'error') that uses it.
-  router.get(config.paths.start, (req: Request, res: Response, next: NextFunction) => {
+  const routeOf = routeMatcher(config.paths);
+  // One function rather than an express.Router: a nested router's own dispatch (URL parsing,
+  // layer matching, route dispatch) cost more per handoff than this whole function. Every request
+  // gets the link, the bridge's own too, for a host error page (onFailure 'error') that uses it.
+  const bridge = ((req: Request, res: Response, next: NextFunction) => {
     setLink(req, res);
-    startHandoff(startCtx, req, res, next).catch(next);
-  });
-  router.get(config.paths.callback, (req: Request, res: Response, next: NextFunction) => {
-    setLink(req, res);
-    handleCallback(callbackCtx, req, res, next).catch(next);
-  });
-  router.use((req: Request, res: Response, next: NextFunction) => {
-    setLink(req, res);
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const route = routeOf(req.path);
+      if (route === 'start') {
+        startHandoff(startCtx, req, res, next).catch(next);
+        return;
+      }
+      if (route === 'callback') {
+        handleCallback(callbackCtx, req, res, next).catch(next);
+        return;
+      }
+    }
     next();
-  });
-  router.close = async () => {
+  }) as LuminateSsoMiddleware;
+  bridge.close = async () => {
     await ownClient?.close();
   };
-  return router;
+  return bridge;
 }

@@ -6,7 +6,7 @@ import helmet from 'helmet';
 export interface HandoffCsp {
   nonce: string;
   /** Every origin the form POST may end up on: Luminate, the callback, the destination. */
-  formActionOrigins: string[];
+  formActionOrigins: readonly string[];
 }
 
 const NONCE_BYTES = 16;
@@ -72,12 +72,24 @@ function cspSource(value: string): string {
   return value;
 }
 
+// The form-action sources for a list of origins, kept per list: callers pass the same array for
+// the same targets (see formTargets), so each is checked and joined once.
+const formActionSources = new WeakMap<readonly string[], string>();
+
+function formActionFor(origins: readonly string[]): string {
+  let sources = formActionSources.get(origins);
+  if (sources === undefined) {
+    sources = origins.length === 0 ? "'none'" : origins.map(cspSource).join(' ');
+    formActionSources.set(origins, sources);
+  }
+  return sources;
+}
+
 /** The handoff page's CSP: its own script and style by nonce, and the form's possible targets. */
 function handoffCspHeader(csp: HandoffCsp): string {
   const nonce = `'nonce-${cspSource(csp.nonce)}'`;
   // Chrome applies form-action to the redirects that follow a form POST as well.
-  const formAction = csp.formActionOrigins.length === 0 ? "'none'" : csp.formActionOrigins.map(cspSource).join(' ');
-  return `default-src 'none';script-src ${nonce};style-src ${nonce};base-uri 'none';frame-ancestors 'none';form-action ${formAction}`;
+  return `default-src 'none';script-src ${nonce};style-src ${nonce};base-uri 'none';frame-ancestors 'none';form-action ${formActionFor(csp.formActionOrigins)}`;
 }
 
 /**

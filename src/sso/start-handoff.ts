@@ -1,10 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { LuminateClient } from '../client/luminate-client';
+import { DeadlineSignal } from '../client/deadline';
+import type { AbortSignalLike } from '../client/types';
 import type { ConstituentRef, SingleSignOnToken } from '../client/types';
 import { debugFor, maskEmail, redact } from '../debug';
 import { untilAborted } from './abort';
 import { LuminateError, isLuminateError } from '../errors';
-import { attributionFor, callAttribution } from './attribution';
+import { attributionFor, callAttribution, configuredAttribution } from './attribution';
 import { checkEmail, type CheckedEmail } from './email';
 import { consIdForEmail, forget } from './find-constituent';
 import type { SingleFlight } from './single-flight';
@@ -21,6 +23,11 @@ const log = debugFor('sso');
 export interface StartContext {
   config: ResolvedSsoOptions;
   client: Pick<LuminateClient, 'getSingleSignOnToken' | 'callServerApi'>;
+  /**
+   * True when `client` is the bridge's own LuminateClient, which takes the click's light signal as
+   * is; an injected client gets a real AbortSignal (it may hand it to fetch, which checks).
+   */
+  ownClient: boolean;
   /** Shares one email lookup (and creation) between concurrent clicks. */
   flight: SingleFlight;
   destinations: CompiledDestinations;
@@ -68,10 +75,10 @@ function mintToken(
   req: Request,
   ref: HookRef,
   attribution: Attribution,
-  signal: AbortSignal,
+  signal: DeadlineSignal,
   onAbort: () => Error,
 ): Promise<SingleSignOnToken> {
-  const call = { signal, ...callAttribution(attribution) };
+  const call = { signal: ctx.ownClient ? signal : signal.toAbortSignal(), ...callAttribution(attribution) };
   if (!('email' in ref)) return ctx.client.getSingleSignOnToken(ref, call);
   return mintTokenForEmail(ctx, req, ref, call, attribution, signal, onAbort);
 }
@@ -84,9 +91,9 @@ async function mintTokenForEmail(
   ctx: StartContext,
   req: Request,
   ref: { email: CheckedEmail },
-  call: { signal: AbortSignal; source?: string; subSource?: string },
+  call: { signal: AbortSignalLike; source?: string; subSource?: string },
   attribution: Attribution,
-  signal: AbortSignal,
+  signal: AbortSignalLike,
   onAbort: () => Error,
 ): Promise<SingleSignOnToken> {
   const found = await consIdForEmail(ctx, req, ref.email, attribution, signal, onAbort);
@@ -107,21 +114,19 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 // Origins of the URLs a bridge hands over to: the same few on every handoff (secureUrl, the
-// callback, the usual destinations), so they are parsed once. Bounded: cleared when full.
-const originCache = new Map<string, string>();
+// callback, the usual destinations), so they are worked out once. Bounded: cleared when full.
+// The same array comes back each time, which lets the CSP header built from it be kept too.
+const formTargetCache = new Map<string, string[]>();
 
-function originOf(url: string): string {
-  let origin = originCache.get(url);
-  if (origin === undefined) {
-    origin = new URL(url).origin;
-    if (originCache.size >= 256) originCache.clear();
-    originCache.set(url, origin);
+function formTargets(secureUrl: string, callbackUrl: string, destination: string): string[] {
+  const key = `${secureUrl}\n${callbackUrl}\n${destination}`;
+  let targets = formTargetCache.get(key);
+  if (targets === undefined) {
+    targets = [...new Set([secureUrl, callbackUrl, destination].map((url) => new URL(url).origin))];
+    if (formTargetCache.size >= 256) formTargetCache.clear();
+    formTargetCache.set(key, targets);
   }
-  return origin;
-}
-
-function origins(...urls: string[]): string[] {
-  return [...new Set(urls.map(originOf))];
+  return targets;
 }
 
 /** `GET <start>?next=…`: resolve the destination and constituent, mint a token, hand the browser over. */
@@ -133,12 +138,16 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
   const fail = (err: LuminateError) =>
     applyFailurePolicy(config, err, req, res, next, destination, (rq, rs) => ctx.applyHeaders(rq, rs));
 
-  // One deadline covers the hook and the token call: the visitor gets an answer within it.
-  const controller = new AbortController();
+  // One deadline covers the hook and the token call: the visitor gets an answer within it. Its
+  // signal is the client's light one (an AbortController costs more than the rest of the set-up).
+  const signal = new DeadlineSignal();
   let timedOut = false;
-  const timer = setTimeout(() => { timedOut = true; controller.abort(); }, config.timeoutMs);
-  const onClose = () => { if (!res.writableFinished) controller.abort(); };
-  res.once('close', onClose);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    signal.abort(new DOMException(`no single sign-on within ${config.timeoutMs} ms`, 'TimeoutError'));
+  }, config.timeoutMs);
+  const onClose = () => { if (!res.writableFinished) signal.abort(new DOMException('the visitor left', 'AbortError')); };
+  res.on('close', onClose); // left on: after the answer it finds the response finished and does nothing
   const timeoutError = (cause?: unknown) =>
     new LuminateError('LUMINATE_TIMEOUT', `No single sign-on within ${config.timeoutMs} ms.`, { cause });
   try {
@@ -151,19 +160,18 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
       if (isThenable(answer)) {
         const hookResult = Promise.resolve(answer);
         hookResult.catch(() => undefined); // settled late after a timeout: not an unhandled rejection
-        value = await untilAborted(hookResult, controller.signal, () => timeoutError());
+        value = await untilAborted(hookResult, signal, () => timeoutError());
       }
       if (value === null || value === undefined) {
         sendAnonymous(ctx, req, res, destination);
         return;
       }
       ref = toConstituentRef(value);
-      log('constituent hook: %s', describe(ref));
-      // Only a per-request attribution function can keep attributionFor waiting.
-      const pendingAttribution = attributionFor(config, req);
+      if (log.enabled) log('constituent hook: %s', describe(ref));
+      // Only a per-request attribution function has anything to wait for.
       attribution = config.attribution.perRequest === undefined
-        ? await pendingAttribution
-        : await untilAborted(pendingAttribution, controller.signal, () => timeoutError());
+        ? configuredAttribution(config, req)
+        : await untilAborted(attributionFor(config, req), signal, () => timeoutError());
     } catch (e) {
       if (res.destroyed) return;
       fail(timedOut ? timeoutError(e) : asLuminateError(e, 'SSO_CONSTITUENT_HOOK_FAILED', 'The constituent hook threw.'));
@@ -179,7 +187,7 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
 
     if (ctx.throttle.enabled) {
       try {
-        await untilAborted(ctx.throttle.check(req, ref), controller.signal, () => timeoutError());
+        await untilAborted(ctx.throttle.check(req, ref), signal, () => timeoutError());
       } catch (e) {
         if (res.destroyed) return;
         const err = timedOut ? timeoutError(e) : asLuminateError(e, 'SSO_STORE_UNAVAILABLE', 'The token throttle failed.');
@@ -191,7 +199,7 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
 
     let token: SingleSignOnToken;
     try {
-      token = await mintToken(ctx, req, ref, attribution, controller.signal, () => timeoutError());
+      token = await mintToken(ctx, req, ref, attribution, signal, () => timeoutError());
     } catch (e) {
       if (res.destroyed) return;
       fail(timedOut ? timeoutError(e) : asLuminateError(e, 'LUMINATE_NETWORK_ERROR', 'The token call failed.'));
@@ -201,7 +209,6 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
     sendHandoff(ctx, req, res, token, destination, callbackUrl, attribution);
   } finally {
     clearTimeout(timer);
-    res.removeListener('close', onClose);
   }
 }
 
@@ -242,7 +249,7 @@ function sendHandoff(
     if (token.nonce) {
       // No source/sub_source in this URL: EstablishSession documents only NONCE_TOKEN and NEXTURL,
       // and the token call already carried the attribution for this session.
-      log('handoff establishSession for cons_id %s (nonce %s)', token.consId, redact(token.nonce));
+      if (log.enabled) log('handoff establishSession for cons_id %s (nonce %s)', token.consId, redact(token.nonce));
       ctx.applyHeaders(req, res);
       sendRedirect(res, establishSessionUrl(config.secureUrl, { ...token, nonce: token.nonce }, destination));
       callHookSafely(config.onHandoff, { ...info, handoff: 'establishSession' }, req);
@@ -265,9 +272,11 @@ function sendHandoff(
     attribution,
   });
   const nonce = newCspNonce();
-  ctx.applyHeaders(req, res, { nonce, formActionOrigins: origins(config.secureUrl, callbackUrl, destination) });
-  log('handoff singleSignOn: auto-post page to %s for cons_id %s (token %s); Luminate errors return to %s',
-    form.action, token.consId, redact(token.token), callbackUrl);
+  ctx.applyHeaders(req, res, { nonce, formActionOrigins: formTargets(config.secureUrl, callbackUrl, destination) });
+  if (log.enabled) {
+    log('handoff singleSignOn: auto-post page to %s for cons_id %s (token %s); Luminate errors return to %s',
+      form.action, token.consId, redact(token.token), callbackUrl);
+  }
   sendHandoffPage(res, renderAutoPostPage(form, nonce));
   callHookSafely(config.onHandoff, { ...info, handoff: 'singleSignOn' }, req);
 }

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { Agent, errors, type Dispatcher } from 'undici';
 import type { LuminateClientOptions } from '../../src/client/types';
 import {
-  clientFor, freePort, rejection, send, startServer, TOKEN, xmlToken, type Handler, type TestServer,
+  clientFor, freePort, rejection, send, startServer, TOKEN, waitFor, xmlToken, type Handler, type TestServer,
 } from './helpers';
 
 let server: TestServer;
@@ -205,6 +205,27 @@ describe('LuminateClient: caller aborts', () => {
     const { err, elapsed } = await timed({ timeoutMs: 5000 }, controller.signal);
     expect(err.code).toBe('LUMINATE_ABORTED');
     expect(elapsed).toBeLessThan(100 + MARGIN_MS);
+  });
+
+  it('answers a call still waiting for a free connection as soon as its caller aborts', async () => {
+    handler = () => undefined; // the first call holds the only connection until it is aborted
+    const client = clientFor(server.secureUrl, { connections: 1, timeoutMs: 5000 });
+    const holder = new AbortController();
+    const first = rejection(client.getSingleSignOnToken({ consId: '1001641' }, { signal: holder.signal }));
+    try {
+      expect(await waitFor(() => server.requests.length === 1)).toBe(true);
+      const controller = new AbortController();
+      const started = Date.now();
+      setTimeout(() => controller.abort(), 100);
+      const err = await rejection(client.getSingleSignOnToken({ consId: '1001642' }, { signal: controller.signal }));
+      expect(err.code).toBe('LUMINATE_ABORTED');
+      expect(Date.now() - started).toBeLessThan(100 + MARGIN_MS); // not when the first call's 5 s are up
+      expect(server.requests).toHaveLength(1); // the waiting call never reached Luminate
+    } finally {
+      holder.abort();
+      expect((await first).code).toBe('LUMINATE_ABORTED');
+      await client.close();
+    }
   });
 
   it('does not call Luminate with an already aborted signal', async () => {

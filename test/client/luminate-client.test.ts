@@ -40,6 +40,30 @@ describe('LuminateClient.getSingleSignOnToken: the request', () => {
     });
   });
 
+  it('writes the form byte for byte as URLSearchParams would, whatever the values hold', async () => {
+    handler = (_req, res) => send(res, 200, fullXml);
+    const awkward = ['p w+d&x=1%2', 'é ü 日本 😀', "!'()*~-._", '\ud800 lone', 'a\r\nb', ' '];
+    for (const [i, odd] of awkward.entries()) {
+      server.requests.length = 0;
+      const name = `admin ${odd.replace(/[\r\n]/g, '')}`; // control characters are refused in these two
+      const source = `src ${odd.replace(/[\r\n]/g, '')}`;
+      const client = clientFor(server.secureUrl, {
+        apiKey: `key${i}`, apiLogin: { name, password: `pw${odd}` }, centerId: '10 10', suppressResponseCodes: i % 2 === 0,
+      });
+      try {
+        await client.callServerApi('getUser', { primary_email: `a+${i}@example.org`, 'field.x_1': odd }, 'getConsResponse', { source }).catch(() => undefined);
+      } finally {
+        await client.close();
+      }
+      const expected = new URLSearchParams({
+        method: 'getUser', v: '1.0', api_key: `key${i}`, login_name: name, login_password: `pw${odd}`, response_format: 'xml',
+        ...(i % 2 === 0 ? { suppress_response_codes: 'true' } : {}), center_id: '10 10', source,
+        primary_email: `a+${i}@example.org`, 'field.x_1': odd,
+      }).toString();
+      expect(server.requests[0]?.body).toBe(expected);
+    }
+  });
+
   it('sends member_id, response_format=json and suppress_response_codes=true when configured', async () => {
     handler = (_req, res) => send(res, 200, JSON.stringify({ getSingleSignOnTokenResponse: { token: TOKEN, cons_id: '7' } }), 'text/plain');
     const client = clientFor(server.secureUrl, { responseFormat: 'json', suppressResponseCodes: true });

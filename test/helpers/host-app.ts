@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
-import { luminateSso, type LuminateSiteOptions, type LuminateSsoOptions, type LuminateSsoRouter } from '../../src';
+import { luminateSso, type LuminateSiteOptions, type LuminateSsoOptions, type LuminateSsoMiddleware } from '../../src';
 import type { LuminateError } from '../../src/errors';
 import type { FakeLuminate } from '../../src/testing';
 
@@ -15,7 +15,7 @@ declare module 'express-session' {
 export interface HostApp {
   /** `http://localhost:<port>`: a different site from the stand-in on 127.0.0.1. */
   url: string;
-  bridge: LuminateSsoRouter;
+  bridge: LuminateSsoMiddleware;
   errors: LuminateError[];
   handoffs: Array<{ consId: string; handoff: string; destination: string }>;
   close(): Promise<void>;

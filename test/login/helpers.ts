@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import { request } from 'undici';
-import { luminateSso, loggedInConstituent, type LoginInfo, type LuminateLoginOptions, type LuminateSsoOptions, type LuminateSsoRouter } from '../../src';
+import { luminateSso, loggedInConstituent, type LoginInfo, type LuminateLoginOptions, type LuminateSsoOptions, type LuminateSsoMiddleware } from '../../src';
 import type { LuminateError } from '../../src/errors';
 import { createLoginRouter, type LuminateLoginRouter } from '../../src/login/luminate-login';
 import { resolveLoginOptions } from '../../src/login/validate-options';
@@ -34,7 +34,7 @@ export interface LoginApp {
   /** `http://localhost:<port>`: another site than the stand-in on 127.0.0.1. */
   url: string;
   login: LuminateLoginRouter;
-  sso: LuminateSsoRouter;
+  sso: LuminateSsoMiddleware;
   sessions: RecordingStore;
   /** What onError saw. */
   errors: LuminateError[];

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import session from 'express-session';
-import { luminateSso, isLuminateError, LuminateError, type LuminateSsoOptions, type LuminateSsoRouter } from 'luminate-sso-bridge';
+import { luminateSso, isLuminateError, LuminateError, type LuminateSsoOptions, type LuminateSsoMiddleware } from 'luminate-sso-bridge';
 import { createFakeLuminate, type FakeLuminate } from 'luminate-sso-bridge/testing';
 
 declare module 'express-session' {
@@ -43,7 +43,7 @@ function optionsFor(fake: FakeLuminate, errors: LuminateError[]): LuminateSsoOpt
 async function main(): Promise<void> {
   const fake: FakeLuminate = await createFakeLuminate();
   let server: Server | undefined;
-  let bridge: LuminateSsoRouter | undefined;
+  let bridge: LuminateSsoMiddleware | undefined;
   try {
     const errors: LuminateError[] = [];
     const app = express();

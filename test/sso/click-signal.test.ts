@@ -1,0 +1,100 @@
+/**
+ * The click's own deadline signal: what reaches the client, and what a visitor who leaves stops.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { luminateSso, LuminateClient, type CallOptions, type ConstituentRef, type SingleSignOnToken } from '../../src';
+import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { startServer, waitFor, type TestServer } from '../client/helpers';
+import { siteOptionsFor } from '../helpers/host-app';
+
+async function listen(app: express.Express): Promise<{ server: http.Server; url: string }> {
+  const server = await new Promise<http.Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function closeServer(server: http.Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+describe('luminateSso: the click signal', () => {
+  let upstream: TestServer;
+  const upstreamClosed: number[] = [];
+
+  beforeAll(async () => {
+    // A Luminate that takes every token request and never answers it.
+    upstream = await startServer((_req, res) => {
+      res.on('close', () => upstreamClosed.push(Date.now()));
+    });
+  });
+  afterAll(() => upstream.close());
+
+  it('stops the token call when the visitor leaves, long before the deadline', async () => {
+    const bridge = luminateSso({
+      luminate: { secureUrl: upstream.secureUrl, apiKey: 'k', apiLogin: { name: 'a', password: 'p' }, apiSecretKey: 's', timeoutMs: 10_000 },
+      constituent: () => ({ consId: '1001641' }),
+      destinations: { default: `${upstream.secureUrl}/site/Donation2?df_id=1` },
+      baseUrl: 'https://www.example.org',
+      throttle: false,
+    });
+    const app = express();
+    app.use(bridge);
+    const { server, url } = await listen(app);
+    try {
+      const visitor = http.get(`${url}/luminate/sso`);
+      visitor.on('error', () => undefined); // we hang up ourselves
+      expect(await waitFor(() => upstream.requests.length === 1, 5000)).toBe(true);
+      const left = Date.now();
+      visitor.destroy();
+      // The bridge aborts its call: undici closes that connection to Luminate.
+      expect(await waitFor(() => upstreamClosed.length === 1, 5000)).toBe(true);
+      expect(upstreamClosed[0]! - left).toBeLessThan(2000); // not the 10 s deadline
+    } finally {
+      await bridge.close();
+      await closeServer(server);
+    }
+  });
+});
+
+describe('luminateSso: an injected client', () => {
+  let fake: FakeLuminate;
+  beforeAll(async () => {
+    fake = await createFakeLuminate();
+  });
+  afterAll(() => fake.close());
+
+  it('is handed a real AbortSignal (it may pass it to fetch, which checks)', async () => {
+    const seen: unknown[] = [];
+    class WatchingClient extends LuminateClient {
+      override getSingleSignOnToken(ref: ConstituentRef, options?: CallOptions): Promise<SingleSignOnToken> {
+        seen.push(options?.signal);
+        return super.getSingleSignOnToken(ref, options);
+      }
+    }
+    const client = new WatchingClient({ secureUrl: fake.secureUrl, apiKey: fake.apiKey, apiLogin: fake.apiLogin });
+    const app = express();
+    app.use(luminateSso({
+      luminate: siteOptionsFor(fake),
+      client,
+      constituent: () => ({ consId: '1001641' }),
+      destinations: { default: `${fake.secureUrl}/site/Donation2?df_id=1` },
+      baseUrl: 'https://www.example.org',
+      handoff: 'establishSession',
+    }));
+    const { server, url } = await listen(app);
+    try {
+      const res = await fetch(`${url}/luminate/sso`, { redirect: 'manual' });
+      expect(res.status).toBe(302);
+      expect(res.headers.get('location')).toContain('/site/EstablishSession');
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toBeInstanceOf(AbortSignal);
+    } finally {
+      await client.close();
+      await closeServer(server);
+    }
+  });
+});
