@@ -8,6 +8,8 @@
  *   bridge-es   luminateSso(), handoff 'establishSession' (302)
  *   bridge-es-throttled  the same with the token throttle on (the default), counting but never refusing
  *   floor       one pooled undici POST, its body read as text, then a 302; no parsing, no checks
+ *   floor-dispatch  the same through undici's lower-level dispatch() (as the bridge sends since
+ *               it stopped using request()): a reference, to show what that choice alone saves
  *   naive       a new TLS connection per call (https.request, agent: false), a new XML parser
  *               and a full parse per reply, then a 302 (what per-request scripts do)
  */
@@ -87,6 +89,36 @@ function floorApp(site, ca) {
   return { app, close: () => agent.close() };
 }
 
+function floorDispatchApp(site, ca) {
+  const app = express();
+  const agent = new Agent({ connections: 16, connect: { ca } });
+  const { origin, pathname } = new URL(`${site.secureUrl}/site/SRConsAPI`);
+  const form = tokenForm(site);
+  const destination = `${site.secureUrl}/site/Donation2?df_id=1234`;
+  app.get(PATH, (_req, res, next) => {
+    const chunks = [];
+    agent.dispatch({
+      origin, path: pathname, method: 'POST', body: form,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    }, {
+      onRequestStart() {},
+      onResponseStart() {},
+      onResponseData(_controller, chunk) { chunks.push(chunk); },
+      onResponseEnd() {
+        Buffer.concat(chunks).toString('utf8'); // read as text, as the floor does
+        counts.handoffs += 1;
+        res.writeHead(302, { location: destination });
+        res.end();
+      },
+      onResponseError(_controller, err) {
+        countError(err);
+        next(err);
+      },
+    });
+  });
+  return { app, close: () => agent.close() };
+}
+
 function naiveApp(site, ca) {
   const app = express();
   app.get(PATH, (_req, res, next) => {
@@ -126,6 +158,7 @@ const CASES = {
   'bridge-es': (site, ca) => bridgeApp(site, ca, 'establishSession'),
   'bridge-es-throttled': (site, ca) => bridgeApp(site, ca, 'establishSession', COUNT_ONLY),
   floor: floorApp,
+  'floor-dispatch': floorDispatchApp,
   naive: naiveApp,
 };
 

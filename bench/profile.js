@@ -4,7 +4,7 @@
  * 0 ms upstream delay and 10 connections under `node --cpu-prof`, writes the profiles to
  * bench/.out/ (git-ignored), prints each one's top functions by self time and, when the floor
  * is among them, what every other case spends beyond it, in µs per handoff, function by function.
- * BENCH_PROFILE_SEC sets the seconds under load (default 10).
+ * BENCH_PROFILE_SEC sets the seconds under load (default 10), BENCH_PROFILE_CONNECTIONS the connections (10).
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -14,6 +14,7 @@ const { startUpstream, startApp, checkHandoff, OUT_DIR } = require('./lib/setup'
 const { summarise, compare } = require('./cpuprofile-top');
 
 const SECONDS = Number(process.env.BENCH_PROFILE_SEC || 10);
+const CONNECTIONS = Number(process.env.BENCH_PROFILE_CONNECTIONS || 10);
 
 async function profileCase(name, ctx) {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -22,7 +23,7 @@ async function profileCase(name, ctx) {
   const { app, url } = await startApp(name, ctx.site, ctx.ca, ['--cpu-prof', '--cpu-prof-dir', OUT_DIR, '--cpu-prof-name', file]);
   try {
     await checkHandoff(name, url, ctx.site);
-    const r = await load({ url, connections: 10, warmupSec: 2, durationSec: SECONDS, limitSec: SECONDS + 30 });
+    const r = await load({ url, connections: CONNECTIONS, warmupSec: 2, durationSec: SECONDS, limitSec: SECONDS + 30 });
     const after = await app.ask('stats');
     handoffs = after.handoffs;
     console.log(`\n== ${name}: ${r.reqPerSec.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms; ` +

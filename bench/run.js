@@ -41,7 +41,8 @@ const HIGH = 100;
 const NAMES = ['floor', 'bridge-sso', 'bridge-es', 'naive'];
 // The token throttle is on by default; the other bridge cases run without it (one visitor from
 // one IP, 100,000 times), so its cost is shown on its own row (it counts, never refuses).
-const THROUGHPUT_NAMES = [...NAMES.slice(0, 3), 'bridge-es-throttled', NAMES[3]];
+// floor-dispatch: the floor sending through undici's dispatch(), as the bridge does (a reference).
+const THROUGHPUT_NAMES = [NAMES[0], 'floor-dispatch', ...NAMES.slice(1, 3), 'bridge-es-throttled', NAMES[3]];
 const ALL_CASES = [
   ...THROUGHPUT_NAMES.map((name) => ({ kind: 'throughput', name, delayMs: 0, connections: MODERATE.connections })),
   ...THROUGHPUT_NAMES.map((name) => ({ kind: 'throughput', name, delayMs: 0, connections: HIGH })),
@@ -53,9 +54,10 @@ const caseId = (c) => `${c.kind}:${c.name}@${c.delayMs}x${c.connections}`;
 // step and the verdicts.
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
 const CASES = ONLY ? ALL_CASES.filter((c) => ONLY.test(caseId(c))) : ALL_CASES;
-const EXPECTED_STATUS = { floor: 302, 'bridge-sso': 200, 'bridge-es': 302, 'bridge-es-throttled': 302, naive: 302 };
+const EXPECTED_STATUS = { floor: 302, 'floor-dispatch': 302, 'bridge-sso': 200, 'bridge-es': 302, 'bridge-es-throttled': 302, naive: 302 };
 const LABEL = {
   floor: 'floor: pooled POST, 302',
+  'floor-dispatch': 'floor through dispatch() (reference)',
   'bridge-sso': 'bridge, singleSignOn (200 page)',
   'bridge-es': 'bridge, establishSession (302)',
   'bridge-es-throttled': 'bridge, establishSession, throttle on',
@@ -301,6 +303,11 @@ function verdicts(results, memory) {
       check(ratio >= 0.85, `${name}: throughput ${fmt(ratio, 2)} × the floor, ${conns} connections (target ≥ 0.85)`);
       check(cpuRatio(r, floor) >= 0.85, `${name}: by app CPU per handoff ${fmt(cpuRatio(r, floor), 2)} × the floor, ${conns} connections ` +
         `(${fmt(r.appCpuMicrosPerHandoff, 0)} vs ${fmt(floor.appCpuMicrosPerHandoff, 0)} µs; target ≥ 0.85)`);
+      const reference = get('throughput', 'floor-dispatch', 0, conns);
+      if (reference !== NONE) {
+        const vsReference = pairedMedian(r, reference, (x, y) => x.reqPerSec / y.reqPerSec);
+        out.push(`info     ${name}: throughput ${fmt(vsReference, 2)} × the floor sending through dispatch(), ${conns} connections (no target: a reference)`);
+      }
     }
     for (const delay of [0, 50]) {
       const r = get('latency', mode, delay, MODERATE.connections);

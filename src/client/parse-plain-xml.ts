@@ -20,13 +20,25 @@ const SLASH = 0x2f;
 const EQUALS = 0x3d;
 const QUOTE = 0x22;
 const APOSTROPHE = 0x27;
-const AMPERSAND = 0x26;
 const COLON = 0x3a;
 
 // Only version, encoding and standalone, in that order, with plain values.
 const DECLARATION =
   /^<\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?:"1\.0"|'1\.0')(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(?:"[A-Za-z][A-Za-z0-9._-]*"|'[A-Za-z][A-Za-z0-9._-]*'))?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\r\n]*\?>/;
 const INNER_WHITESPACE = /[\t\n\r]/;
+// Text the full path keeps exactly as written: printable ASCII but `<`, `&` and `>` (and, in text,
+// tab and line breaks; in an attribute value, not its own quote). The regular expression engine
+// scans such a run faster than a loop over charCodeAt.
+const TEXT_RUN = /[\t\n\r\x20-\x25\x27-\x3b\x3d\x3f-\x7e]*/y;
+const VALUE_RUN_IN_DOUBLE = /[\x20\x21\x23-\x25\x27-\x3b\x3d\x3f-\x7e]*/y;
+const VALUE_RUN_IN_SINGLE = /[\x20-\x25\x28-\x3b\x3d\x3f-\x7e]*/y;
+
+/** The index where the run `pattern` matches from `at` ends (`pattern` matches the empty string). */
+function endOfRun(pattern: RegExp, s: string, at: number): number {
+  pattern.lastIndex = at;
+  pattern.test(s);
+  return pattern.lastIndex;
+}
 
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
@@ -38,11 +50,6 @@ function isNameStart(c: number): boolean {
 
 function isNameChar(c: number): boolean {
   return isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e;
-}
-
-/** Printable ASCII but `<`, `&` and `>`: text the full path keeps exactly as written. */
-function isTextChar(c: number): boolean {
-  return c >= 0x20 && c <= 0x7e && c !== LT && c !== AMPERSAND && c !== GT;
 }
 
 // Names the full path would transform or drop, or that an object already has (`toString`…).
@@ -115,11 +122,8 @@ class Reader {
       this.skipSpace();
       const quote = s.charCodeAt(this.i);
       if (quote !== QUOTE && quote !== APOSTROPHE) return 0;
-      for (this.i += 1; ; this.i += 1) {
-        const v = s.charCodeAt(this.i);
-        if (v === quote) break;
-        if (!isTextChar(v)) return 0;
-      }
+      this.i = endOfRun(quote === QUOTE ? VALUE_RUN_IN_DOUBLE : VALUE_RUN_IN_SINGLE, s, this.i + 1);
+      if (s.charCodeAt(this.i) !== quote) return 0;
       this.i += 1;
     }
   }
@@ -141,11 +145,7 @@ class Reader {
     }
 
     const textStart = this.i;
-    for (;;) {
-      const c = s.charCodeAt(this.i);
-      if (!isTextChar(c) && !isSpace(c)) break;
-      this.i += 1;
-    }
+    this.i = endOfRun(TEXT_RUN, s, this.i);
     if (s.charCodeAt(this.i) !== LT) return undefined;
     let value: LuminateValue;
     if (s.charCodeAt(this.i + 1) === SLASH) {
