@@ -98,6 +98,7 @@ class ReplyReader implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    if (statusCode < 200) return; // 1xx informational (100, 102, 103): the reply is still to come
     this.#status = statusCode;
     const length = headers['content-length'];
     const declared = typeof length === 'string' ? Number(length) : Number.NaN;

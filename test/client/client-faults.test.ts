@@ -197,6 +197,28 @@ describe('LuminateClient: connection failures and the single retry', () => {
   });
 });
 
+describe('LuminateClient: informational replies', () => {
+  it('reads the final reply after a 103, whatever the 103 carries', async () => {
+    // A raw server: a 103 Early Hints with a Content-Length far over the cap, then the real reply.
+    const body = xmlToken(`<token>${TOKEN}</token><cons_id>1001641</cons_id>`);
+    const raw = net.createServer((socket) => {
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 103 Early Hints\r\nContent-Length: 999999999\r\nLink: </x.css>; rel=preload\r\n\r\n');
+        socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    const client = clientFor(`http://127.0.0.1:${(raw.address() as net.AddressInfo).port}/testorg`, { maxResponseBytes: 4096 });
+    try {
+      const token = await client.getSingleSignOnToken({ consId: '1001641' });
+      expect(token.token).toBe(TOKEN);
+    } finally {
+      await client.close();
+      await new Promise<void>((resolve) => raw.close(() => resolve()));
+    }
+  });
+});
+
 describe('LuminateClient: caller aborts', () => {
   it('reports LUMINATE_ABORTED when the caller aborts mid-call', async () => {
     handler = () => undefined;

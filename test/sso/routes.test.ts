@@ -9,6 +9,8 @@ import { routeMatcher } from '../../src/sso/routes';
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 
+const EXPRESS_MAJOR = Number((require('express/package.json') as { version: string }).version.split('.')[0]);
+
 const CONFIGS = [
   { start: '/luminate/sso', callback: '/luminate/callback' },
   { start: '/give.now/start~1', callback: '/give.now/back-2' },
@@ -37,6 +39,8 @@ describe('routeMatcher: the paths Express would route', () => {
   it.each(CONFIGS)('agrees with express.Router for %j', async (paths) => {
     const app = expressRouterApp(paths);
     const ours = routeMatcher(paths);
+    // Express 5 routes `//` to a route at `/`, Express 4 does not; the bridge keeps the stricter.
+    const expected5Only = EXPRESS_MAJOR >= 5 && paths.start === '/' ? ['//: express start, bridge none'] : [];
     const disagreements: string[] = [];
     for (const path of PATHS) {
       const res = await request(app).get(path);
@@ -44,7 +48,7 @@ describe('routeMatcher: the paths Express would route', () => {
       const mine = ours(path) ?? 'none';
       if (theirs !== mine) disagreements.push(`${path}: express ${theirs}, bridge ${mine}`);
     }
-    expect(disagreements).toEqual([]);
+    expect(disagreements).toEqual(expected5Only);
   });
 });
 
