@@ -4,7 +4,8 @@
  * 0 ms upstream delay and 10 connections under `node --cpu-prof`, writes the profiles to
  * bench/.out/ (git-ignored), prints each one's top functions by self time and, when the floor
  * is among them, what every other case spends beyond it, in µs per handoff, function by function.
- * BENCH_PROFILE_SEC sets the seconds under load (default 10), BENCH_PROFILE_CONNECTIONS the connections (10).
+ * BENCH_PROFILE_SEC sets the seconds under load (default 10), BENCH_PROFILE_CONNECTIONS the connections (10),
+ * BENCH_PROFILE_BASE the case the others are compared with (floor; e.g. floor-dispatch).
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -15,6 +16,7 @@ const { summarise, compare } = require('./cpuprofile-top');
 
 const SECONDS = Number(process.env.BENCH_PROFILE_SEC || 10);
 const CONNECTIONS = Number(process.env.BENCH_PROFILE_CONNECTIONS || 10);
+const BASE = process.env.BENCH_PROFILE_BASE || 'floor';
 
 async function profileCase(name, ctx) {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -47,10 +49,10 @@ async function main() {
     const done = [];
     for (const name of names.length ? names : ['floor', 'bridge-sso', 'bridge-es']) done.push(await profileCase(name, ctx));
     // What each case spends beyond the floor, function by function.
-    const floor = done.find((d) => d.name === 'floor');
+    const floor = done.find((d) => d.name === BASE);
     for (const d of done) {
       if (!floor || d === floor) continue;
-      console.log(`\n== ${d.name} against the floor\n${compare(floor.profile, floor.handoffs, d.profile, d.handoffs, 40)}`);
+      console.log(`\n== ${d.name} against ${BASE}\n${compare(floor.profile, floor.handoffs, d.profile, d.handoffs, 40)}`);
     }
   } finally {
     await ctx.upstream.stop();
