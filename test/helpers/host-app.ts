@@ -1,10 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import { luminateSso, type LuminateSiteOptions, type LuminateSsoOptions, type LuminateSsoMiddleware } from '../../src';
 import type { LuminateError } from '../../src/errors';
 import type { FakeLuminate } from '../../src/testing';
+import { listenOnLoopback } from './listen';
 
 declare module 'express-session' {
   interface SessionData {
@@ -88,18 +87,14 @@ export async function startHostApp(
   app.use((err: LuminateError, _req: Request, res: Response, _next: NextFunction) => {
     res.status(err.status ?? 500).json({ code: err.code });
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(app);
   return {
-    url: `http://localhost:${port}`,
+    url: `http://localhost:${listening.port}`,
     bridge,
     errors,
     handoffs,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
       await bridge.close();
     },
   };

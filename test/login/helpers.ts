@@ -1,5 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import { request } from 'undici';
@@ -10,6 +8,7 @@ import { resolveLoginOptions } from '../../src/login/validate-options';
 import type { FakeLuminate } from '../../src/testing';
 import type { TestBrowser } from '../helpers/browser';
 import { siteOptionsFor } from '../helpers/host-app';
+import { listenOnLoopback } from '../helpers/listen';
 
 export const SESSION_COOKIE = 'host.sid';
 
@@ -118,12 +117,9 @@ export async function startLoginApp(fake: FakeLuminate, over: Partial<LuminateLo
     handled.push(err);
     res.status(err.status ?? 500).json({ code: err.code });
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(app);
   return {
-    url: `http://localhost:${port}`,
+    url: `http://localhost:${listening.port}`,
     login,
     sso,
     sessions,
@@ -132,8 +128,7 @@ export async function startLoginApp(fake: FakeLuminate, over: Partial<LuminateLo
     handled,
     events,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
       await login.close();
       await sso.close();
     },

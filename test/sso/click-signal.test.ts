@@ -2,24 +2,12 @@
  * The click's own deadline signal: what reaches the client, and what a visitor who leaves stops.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { luminateSso, LuminateClient, type CallOptions, type ConstituentRef, type SingleSignOnToken } from '../../src';
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { startServer, waitFor, type TestServer } from '../client/helpers';
-import { siteOptionsFor } from '../helpers/host-app';
-
-async function listen(app: express.Express): Promise<{ server: http.Server; url: string }> {
-  const server = await new Promise<http.Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-async function closeServer(server: http.Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}
+import { startHostApp } from '../helpers/host-app';
+import { listenOnLoopback } from '../helpers/listen';
 
 describe('luminateSso: the click signal', () => {
   let upstream: TestServer;
@@ -43,9 +31,9 @@ describe('luminateSso: the click signal', () => {
     });
     const app = express();
     app.use(bridge);
-    const { server, url } = await listen(app);
+    const listening = await listenOnLoopback(app);
     try {
-      const visitor = http.get(`${url}/luminate/sso`);
+      const visitor = http.get(`http://127.0.0.1:${listening.port}/luminate/sso`);
       visitor.on('error', () => undefined); // we hang up ourselves
       expect(await waitFor(() => upstream.requests.length === 1, 5000)).toBe(true);
       const left = Date.now();
@@ -55,7 +43,7 @@ describe('luminateSso: the click signal', () => {
       expect(upstreamClosed[0]! - left).toBeLessThan(2000); // not the 10 s deadline
     } finally {
       await bridge.close();
-      await closeServer(server);
+      await listening.close();
     }
   });
 });
@@ -76,25 +64,16 @@ describe('luminateSso: an injected client', () => {
       }
     }
     const client = new WatchingClient({ secureUrl: fake.secureUrl, apiKey: fake.apiKey, apiLogin: fake.apiLogin });
-    const app = express();
-    app.use(luminateSso({
-      luminate: siteOptionsFor(fake),
-      client,
-      constituent: () => ({ consId: '1001641' }),
-      destinations: { default: `${fake.secureUrl}/site/Donation2?df_id=1` },
-      baseUrl: 'https://www.example.org',
-      handoff: 'establishSession',
-    }));
-    const { server, url } = await listen(app);
+    const host = await startHostApp(fake, { client, constituent: () => ({ consId: '1001641' }), handoff: 'establishSession' });
     try {
-      const res = await fetch(`${url}/luminate/sso`, { redirect: 'manual' });
+      const res = await fetch(`${host.url}/luminate/sso`, { redirect: 'manual' });
       expect(res.status).toBe(302);
       expect(res.headers.get('location')).toContain('/site/EstablishSession');
       expect(seen).toHaveLength(1);
       expect(seen[0]).toBeInstanceOf(AbortSignal);
     } finally {
+      await host.close();
       await client.close();
-      await closeServer(server);
     }
   });
 });
