@@ -8,7 +8,8 @@ export const USER_AGENT = 'luminate-sso-bridge/0.1.0';
 /** What every POST to Luminate needs besides its body. */
 export interface PostRequestBase {
   dispatcher: Dispatcher;
-  url: string;
+  /** Where to POST, from postTarget(). */
+  target: PostTarget;
   accept: string;
   /** The call's deadline (and the caller's signal): see DeadlineSignal. */
   signal: DeadlineSignal;
@@ -39,23 +40,15 @@ function tooLarge(max: number): LuminateError {
 }
 
 /** Where a request goes, as undici's dispatch() takes it. */
-interface Target {
+export interface PostTarget {
   origin: string;
   path: string;
 }
 
-// A client posts to one URL, so the same few are parsed once. Bounded: cleared when full.
-const targets = new Map<string, Target>();
-
-function targetOf(url: string): Target {
-  let target = targets.get(url);
-  if (target === undefined) {
-    const parsed = new URL(url);
-    target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
-    if (targets.size >= 64) targets.clear();
-    targets.set(url, target);
-  }
-  return target;
+/** The target of `url`: parsed once, by the client that always posts there. */
+export function postTarget(url: string): PostTarget {
+  const parsed = new URL(url);
+  return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
 }
 
 /**
@@ -162,7 +155,7 @@ function decodeUtf8(bytes: Buffer): string {
  * maps them.
  */
 function post(req: PostRequestBase, body: string, headers: Record<string, string>): Promise<PostResult> {
-  const { origin, path } = targetOf(req.url);
+  const { origin, path } = req.target;
   return new Promise<PostResult>((resolve, reject) => {
     if (req.signal.aborted) {
       reject(req.signal.reason);

@@ -5,7 +5,7 @@ import { LuminateError } from '../errors';
 import { checkCallOptions, checkName, checkParams, idParameter } from './call-args';
 import { retryIfNeverSent, startDeadline, type Deadline } from './deadline';
 import { formUrlEncode } from '../util/form-urlencoded';
-import { postForm, type PostResult } from './http';
+import { postForm, postTarget, type PostResult, type PostTarget } from './http';
 import { toLuminateError } from './network-errors';
 import { parseLuminateResponse, readErrorResponse, type ResponseContext } from './parse-response';
 import { dispatcherFor } from './pool';
@@ -47,6 +47,7 @@ export class LuminateClient {
   readonly #dispatcher: Dispatcher;
   readonly #ownAgent: Agent | undefined;
   readonly #host: string;
+  readonly #target: PostTarget;
   /** The form parameters every call sends after `method`, encoded once (it holds the password). */
   readonly #formBase: string;
   #closing: Promise<void> | undefined;
@@ -56,6 +57,7 @@ export class LuminateClient {
     this.#config = config;
     this.secureUrl = config.secureUrl;
     this.#host = new URL(config.secureUrl).host;
+    this.#target = postTarget(config.endpoint);
     this.#formBase = formBase(config);
     const { dispatcher, ownAgent } = dispatcherFor(config);
     this.#dispatcher = dispatcher;
@@ -162,7 +164,7 @@ export class LuminateClient {
     const c = this.#config;
     const request = {
       dispatcher: this.#dispatcher,
-      url: c.endpoint,
+      target: this.#target,
       form,
       accept: ACCEPT[c.responseFormat],
       signal: deadline.signal,

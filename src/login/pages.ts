@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { escapeHtml } from '../sso/handoff';
-import { newCspNonce } from '../sso/security-headers';
+import { formActionSources, newCspNonce } from '../sso/security-headers';
 import { page, send, type ApplyHeaders } from '../sso/message-page';
 
 /** The logout confirmation luminateLogin() shows when a logout cannot be trusted to be the visitor's own. */
@@ -16,7 +16,7 @@ export interface ConfirmLogout {
 /** "Log out?" with a button: the POST carries the session's token, so no other site can press it. */
 export function sendLogoutConfirmation(applyHeaders: ApplyHeaders, req: Request, res: Response, status: number, confirm: ConfirmLogout): void {
   const nonce = newCspNonce();
-  applyHeaders(req, res, { nonce, formActionOrigins: confirm.formActionOrigins });
+  applyHeaders(req, res, { nonce, formAction: formActionSources(confirm.formActionOrigins) });
   send(
     res,
     status,

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { debugFor } from '../debug';
-import type { Attribution, ResolvedSsoOptions } from './options';
+import type { Attribution, AttributionFunction, ResolvedSsoOptions } from './options';
 
 const log = debugFor('sso');
 
@@ -41,22 +41,11 @@ function cleanAttribution(value: unknown, from: string): Attribution {
 }
 
 /**
- * The attribution for one click: the static `attribution` option, overridden field by field by the
- * link's `source` / `sub_source` when `fromQuery` is on; or what the per-request function returns.
- * Attribution is metadata: a bad value is dropped and the visitor's sign-on goes ahead.
+ * The attribution for one click. Attribution is metadata: a bad value is dropped and the
+ * visitor's sign-on goes ahead. Without a per-request function it is the static `attribution`
+ * option, overridden field by field by the link's `source` / `sub_source` when `fromQuery` is on,
+ * and there is nothing to wait for; see requestAttribution for the other case.
  */
-export async function attributionFor(config: ResolvedSsoOptions, req: Request): Promise<Attribution> {
-  const { perRequest } = config.attribution;
-  if (perRequest === undefined) return configuredAttribution(config, req);
-  try {
-    return cleanAttribution(await perRequest(req), 'the attribution function');
-  } catch (e) {
-    log('the attribution function threw (%s); no attribution for this click', (e as Error)?.message);
-    return {};
-  }
-}
-
-/** attributionFor without a per-request function: nothing to wait for. */
 export function configuredAttribution(config: ResolvedSsoOptions, req: Request): Attribution {
   const { fixed, fromQuery } = config.attribution;
   const result: Attribution = { ...fixed };
@@ -69,6 +58,16 @@ export function configuredAttribution(config: ResolvedSsoOptions, req: Request):
     }
   }
   return result;
+}
+
+/** The attribution for one click when the `attribution` option is a per-request function. */
+export async function requestAttribution(perRequest: AttributionFunction, req: Request): Promise<Attribution> {
+  try {
+    return cleanAttribution(await perRequest(req), 'the attribution function');
+  } catch (e) {
+    log('the attribution function threw (%s); no attribution for this click', (e as Error)?.message);
+    return {};
+  }
 }
 
 /** The attribution as per-call client options (only the fields that are set). */

@@ -47,21 +47,30 @@ export function singleSignOnForm(input: SingleSignOnFormInput): SingleSignOnForm
 }
 
 /**
+ * The start of every page the bridge writes, up to `<body>`: not to be indexed, a viewport, the
+ * title (`titleHtml` is HTML: escape text first) and one style element allowed by the CSP nonce.
+ * No indentation or line breaks: the handoff page is sent on every handoff, read by a browser only.
+ */
+export function pageHead(nonce: string, titleHtml: string, css: string): string {
+  return '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex, nofollow">' +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${titleHtml}</title>` +
+    `<style nonce="${escapeHtml(nonce)}">${css}</style></head>`;
+}
+
+const AUTO_POST_CSS = 'body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:32rem;padding:0 1rem;text-align:center}button{font-size:1rem;padding:.6rem 1.4rem}';
+
+/**
  * A page whose form posts itself to Luminate: a top-level navigation, so Luminate's session
  * cookie is first-party. The button makes it work without script. Its own text is ASCII
  * (`&hellip;`, not `…`): the page and the header it is sent with then stay one-byte strings.
- * No indentation or line breaks: it is sent on every handoff, and read by a browser only.
  */
 export function renderAutoPostPage(form: SingleSignOnForm, cspNonce: string): string {
   let inputs = '';
   for (const [name, value] of form.fields) inputs += `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
-  const nonce = escapeHtml(cspNonce);
-  return '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex, nofollow">' +
-    '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Signing you in&hellip;</title>' +
-    `<style nonce="${nonce}">body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:32rem;padding:0 1rem;text-align:center}button{font-size:1rem;padding:.6rem 1.4rem}</style>` +
-    `</head><body><form id="luminate-sso" method="post" action="${escapeHtml(form.action)}">${inputs}` +
+  return `${pageHead(cspNonce, 'Signing you in&hellip;', AUTO_POST_CSS)}<body>` +
+    `<form id="luminate-sso" method="post" action="${escapeHtml(form.action)}">${inputs}` +
     '<p>Taking you to the donation page, signed in&hellip;</p><button type="submit">Continue</button></form>' +
-    `<script nonce="${nonce}">document.getElementById('luminate-sso').submit();</script></body></html>\n`;
+    `<script nonce="${escapeHtml(cspNonce)}">document.getElementById('luminate-sso').submit();</script></body></html>\n`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
-import { escapeHtml } from './handoff';
-import { newCspNonce, type HandoffCsp } from './security-headers';
+import { escapeHtml, pageHead } from './handoff';
+import { formActionSources, newCspNonce, type HandoffCsp } from './security-headers';
 
 /**
  * The small pages the bridge answers with itself, when a redirect will not do: a 429 must be a
@@ -10,16 +10,10 @@ import { newCspNonce, type HandoffCsp } from './security-headers';
 
 export type ApplyHeaders = (req: Request, res: Response, csp?: HandoffCsp) => void;
 
+const MESSAGE_CSS = 'body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:32rem;padding:0 1rem}button{font-size:1rem;padding:.6rem 1.4rem}';
+
 export function page(nonce: string, title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8">
-    <meta name="robots" content="noindex, nofollow">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>${escapeHtml(title)}</title>
-    <style nonce="${escapeHtml(nonce)}">body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:32rem;padding:0 1rem}button{font-size:1rem;padding:.6rem 1.4rem}</style>
-  </head>
+  return `${pageHead(nonce, escapeHtml(title), MESSAGE_CSS)}
   <body>
     <h1>${escapeHtml(title)}</h1>
     ${body}
@@ -37,6 +31,6 @@ export function sendMessagePage(
   applyHeaders: ApplyHeaders, req: Request, res: Response, status: number, title: string, text: string, link: { href: string; label: string },
 ): void {
   const nonce = newCspNonce();
-  applyHeaders(req, res, { nonce, formActionOrigins: [] });
+  applyHeaders(req, res, { nonce, formAction: formActionSources([]) });
   send(res, status, page(nonce, title, `<p>${escapeHtml(text)}</p>\n    <p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>`));
 }

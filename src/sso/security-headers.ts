@@ -5,8 +5,11 @@ import helmet from 'helmet';
 /** What the handoff page's CSP needs to know. */
 export interface HandoffCsp {
   nonce: string;
-  /** Every origin the form POST may end up on: Luminate, the callback, the destination. */
-  formActionOrigins: readonly string[];
+  /**
+   * The form-action sources, from formActionSources(): every origin the form POST may end up on
+   * (Luminate, the callback, the destination). A string, so a caller on the hot path can keep it.
+   */
+  formAction: string;
 }
 
 const NONCE_BYTES = 16;
@@ -72,24 +75,16 @@ function cspSource(value: string): string {
   return value;
 }
 
-// The form-action sources for a list of origins, kept per list: callers pass the same array for
-// the same targets (see formTargets), so each is checked and joined once.
-const formActionSources = new WeakMap<readonly string[], string>();
-
-function formActionFor(origins: readonly string[]): string {
-  let sources = formActionSources.get(origins);
-  if (sources === undefined) {
-    sources = origins.length === 0 ? "'none'" : origins.map(cspSource).join(' ');
-    formActionSources.set(origins, sources);
-  }
-  return sources;
+/** The form-action directive's sources for these origins, each checked; `'none'` for none. */
+export function formActionSources(origins: readonly string[]): string {
+  return origins.length === 0 ? "'none'" : origins.map(cspSource).join(' ');
 }
 
 /** The handoff page's CSP: its own script and style by nonce, and the form's possible targets. */
 function handoffCspHeader(csp: HandoffCsp): string {
   const nonce = `'nonce-${cspSource(csp.nonce)}'`;
   // Chrome applies form-action to the redirects that follow a form POST as well.
-  return `default-src 'none';script-src ${nonce};style-src ${nonce};base-uri 'none';frame-ancestors 'none';form-action ${formActionFor(csp.formActionOrigins)}`;
+  return `default-src 'none';script-src ${nonce};style-src ${nonce};base-uri 'none';frame-ancestors 'none';form-action ${csp.formAction}`;
 }
 
 /**

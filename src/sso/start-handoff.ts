@@ -6,7 +6,7 @@ import type { ConstituentRef, SingleSignOnToken } from '../client/types';
 import { debugFor, maskEmail, redact } from '../debug';
 import { untilAborted } from './abort';
 import { LuminateError, isLuminateError } from '../errors';
-import { attributionFor, callAttribution, configuredAttribution } from './attribution';
+import { callAttribution, configuredAttribution, requestAttribution } from './attribution';
 import { checkEmail, type CheckedEmail } from './email';
 import { consIdForEmail, forget } from './find-constituent';
 import type { SingleFlight } from './single-flight';
@@ -16,7 +16,7 @@ import { establishSessionUrl, renderAutoPostPage, sendHandoffPage, sendRedirect,
 import { sendThrottledPage, type MintThrottle } from './mint-throttle';
 import type { Attribution, ResolvedSsoOptions } from './options';
 import { publicBaseOf, rawQueryOf, withQueryParam } from './request-urls';
-import { newCspNonce, randomText, type HandoffCsp } from './security-headers';
+import { formActionSources, newCspNonce, randomText, type HandoffCsp } from './security-headers';
 
 const log = debugFor('sso');
 
@@ -113,20 +113,20 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof (value as { then?: unknown }).then === 'function';
 }
 
-// Origins of the URLs a bridge hands over to: the same few on every handoff (secureUrl, the
-// callback, the usual destinations), so they are worked out once. Bounded: cleared when full.
-// The same array comes back each time, which lets the CSP header built from it be kept too.
-const formTargetCache = new Map<string, string[]>();
+// The form-action sources of a handoff page: the origins of the URLs a bridge hands over to, the
+// same few on every handoff (secureUrl, the callback, the usual destinations), so they are worked
+// out once. Bounded: cleared when full.
+const formActionCache = new Map<string, string>();
 
-function formTargets(secureUrl: string, callbackUrl: string, destination: string): string[] {
+function formActionFor(secureUrl: string, callbackUrl: string, destination: string): string {
   const key = `${secureUrl}\n${callbackUrl}\n${destination}`;
-  let targets = formTargetCache.get(key);
-  if (targets === undefined) {
-    targets = [...new Set([secureUrl, callbackUrl, destination].map((url) => new URL(url).origin))];
-    if (formTargetCache.size >= 256) formTargetCache.clear();
-    formTargetCache.set(key, targets);
+  let sources = formActionCache.get(key);
+  if (sources === undefined) {
+    sources = formActionSources([...new Set([secureUrl, callbackUrl, destination].map((url) => new URL(url).origin))]);
+    if (formActionCache.size >= 256) formActionCache.clear();
+    formActionCache.set(key, sources);
   }
-  return targets;
+  return sources;
 }
 
 /** `GET <start>?next=…`: resolve the destination and constituent, mint a token, hand the browser over. */
@@ -169,9 +169,10 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
       ref = toConstituentRef(value);
       if (log.enabled) log('constituent hook: %s', describe(ref));
       // Only a per-request attribution function has anything to wait for.
-      attribution = config.attribution.perRequest === undefined
+      const { perRequest } = config.attribution;
+      attribution = perRequest === undefined
         ? configuredAttribution(config, req)
-        : await untilAborted(attributionFor(config, req), signal, () => timeoutError());
+        : await untilAborted(requestAttribution(perRequest, req), signal, () => timeoutError());
     } catch (e) {
       if (res.destroyed) return;
       fail(timedOut ? timeoutError(e) : asLuminateError(e, 'SSO_CONSTITUENT_HOOK_FAILED', 'The constituent hook threw.'));
@@ -272,7 +273,7 @@ function sendHandoff(
     attribution,
   });
   const nonce = newCspNonce();
-  ctx.applyHeaders(req, res, { nonce, formActionOrigins: formTargets(config.secureUrl, callbackUrl, destination) });
+  ctx.applyHeaders(req, res, { nonce, formAction: formActionFor(config.secureUrl, callbackUrl, destination) });
   if (log.enabled) {
     log('handoff singleSignOn: auto-post page to %s for cons_id %s (token %s); Luminate errors return to %s',
       form.action, token.consId, redact(token.token), callbackUrl);

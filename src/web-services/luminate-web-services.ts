@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import type { Agent, Dispatcher } from 'undici';
 import { retryIfNeverSent, startDeadline } from '../client/deadline';
-import { postXml } from '../client/http';
+import { postTarget, postXml, type PostTarget } from '../client/http';
 import { toLuminateError } from '../client/network-errors';
 import { dispatcherFor } from '../client/pool';
 import { isRecord, readRequiredString, type LuminateRecord } from '../client/values';
@@ -37,6 +37,7 @@ export class LuminateWebServices {
   readonly #dispatcher: Dispatcher;
   readonly #ownAgent: Agent | undefined;
   readonly #host: string;
+  readonly #target: PostTarget;
   readonly #sessions: SessionKeeper;
   #closing: Promise<void> | undefined;
 
@@ -47,6 +48,7 @@ export class LuminateWebServices {
     this.url = config.url;
     this.userName = config.userName;
     this.#host = new URL(config.url).host;
+    this.#target = postTarget(config.url);
     const { dispatcher, ownAgent } = dispatcherFor(config);
     this.#dispatcher = dispatcher;
     this.#ownAgent = ownAgent;
@@ -149,7 +151,7 @@ export class LuminateWebServices {
     const deadline = startDeadline(c.timeoutMs, this.#host, signal);
     const request = {
       dispatcher: this.#dispatcher,
-      url: c.url,
+      target: this.#target,
       xml,
       soapAction: SOAP_ACTION,
       accept: ACCEPT,
