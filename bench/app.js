@@ -10,6 +10,8 @@
  *   floor       one pooled undici POST, its body read as text, then a 302; no parsing, no checks
  *   floor-dispatch  the same through undici's lower-level dispatch() (as the bridge sends since
  *               it stopped using request()): a reference, to show what that choice alone saves
+ *   no-upstream an Express route that answers the same 302 at once, with no upstream call: a
+ *               reference for the latency table, what one loopback HTTP hop costs on this machine
  *   naive       a new TLS connection per call (https.request, agent: false), a new XML parser
  *               and a full parse per reply, then a 302 (what per-request scripts do)
  */
@@ -119,6 +121,17 @@ function floorDispatchApp(site, ca) {
   return { app, close: () => agent.close() };
 }
 
+function noUpstreamApp(site) {
+  const app = express();
+  const destination = `${site.secureUrl}/site/Donation2?df_id=1234`;
+  app.get(PATH, (_req, res) => {
+    counts.handoffs += 1;
+    res.writeHead(302, { location: destination });
+    res.end();
+  });
+  return { app, close: async () => undefined };
+}
+
 function naiveApp(site, ca) {
   const app = express();
   app.get(PATH, (_req, res, next) => {
@@ -159,6 +172,7 @@ const CASES = {
   'bridge-es-throttled': (site, ca) => bridgeApp(site, ca, 'establishSession', COUNT_ONLY),
   floor: floorApp,
   'floor-dispatch': floorDispatchApp,
+  'no-upstream': noUpstreamApp,
   naive: naiveApp,
 };
 

@@ -33,7 +33,7 @@ async function checkHandoff(name, url, site) {
   const location = res.headers.get('location') || '';
   const ok = name === 'bridge-sso'
     ? res.status === 200 && body.includes('name="sso_auth_token"') && body.includes(`${site.secureUrl}/site/CRConsAPI`)
-    : res.status === 302 && (name.startsWith('floor') ? location.includes('/site/Donation2') : location.startsWith(`${site.secureUrl}/site/EstablishSession`));
+    : res.status === 302 && (name.startsWith('floor') || name === 'no-upstream' ? location.includes('/site/Donation2') : location.startsWith(`${site.secureUrl}/site/EstablishSession`));
   if (!ok) throw new Error(`${name}: unexpected answer ${res.status} ${location} ${body.slice(0, 200)}`);
   return res.status;
 }
