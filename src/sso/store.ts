@@ -27,15 +27,24 @@ interface Entry {
 }
 
 export interface MemoryStoreOptions {
-  /** Most keys held at once; the oldest are dropped beyond it. Default 100,000. */
+  /**
+   * Most keys held at once, of each kind: marks (setIfAbsent: the replay guard, locks) and
+   * counters (increment: the throttles); the oldest of a kind are dropped beyond it. Default 100,000.
+   */
   maxEntries?: number;
   /** Clock, for tests. */
   now?: () => number;
 }
 
-/** In-process store. Expired keys are swept as new ones arrive, so it never grows without bound. */
+/**
+ * In-process store. Expired keys are swept as new ones arrive, so it never grows without bound.
+ * Marks and counters are bounded apart: counters are made by anyone who can send a request (one
+ * per client IP), and a flood of them must not push out the replay guard's marks. They still
+ * share one key space, as in Redis: a key is looked up in both.
+ */
 export class MemoryStore implements BridgeStore {
-  private readonly entries = new Map<string, Entry>();
+  private readonly marks = new Map<string, Entry>();
+  private readonly counters = new Map<string, Entry>();
   private readonly maxEntries: number;
   private readonly now: () => number;
 
@@ -44,51 +53,59 @@ export class MemoryStore implements BridgeStore {
     this.now = options.now ?? Date.now;
   }
 
+  /** Keys held, live or not yet swept. */
   get size(): number {
-    return this.entries.size;
+    return this.marks.size + this.counters.size;
   }
 
   async setIfAbsent(key: string, ttlMs: number): Promise<boolean> {
     const now = this.now();
-    const existing = this.entries.get(key);
-    if (existing && existing.expiresAt > now) return false;
-    this.put(key, { expiresAt: now + ttlMs, count: 1 }, now);
+    if (this.live(key, now) !== undefined) return false;
+    this.put(this.marks, key, { expiresAt: now + ttlMs, count: 1 }, now);
     return true;
   }
 
   async increment(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }> {
     const now = this.now();
-    const existing = this.entries.get(key);
-    if (existing && existing.expiresAt > now) {
+    const existing = this.live(key, now);
+    if (existing !== undefined) {
       existing.count += 1;
       return { count: existing.count, resetInMs: existing.expiresAt - now };
     }
-    this.put(key, { expiresAt: now + windowMs, count: 1 }, now);
+    this.put(this.counters, key, { expiresAt: now + windowMs, count: 1 }, now);
     return { count: 1, resetInMs: windowMs };
   }
 
   async count(key: string): Promise<number> {
-    const existing = this.entries.get(key);
-    return existing && existing.expiresAt > this.now() ? existing.count : 0;
+    return this.live(key, this.now())?.count ?? 0;
   }
 
   async delete(key: string): Promise<void> {
-    this.entries.delete(key);
+    this.marks.delete(key);
+    this.counters.delete(key);
   }
 
-  private put(key: string, entry: Entry, now: number): void {
-    this.entries.delete(key); // re-insert at the end so Map order stays oldest-first
-    this.entries.set(key, entry);
-    this.sweep(now);
+  /** The key's entry while it lives, whichever kind made it. */
+  private live(key: string, now: number): Entry | undefined {
+    const entry = this.marks.get(key) ?? this.counters.get(key);
+    return entry !== undefined && entry.expiresAt > now ? entry : undefined;
+  }
+
+  private put(entries: Map<string, Entry>, key: string, entry: Entry, now: number): void {
+    // An expired entry of either kind may still hold the key: the new one replaces it.
+    this.marks.delete(key);
+    this.counters.delete(key);
+    entries.set(key, entry); // at the end, so Map order stays oldest-first
+    this.sweep(entries, now);
   }
 
   /** Drops expired entries from the old end, then the oldest while over the bound. Bounded work. */
-  private sweep(now: number): void {
+  private sweep(entries: Map<string, Entry>, now: number): void {
     let budget = 64;
-    for (const [key, entry] of this.entries) {
+    for (const [key, entry] of entries) {
       if (budget-- <= 0) break;
-      if (entry.expiresAt <= now) this.entries.delete(key);
-      else if (this.entries.size > this.maxEntries) this.entries.delete(key);
+      if (entry.expiresAt <= now) entries.delete(key);
+      else if (entries.size > this.maxEntries) entries.delete(key);
       else break;
     }
   }

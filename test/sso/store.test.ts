@@ -34,6 +34,34 @@ describe('MemoryStore', () => {
     expect(await store.setIfAbsent('k999', 60_000)).toBe(false);
   });
 
+  it('keeps the replay marks however many counters arrive (each kind has its own bound)', async () => {
+    const store = new MemoryStore({ maxEntries: 100 });
+    for (let i = 0; i < 10; i += 1) expect(await store.setIfAbsent(`callback:${i}`, 60_000)).toBe(true);
+    // One counter per client IP, as a flood from many addresses would make.
+    for (let i = 0; i < 1000; i += 1) await store.increment(`throttle:ip:${i}`, 60_000);
+    for (let i = 0; i < 10; i += 1) expect(await store.setIfAbsent(`callback:${i}`, 60_000)).toBe(false);
+    expect(store.size).toBeLessThanOrEqual(110);
+    expect(await store.count('throttle:ip:999')).toBe(1);
+  });
+
+  it('is one key space: a mark counts as 1 and increments, a counter is not absent', async () => {
+    let now = 0;
+    const store = new MemoryStore({ now: () => now });
+    expect(await store.setIfAbsent('k', 1000)).toBe(true);
+    expect(await store.count('k')).toBe(1);
+    expect(await store.increment('k', 5000)).toEqual({ count: 2, resetInMs: 1000 });
+    expect(await store.increment('c', 1000)).toEqual({ count: 1, resetInMs: 1000 });
+    expect(await store.setIfAbsent('c', 1000)).toBe(false);
+    now = 1000; // both expired: either kind may take the key anew
+    expect(await store.increment('k', 1000)).toEqual({ count: 1, resetInMs: 1000 });
+    expect(await store.setIfAbsent('c', 1000)).toBe(true);
+    expect(store.size).toBe(2);
+    await store.delete('k');
+    await store.delete('c');
+    expect(await store.count('k')).toBe(0);
+    expect(store.size).toBe(0);
+  });
+
   it('sweeps expired keys as new ones arrive, so the size returns to what is live', async () => {
     let now = 0;
     const store = new MemoryStore({ now: () => now });
