@@ -3,7 +3,7 @@ import type { LuminateClient } from '../client/luminate-client';
 import { debugFor, redact } from '../debug';
 import { LuminateError } from '../errors';
 import { asLuminateError, callHookSafely } from '../sso/failure';
-import { establishSessionUrl } from '../sso/handoff';
+import type { EstablishSessionUrl } from '../sso/handoff';
 import { clientIp, publicBaseOf, withQueryParam } from '../sso/request-urls';
 import { readCredentials } from './credentials';
 import { csrfValid } from './csrf';
@@ -22,6 +22,8 @@ export interface LoginContext {
   throttle: LoginThrottle;
   applyHeaders: ApplyHeaders;
   now: () => number;
+  /** EstablishSession URLs for config.secureUrl: establishSessionUrls(config.secureUrl). */
+  establishSessionUrl: EstablishSessionUrl;
 }
 
 /**
@@ -192,7 +194,7 @@ function sendOn(ctx: LoginContext, req: Request, res: Response, login: VerifiedL
     if (nextUrl === undefined) {
       log('cannot build an absolute NEXTURL from the Host header (set baseUrl); skipping EstablishSession');
     } else {
-      target = establishSessionUrl(config.secureUrl, { nonce: login.nonce, ...(login.routingId ? { routingId: login.routingId } : {}) }, nextUrl);
+      target = ctx.establishSessionUrl({ nonce: login.nonce, ...(login.routingId ? { routingId: login.routingId } : {}) }, nextUrl);
     }
   }
   const viaLuminate = target !== destination;

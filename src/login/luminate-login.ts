@@ -10,6 +10,7 @@ import { LoginThrottle } from './login-throttle';
 import type { LuminateLoginOptions, ResolvedLoginOptions } from './options';
 import { resolveLoginOptions } from './validate-options';
 import { looksLikeRequest } from '../util/looks-like-request';
+import { establishSessionUrls } from '../sso/handoff';
 
 /** The router `luminateLogin()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateLoginRouter = Router & {
@@ -58,7 +59,10 @@ export function createLoginRouter(config: ResolvedLoginOptions, deps: { now?: ()
   const client = config.injectedClient ?? (ownClient as LuminateClient);
   const store = config.store ?? new MemoryStore({ now });
   const applyHeaders = bridgeSecurityHeaders();
-  const loginCtx = { config, client, throttle: new LoginThrottle(store, config.throttle, now), applyHeaders, now };
+  const loginCtx = {
+    config, client, throttle: new LoginThrottle(store, config.throttle, now), applyHeaders, now,
+    establishSessionUrl: establishSessionUrls(config.secureUrl),
+  };
   const logoutCtx = { config, applyHeaders, now };
 
   const router = Router() as LuminateLoginRouter;

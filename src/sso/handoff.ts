@@ -87,37 +87,33 @@ export function sendHandoffPage(res: Response, html: string): void {
 /** Characters Luminate's routing ids are made of; anything else is not put into the path. */
 const ROUTING_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-// `<secureUrl>/site/EstablishSession` parsed, for the last secureUrl seen (a bridge has one);
-// '' when it has a query or fragment (validated options never do).
-let endpointFor = { secureUrl: '', href: '' };
-let lastDestination = { raw: '', encoded: '' };
-
-function establishSessionEndpoint(secureUrl: string): string {
-  if (endpointFor.secureUrl !== secureUrl) {
-    const url = new URL(`${secureUrl}/site/EstablishSession`);
-    endpointFor = { secureUrl, href: url.search === '' && url.hash === '' ? url.href : '' };
-  }
-  return endpointFor.href;
-}
+/** Builds one site's EstablishSession URLs: see establishSessionUrls. */
+export type EstablishSessionUrl = (token: Partial<SingleSignOnToken> & { nonce: string }, destination: string) => string;
 
 /**
- * `<secureUrl>/site/EstablishSession;jsessionid=<routing_id>?NONCE_TOKEN=<nonce>&NEXTURL=<destination>`:
- * the string the URL API builds (the parsed endpoint, then the query as URLSearchParams
- * serialises it), without parsing a URL per handoff. The routing id's alphabet needs no encoding
- * in a path segment and cannot make it a dot segment.
+ * `<secureUrl>/site/EstablishSession;jsessionid=<routing_id>?NONCE_TOKEN=<nonce>&NEXTURL=<destination>`
+ * for one site: the string the URL API builds (the endpoint parsed once, here, then the query as
+ * URLSearchParams serialises it), without parsing a URL per handoff. Made once per bridge or login
+ * router, whose secureUrl is fixed. The routing id's alphabet needs no encoding in a path segment
+ * and cannot make it a dot segment.
  */
-export function establishSessionUrl(secureUrl: string, token: Partial<SingleSignOnToken> & { nonce: string }, destination: string): string {
-  const affinity = token.routingId && ROUTING_ID.test(token.routingId) ? `;jsessionid=${token.routingId}` : '';
-  const endpoint = establishSessionEndpoint(secureUrl);
-  if (endpoint !== '') {
-    // Most handoffs go to the same destination as the one before: its encoding is kept.
-    if (lastDestination.raw !== destination) lastDestination = { raw: destination, encoded: formUrlEncode(destination) };
-    return `${endpoint}${affinity}?NONCE_TOKEN=${formUrlEncode(token.nonce)}&NEXTURL=${lastDestination.encoded}`;
-  }
-  const url = new URL(`${secureUrl}/site/EstablishSession${affinity}`);
-  url.searchParams.set('NONCE_TOKEN', token.nonce);
-  url.searchParams.set('NEXTURL', destination);
-  return url.href;
+export function establishSessionUrls(secureUrl: string): EstablishSessionUrl {
+  const parsed = new URL(`${secureUrl}/site/EstablishSession`);
+  // Validated options never give a secureUrl with a query or fragment; if one did, the URL API builds it.
+  const endpoint = parsed.search === '' && parsed.hash === '' ? parsed.href : '';
+  // Most handoffs go to the same destination as the one before: its encoding is kept.
+  let lastDestination = { raw: '', encoded: '' };
+  return (token, destination) => {
+    const affinity = token.routingId && ROUTING_ID.test(token.routingId) ? `;jsessionid=${token.routingId}` : '';
+    if (endpoint !== '') {
+      if (lastDestination.raw !== destination) lastDestination = { raw: destination, encoded: formUrlEncode(destination) };
+      return `${endpoint}${affinity}?NONCE_TOKEN=${formUrlEncode(token.nonce)}&NEXTURL=${lastDestination.encoded}`;
+    }
+    const url = new URL(`${secureUrl}/site/EstablishSession${affinity}`);
+    url.searchParams.set('NONCE_TOKEN', token.nonce);
+    url.searchParams.set('NEXTURL', destination);
+    return url.href;
+  };
 }
 
 // What res.redirect's encodeurl step would change: with none of it, the Location is the URL as is.

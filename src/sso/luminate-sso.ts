@@ -6,6 +6,7 @@ import { handleCallback } from './callback';
 import type { LuminateSsoOptions } from './options';
 import { MintThrottle } from './mint-throttle';
 import { bridgeSecurityHeaders } from './security-headers';
+import { establishSessionUrls } from './handoff';
 import { startHandoff } from './start-handoff';
 import { InProcessSingleFlight, StoreSingleFlight } from './single-flight';
 import { MemoryStore } from './store';
@@ -49,7 +50,10 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   const flight = config.store
     ? new StoreSingleFlight(store, { lockTtlMs: 2 * config.timeoutMs + 1000, waitMs: config.timeoutMs })
     : new InProcessSingleFlight();
-  const startCtx = { config, client, ownClient: ownClient !== undefined, flight, destinations, applyHeaders, throttle };
+  const startCtx = {
+    config, client, ownClient: ownClient !== undefined, flight, destinations, applyHeaders, throttle,
+    establishSessionUrl: establishSessionUrls(config.secureUrl),
+  };
   // For templates: `res.locals.luminateLink(destination, { source, subSource })` → this bridge's start
   // URL. The path is fixed now: req.baseUrl changes once the request has left this router. This
   // runs on every request of the host app: one function per mount path, not one per request

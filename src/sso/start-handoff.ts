@@ -1,8 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { LuminateClient } from '../client/luminate-client';
 import { DeadlineSignal } from '../client/deadline';
-import type { AbortSignalLike } from '../client/types';
-import type { ConstituentRef, SingleSignOnToken } from '../client/types';
+import type { AbortSignalLike, ConstituentRef, SingleSignOnToken } from '../client/types';
 import { debugFor, maskEmail, redact } from '../debug';
 import { untilAborted } from './abort';
 import { LuminateError, isLuminateError } from '../errors';
@@ -12,7 +11,8 @@ import { consIdForEmail, forget } from './find-constituent';
 import type { SingleFlight } from './single-flight';
 import { resolveDestination, type CompiledDestinations } from './destinations';
 import { applyFailurePolicy, asLuminateError, callHookSafely } from './failure';
-import { establishSessionUrl, renderAutoPostPage, sendHandoffPage, sendRedirect, singleSignOnForm } from './handoff';
+import { renderAutoPostPage, sendHandoffPage, sendRedirect, singleSignOnForm } from './handoff';
+import type { EstablishSessionUrl } from './handoff';
 import { sendThrottledPage, type MintThrottle } from './mint-throttle';
 import type { Attribution, ResolvedSsoOptions } from './options';
 import { publicBaseOf, rawQueryOf, withQueryParam } from './request-urls';
@@ -34,6 +34,8 @@ export interface StartContext {
   applyHeaders: (req: Request, res: Response, csp?: HandoffCsp) => void;
   /** Limits token requests per visitor and per client IP. */
   throttle: MintThrottle;
+  /** EstablishSession URLs for config.secureUrl: establishSessionUrls(config.secureUrl). */
+  establishSessionUrl: EstablishSessionUrl;
 }
 
 /** Who the hook says the visitor is: an id Luminate takes as is, or an email to look up. */
@@ -252,7 +254,7 @@ function sendHandoff(
       // and the token call already carried the attribution for this session.
       if (log.enabled) log('handoff establishSession for cons_id %s (nonce %s)', token.consId, redact(token.nonce));
       ctx.applyHeaders(req, res);
-      sendRedirect(res, establishSessionUrl(config.secureUrl, { ...token, nonce: token.nonce }, destination));
+      sendRedirect(res, ctx.establishSessionUrl({ ...token, nonce: token.nonce }, destination));
       callHookSafely(config.onHandoff, { ...info, handoff: 'establishSession' }, req);
       return;
     }
