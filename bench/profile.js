@@ -2,8 +2,8 @@
 /**
  * `npm run bench:profile [-- <case> ...]`: runs cases (default: floor, bridge-sso, bridge-es) at
  * 0 ms upstream delay and 10 connections under `node --cpu-prof`, writes the profiles to
- * bench/.out/ (git-ignored), prints each one's top functions by self time and, when the floor
- * is among them, what every other case spends beyond it, in µs per handoff, function by function.
+ * bench/.out/ (git-ignored), prints each one's top functions by self time and, when the base case
+ * (BENCH_PROFILE_BASE) is among them, what every other case spends beyond it, in µs per handoff, function by function.
  * BENCH_PROFILE_SEC sets the seconds under load (default 10), BENCH_PROFILE_CONNECTIONS the connections (10),
  * BENCH_PROFILE_BASE the case the others are compared with (floor; e.g. floor-dispatch).
  */
@@ -48,7 +48,7 @@ async function main() {
   try {
     const done = [];
     for (const name of names.length ? names : ['floor', 'bridge-sso', 'bridge-es']) done.push(await profileCase(name, ctx));
-    // What each case spends beyond the floor, function by function.
+    // What each case spends beyond the base case, function by function.
     const floor = done.find((d) => d.name === BASE);
     for (const d of done) {
       if (!floor || d === floor) continue;
