@@ -170,27 +170,14 @@ export function bridgePages(applyHeaders: ApplyHeaders, renderPage?: RenderPage,
       send(res, spec.status, hosted ?? page(nonce, spec.title, parts.body));
     },
     sendHandoff(req, res, form, formAction) {
-      if (renderPage === undefined) {
-        // The built-in handoff page, sent on every singleSignOn handoff: built in one pass.
-        const nonce = newCspNonce();
-        applyHeaders(req, res, { nonce, formAction });
-        sendHandoffPage(res, renderAutoPostPage(form, nonce));
-        return;
-      }
       const nonce = newCspNonce();
-      const spec: PageSpec = {
+      const hosted = renderPage === undefined ? undefined : hostDocument(req, pageParts({
         kind: 'handoff', status: 200, title: 'Signing you in…', message: 'Taking you to the donation page, signed in…',
         form: { id: HANDOFF_FORM_ID, action: form.action, fields: form.fields, button: 'Continue' },
-      };
-      const parts = pageParts(spec, nonce);
-      const hosted = hostDocument(req, parts);
-      if (hosted === undefined) {
-        applyHeaders(req, res, { nonce, formAction });
-        sendHandoffPage(res, renderAutoPostPage(form, nonce));
-        return;
-      }
-      applyHeaders(req, res, { nonce, formAction, hostStyles: true });
-      sendHandoffPage(res, withScript(hosted, autoPostScript(nonce)));
+      }, nonce));
+      // Without a layout (the usual case, on every handoff): the built-in page, built in one pass.
+      applyHeaders(req, res, hosted === undefined ? { nonce, formAction } : { nonce, formAction, hostStyles: true });
+      sendHandoffPage(res, hosted === undefined ? renderAutoPostPage(form, nonce) : withScript(hosted, autoPostScript(nonce)));
     },
   };
 }
