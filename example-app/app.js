@@ -8,7 +8,7 @@ const { randomBytes, timingSafeEqual } = require('node:crypto');
 const express = require('express');
 const session = require('express-session');
 const helmet = require('helmet');
-const { luminateSso, luminateLogin, loggedInConstituent } = require('../dist');
+const { luminateSso, luminateLogin, loggedInConstituent, LuminateClient } = require('../dist');
 const { createFakeLuminate, DEMO_CONSTITUENTS } = require('../dist/testing');
 const { readConfig } = require('./config');
 const { connectSharedState } = require('./shared-state');
@@ -35,7 +35,34 @@ function csrfValid(req) {
 
 const promisified = (fn) => new Promise((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
 
-function buildApp({ config, bridge, login, users, demoLogins, demoMembers, destinations, luminateOrigin, sessionStore }) {
+/**
+ * The name of a member who logged in with a membership number, for the header: asked of Luminate
+ * once (server API getUser) and kept in the session. Luminate unreachable: "Member", asked again
+ * on the next page.
+ */
+async function memberName(req, member, directory) {
+  if (req.session.memberName?.consId === member.consId) return req.session.memberName.name;
+  try {
+    const record = await directory.callServerApi('getUser', { cons_id: member.consId }, 'getConsResponse');
+    const name = [record?.name?.first, record?.name?.last].filter((part) => typeof part === 'string' && part !== '').join(' ');
+    req.session.memberName = { consId: member.consId, name: name || 'Member' };
+    return req.session.memberName.name;
+  } catch {
+    return 'Member';
+  }
+}
+
+/** onError's log line: what the visitor got. Refused callbacks and throttled clicks get a page, not the destination. */
+function failureOutcome(code) {
+  if (code === 'SSO_CALLBACK_SIGNATURE_INVALID' || code === 'SSO_CALLBACK_EXPIRED' || code === 'SSO_CALLBACK_REPLAYED') {
+    return 'refused a sign-in callback: the visitor got the 400 page, with a link on to the donation page';
+  }
+  if (code === 'SSO_THROTTLED') return 'too many clicks: the visitor got the 429 page, with a link on as a guest';
+  if (code === 'SSO_RENDER_PAGE_FAILED') return "this site's page layout failed: the bridge sent its built-in page";
+  return 'the visitor goes on as a guest';
+}
+
+function buildApp({ config, bridge, login, users, directory, demoLogins, demoMembers, destinations, luminateOrigin, sessionStore }) {
   const app = express();
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
@@ -78,17 +105,17 @@ function buildApp({ config, bridge, login, users, demoLogins, demoMembers, desti
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();
   });
-  app.get('/', (req, res) => {
-    const user = req.session.user;
-    res.type('html').send(
-      pages.homePage({
-        user,
-        member: user ? null : loggedInConstituent(req),
-        csrfToken: user ? csrfToken(req) : '',
-        donateHref: bridgeLink(destinations.donate),
-        monthlyHref: bridgeLink(destinations.monthly),
-      }),
-    );
+  app.get('/', async (req, res, next) => {
+    try {
+      const user = req.session.user;
+      const constituent = user ? null : loggedInConstituent(req);
+      const member = constituent && { consId: constituent.consId, name: await memberName(req, constituent, directory) };
+      res.type('html').send(
+        pages.homePage({ user, member, donateHref: bridgeLink(destinations.donate), monthlyHref: bridgeLink(destinations.monthly) }),
+      );
+    } catch (err) {
+      next(err);
+    }
   });
 
   const renderLogin = (req, res, extra = {}) => {
@@ -125,15 +152,6 @@ function buildApp({ config, bridge, login, users, demoLogins, demoMembers, desti
     if (req.session.user || loggedInConstituent(req)) return res.redirect(303, returnTo);
     res.set('Cache-Control', 'no-store').type('html');
     res.send(pages.memberLoginPage({ csrfToken: res.locals.luminateCsrfToken(), returnTo, error: req.query.error, demoMembers }));
-  });
-  app.post('/logout', form, (req, res, next) => {
-    if (!csrfValid(req)) return res.status(403).type('html').send(pages.messagePage('Log out', 'This form has expired. Please try again.'));
-    // Only this site's session ends; a Luminate session opened by the bridge lives on until it expires.
-    req.session.destroy((err) => {
-      if (err) return next(err);
-      res.clearCookie('example.sid');
-      res.redirect(303, '/');
-    });
   });
 
   app.use((_req, res) => {
@@ -172,6 +190,7 @@ async function startExampleApp(options = {}) {
   let fake;
   let bridge;
   let login;
+  let directory;
   let server;
   let shared;
   try {
@@ -202,8 +221,10 @@ async function startExampleApp(options = {}) {
       ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
       // Replay guard, throttle counters and provisioning locks shared by every instance.
       ...(shared ? { store: shared.bridgeStore } : {}),
+      // The handoff, "please wait" and refused-link pages in this site's layout.
+      renderPage: pages.bridgePage,
       // Error codes and messages carry no passwords or tokens.
-      onError: (err) => log.warn(`example-app: single sign-on failed (${err.code}); the visitor goes on as a guest: ${err.message}`),
+      onError: (err) => log.warn(`example-app: single sign-on failed (${err.code}); ${failureOutcome(err.code)}: ${err.message}`),
     });
     login = luminateLogin({
       luminate,
@@ -214,12 +235,16 @@ async function startExampleApp(options = {}) {
       ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
       // Failed-login counters shared by every instance, like the bridge's.
       ...(shared ? { store: shared.bridgeStore } : {}),
+      // The logout confirmation and the refused-form pages in this site's layout too.
+      renderPage: pages.bridgePage,
       onError: (err) => log.warn(`example-app: membership login refused (${err.code}): ${err.message}`),
     });
+    // Members' names for the header (getUser), with the same API administrator.
+    directory = new LuminateClient({ secureUrl: luminate.secureUrl, apiKey: luminate.apiKey, apiLogin: luminate.apiLogin, timeoutMs: 3000 });
     const demoLogins = fake ? accounts.map(({ username, password }) => ({ username, password })) : [];
     const demoMembers = fake ? DEMO_CONSTITUENTS.map((c) => ({ memberId: c.memberId, lastName: c.lastName })) : [];
     const app = buildApp({
-      config, bridge, login, users, demoLogins, demoMembers, destinations, luminateOrigin: new URL(luminate.secureUrl).origin, sessionStore: shared?.sessionStore,
+      config, bridge, login, users, directory, demoLogins, demoMembers, destinations, luminateOrigin: new URL(luminate.secureUrl).origin, sessionStore: shared?.sessionStore,
     });
     server = await listen(app, config.port, config.host);
     const appUrl = `http://localhost:${server.address().port}`;
@@ -238,6 +263,7 @@ async function startExampleApp(options = {}) {
           await new Promise((resolve) => server.close(() => resolve()));
           await bridge.close();
           await login.close();
+          await directory.close();
           await shared?.close();
           await fake?.close();
         })();
@@ -248,6 +274,7 @@ async function startExampleApp(options = {}) {
     server?.close();
     await bridge?.close();
     await login?.close();
+    await directory?.close();
     await shared?.close();
     await fake?.close();
     throw err;

@@ -16,14 +16,14 @@ header button{background:none;border:1px solid #fff;border-radius:4px;padding:.3
 .error{color:#b00020;font-weight:600}.hint{color:#555;font-size:.9rem}code{background:#eef;padding:0 .2rem}
 `;
 
-function layout(title, { user, csrfToken, member }, body) {
-  // A member logged in with Luminate credentials logs out of both sites through the bridge: a
-  // plain link (a same-origin GET logs out at once; from anywhere else it asks first).
+function layout(title, { user, member }, body) {
+  // Everyone logs out of both sites through luminateLogin's logout, whichever way they logged in:
+  // a shared computer must not stay logged in on the donation site. A plain link: a same-origin
+  // GET logs out at once; from anywhere else it asks first, with a button.
   const account = user
-    ? `<span>${escapeHtml(user.name)} · <form class="inline" method="post" action="/logout">` +
-      `<input type="hidden" name="_csrf" value="${escapeHtml(csrfToken)}"><button type="submit">Log out</button></form></span>`
+    ? `<span>${escapeHtml(user.name)} · <a href="/luminate/logout">Log out</a></span>`
     : member
-      ? `<span>Member (cons_id ${escapeHtml(member.consId)}) · <a href="/luminate/logout">Log out</a></span>`
+      ? `<span>${escapeHtml(member.name)} · <a href="/luminate/logout">Log out</a></span>`
       : '<a href="/login">Log in</a>';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -34,13 +34,13 @@ function layout(title, { user, csrfToken, member }, body) {
 }
 
 /** Home: the two giving links go through the bridge, which logs the supporter in on Luminate. */
-function homePage({ user, member, csrfToken, donateHref, monthlyHref }) {
+function homePage({ user, member, donateHref, monthlyHref }) {
   const greeting = user
     ? `<h1>Welcome back, ${escapeHtml(user.name)}</h1><p>You are logged in. Your gift will be recorded on your supporter record.</p>`
     : member
       ? '<h1>Welcome back, member</h1><p>You are logged in with your membership number, here and on the donation site.</p>'
       : '<h1>Welcome</h1><p><a href="/login">Log in</a> (or <a href="/member-login">with your membership number</a>) so your gift lands on your supporter record (Donate asks you to, first).</p>';
-  return layout('Home', { user, csrfToken, member }, `<div class="card">${greeting}
+  return layout('Home', { user, member }, `<div class="card">${greeting}
 <p><a class="give" href="${escapeHtml(donateHref)}">Donate</a><a class="give monthly" href="${escapeHtml(monthlyHref)}">Give monthly</a></p></div>`);
 }
 
@@ -91,4 +91,19 @@ function messagePage(title, text) {
   return layout(title, {}, `<div class="card"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p><p><a href="/">Home</a></p></div>`);
 }
 
-module.exports = { STYLE, escapeHtml, homePage, loginPage, memberLoginPage, messagePage };
+/**
+ * The bridge's own pages (the handoff, "please wait", a refused link, the logout confirmation) in
+ * this site's layout: luminateSso's and luminateLogin's `renderPage` option. Every part of `page`
+ * is HTML the bridge has already escaped: it goes in as is, never through escapeHtml() again.
+ * The bridge adds its own script (with the CSP nonce) and headers; /style.css is allowed ('self').
+ */
+function bridgePage(page) {
+  return `<!doctype html>
+<html lang="en"><head>${page.head}
+<title>${page.title} – Example Charity</title><link rel="stylesheet" href="/style.css"></head>
+<body class="bridge-page bridge-${page.kind}"><header><strong>Example Charity</strong></header>
+<main><div class="card">${page.body}</div></main></body></html>
+`;
+}
+
+module.exports = { STYLE, escapeHtml, homePage, loginPage, memberLoginPage, messagePage, bridgePage };

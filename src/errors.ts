@@ -52,6 +52,7 @@ export type LuminateErrorCode =
   | 'SSO_STORE_UNAVAILABLE' // the BridgeStore (e.g. RedisStore) could not answer: refused, timed out, odd reply
   | 'SSO_THROTTLED' // too many token requests from one visitor or client IP: 429, see retryAfterSeconds
   | 'SSO_INVALID_HOST' // the callback URL cannot be built from the request; set baseUrl
+  | 'SSO_RENDER_PAGE_FAILED' // the renderPage option threw or returned no usable page; the built-in page was sent
   // luminateLogin(): log in with Luminate credentials, log out of both sites
   | 'LOGIN_SESSION_REQUIRED' // no express-session (req.session) in front of luminateLogin()
   | 'LOGIN_SESSION_FAILED' // the host session could not be regenerated, saved or destroyed
@@ -113,6 +114,7 @@ function defaultStatus(code: LuminateErrorCode): number {
       return 500;
     case 'SSO_CONSTITUENT_HOOK_FAILED':
     case 'SSO_PROVISION_FAILED':
+    case 'SSO_RENDER_PAGE_FAILED':
     case 'LUMINATE_INVALID_ARGUMENT':
     case 'LUMINATE_CLIENT_CLOSED':
     case 'LUMINATE_ABORTED':

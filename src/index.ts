@@ -13,6 +13,7 @@ export type {
   ProvisionFunction,
 } from './sso/options';
 export { luminateLink } from './sso/attribution';
+export type { BridgePage, PageKind, RenderPage } from './sso/message-page';
 export { luminateLogin, type LuminateLoginRouter } from './login/luminate-login';
 export type { LuminateLoginOptions, LoginInfo, LoginMode } from './login/options';
 export { LOGIN_SESSION_KEY, loggedInConstituent, type LoginSession } from './login/session';

@@ -6,7 +6,10 @@
 import { runDoctor } from './run-doctor';
 
 const USAGE = 'Usage: luminate-sso-bridge doctor [--cons-id ID | --member-id ID] [--timeout-ms N] [--json]\n' +
-  '       luminate-sso-bridge doctor --help';
+  '       luminate-sso-bridge doctor --help   (its checks and flags)\n' +
+  '\n' +
+  'doctor: checks the LUMINATE_* settings of this server, then the Luminate site (API key, IP white list,\n' +
+  'API administrator login, a test token, the Web Services login).';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -10,7 +10,7 @@ import { csrfValid } from './csrf';
 import type { LoginThrottle } from './login-throttle';
 import { LOGIN_ROOT, verifyLoginResponse, type VerifiedLogin } from './login-response';
 import type { ResolvedLoginOptions } from './options';
-import { sendMessagePage, type ApplyHeaders } from '../sso/message-page';
+import { sendMessagePage, type ApplyHeaders, type BridgePages } from '../sso/message-page';
 import { absoluteUrl, resolveReturnTo } from './return-to';
 import { hostSessionOf, sessionRequired, startLoginSession } from './session';
 
@@ -21,6 +21,8 @@ export interface LoginContext {
   client: Pick<LuminateClient, 'callServerApi'>;
   throttle: LoginThrottle;
   applyHeaders: ApplyHeaders;
+  /** The refused-form and throttled pages (in the host's layout with `renderPage`). */
+  pages: BridgePages;
   now: () => number;
   /** EstablishSession URLs for config.secureUrl: establishSessionUrls(config.secureUrl). */
   establishSessionUrl: EstablishSessionUrl;
@@ -88,14 +90,14 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
 
   if (!csrfValid(req)) {
     report(new LuminateError('LOGIN_CSRF_INVALID', 'Refused a login POST without the token of its session (expired form, or a request from another site).'));
-    sendMessagePage(ctx.applyHeaders, req, res, 403, 'This form has expired', 'Please go back to the login form, reload it and try again.', { href: formUrl, label: 'Back to the login form' });
+    sendMessagePage(ctx.pages, req, res, 'login-expired', 403, 'This form has expired', 'Please go back to the login form, reload it and try again.', { href: formUrl, label: 'Back to the login form' });
     return;
   }
   const read = readCredentials((req as { body?: unknown }).body, config);
   if (!read.ok) {
     if (read.outcome === 'bad-request') {
       report(read.error);
-      sendMessagePage(ctx.applyHeaders, req, res, 400, 'Unexpected form', 'This login form sent something the site does not accept.', { href: formUrl, label: 'Back to the login form' });
+      sendMessagePage(ctx.pages, req, res, 'login-refused', 400, 'Unexpected form', 'This login form sent something the site does not accept.', { href: formUrl, label: 'Back to the login form' });
     } else {
       backToForm(read.outcome === 'incomplete' ? 'incomplete' : 'credentials');
     }
@@ -114,7 +116,7 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
     }
     res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 60));
     const minutes = Math.max(1, Math.ceil((err.retryAfterSeconds ?? 60) / 60));
-    sendMessagePage(ctx.applyHeaders, req, res, 429, 'Too many attempts', `Please wait about ${minutes} minute${minutes === 1 ? '' : 's'} before trying again.`, { href: formUrl, label: 'Back to the login form' });
+    sendMessagePage(ctx.pages, req, res, 'login-throttled', 429, 'Too many attempts', `Please wait about ${minutes} minute${minutes === 1 ? '' : 's'} before trying again.`, { href: formUrl, label: 'Back to the login form' });
     return;
   }
 

@@ -6,7 +6,7 @@ import { publicBaseOf, rawQueryOf } from '../sso/request-urls';
 import { refusedSignatureCode, reportedLuminateCode, verifySignedQuery } from '../sso/signature';
 import { csrfValid, luminateCsrfToken } from './csrf';
 import type { ResolvedLoginOptions } from './options';
-import type { ApplyHeaders } from '../sso/message-page';
+import type { ApplyHeaders, BridgePages } from '../sso/message-page';
 import { sendLogoutConfirmation } from './pages';
 import { endHostSession, hostSessionOf, readLoginSession, sessionRequired } from './session';
 
@@ -15,6 +15,8 @@ const log = debugFor('login');
 export interface LogoutContext {
   config: ResolvedLoginOptions;
   applyHeaders: ApplyHeaders;
+  /** The logout confirmation (in the host's layout with `renderPage`). */
+  pages: BridgePages;
   now: () => number;
 }
 
@@ -63,7 +65,7 @@ export async function handleLogout(ctx: LogoutContext, req: Request, res: Respon
   }
   const action = `${req.baseUrl}${config.paths.logout}`;
   const confirm = (status: number, message: string) =>
-    sendLogoutConfirmation(ctx.applyHeaders, req, res, status, {
+    sendLogoutConfirmation(ctx.pages, req, res, status, {
       action, csrfToken: luminateCsrfToken(req), formActionOrigins: logoutFormOrigins(config), message,
     });
   if (req.method === 'POST') {

@@ -1,6 +1,7 @@
 import { Router, urlencoded, type NextFunction, type Request, type Response } from 'express';
 import { LuminateClient } from '../client/luminate-client';
 import { LuminateError } from '../errors';
+import { bridgePages } from '../sso/message-page';
 import { bridgeSecurityHeaders } from '../sso/security-headers';
 import { MemoryStore } from '../sso/store';
 import { luminateCsrfToken } from './csrf';
@@ -59,11 +60,12 @@ export function createLoginRouter(config: ResolvedLoginOptions, deps: { now?: ()
   const client = config.injectedClient ?? (ownClient as LuminateClient);
   const store = config.store ?? new MemoryStore({ now });
   const applyHeaders = bridgeSecurityHeaders();
+  const pages = bridgePages(applyHeaders, config.renderPage, config.onError);
   const loginCtx = {
-    config, client, throttle: new LoginThrottle(store, config.throttle, now), applyHeaders, now,
+    config, client, throttle: new LoginThrottle(store, config.throttle, now), applyHeaders, pages, now,
     establishSessionUrl: establishSessionUrls(config.secureUrl),
   };
-  const logoutCtx = { config, applyHeaders, now };
+  const logoutCtx = { config, applyHeaders, pages, now };
 
   const router = Router() as LuminateLoginRouter;
   // For the host's own form: `<input type="hidden" name="_csrf" value="<%= luminateCsrfToken() %>">`.

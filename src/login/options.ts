@@ -4,6 +4,7 @@ import type { LuminateError } from '../errors';
 import type { LuminateSiteOptions, ResolvedSsoOptions } from '../sso/options';
 import type { CompiledDestinations } from '../sso/destinations';
 import type { BridgeStore } from '../sso/store';
+import type { RenderPage } from '../sso/message-page';
 import type { ThrottleRule } from '../throttle/sliding-window';
 import type { LoginMode } from './session';
 
@@ -54,6 +55,8 @@ export interface LuminateLoginOptions {
   onLogin?: (info: LoginInfo, req: Request) => void;
   /** Sees every failure (refused credentials, throttling, Luminate trouble), for logging and metrics. */
   onError?: (err: LuminateError, req: Request) => void;
+  /** Draws the router's own pages (logout confirmation, refused login form, throttled) in the site's layout, as for luminateSso(). */
+  renderPage?: RenderPage;
 }
 
 export interface LoginInfo {
@@ -84,6 +87,7 @@ export interface ResolvedLoginOptions
   signatureMaxAgeSeconds: number;
   onLogin?: LuminateLoginOptions['onLogin'];
   onError?: LuminateLoginOptions['onError'];
+  renderPage?: RenderPage;
 }
 
 export const DEFAULT_LOGIN_PATHS = { login: '/luminate/login', logout: '/luminate/logout', logoutCallback: '/luminate/logout/done' } as const;

@@ -1,7 +1,5 @@
 import type { Request, Response } from 'express';
-import { escapeHtml } from '../sso/handoff';
-import { formActionSources, newCspNonce } from '../sso/security-headers';
-import { page, send, type ApplyHeaders } from '../sso/message-page';
+import type { BridgePages } from '../sso/message-page';
 
 /** The logout confirmation luminateLogin() shows when a logout cannot be trusted to be the visitor's own. */
 
@@ -14,20 +12,13 @@ export interface ConfirmLogout {
 }
 
 /** "Log out?" with a button: the POST carries the session's token, so no other site can press it. */
-export function sendLogoutConfirmation(applyHeaders: ApplyHeaders, req: Request, res: Response, status: number, confirm: ConfirmLogout): void {
-  const nonce = newCspNonce();
-  applyHeaders(req, res, { nonce, formAction: formActionSources(confirm.formActionOrigins) });
-  send(
-    res,
+export function sendLogoutConfirmation(pages: BridgePages, req: Request, res: Response, status: number, confirm: ConfirmLogout): void {
+  pages.send(req, res, {
+    kind: 'logout-confirm',
     status,
-    page(
-      nonce,
-      'Log out',
-      `<p>${escapeHtml(confirm.message)}</p>
-    <form method="post" action="${escapeHtml(confirm.action)}">
-      <input type="hidden" name="_csrf" value="${escapeHtml(confirm.csrfToken)}">
-      <button type="submit">Log out</button>
-    </form>`,
-    ),
-  );
+    title: 'Log out',
+    message: confirm.message,
+    form: { action: confirm.action, fields: [['_csrf', confirm.csrfToken]], button: 'Log out' },
+    formActionOrigins: confirm.formActionOrigins,
+  });
 }

@@ -17,6 +17,7 @@ const LOGIN_KEYS: { [K in keyof Required<LuminateLoginOptions>]: true } = {
   luminate: true, mode: true, fields: true, identifierField: true, formUrl: true, destinations: true,
   returnToParam: true, establishSession: true, afterLogout: true, paths: true, baseUrl: true,
   throttle: true, store: true, client: true, signatureMaxAgeSeconds: true, onLogin: true, onError: true,
+  renderPage: true,
 };
 const STORE_METHODS = ['setIfAbsent', 'increment', 'count', 'delete'] as const;
 /** A Luminate parameter name (as the client accepts them). */
@@ -181,6 +182,7 @@ export function resolveLoginOptions(input: unknown, env: Env = process.env): Res
   if (typeof maxAge !== 'number' || !Number.isFinite(maxAge) || maxAge <= 0) fail(`signatureMaxAgeSeconds must be a positive number of seconds, got ${String(maxAge)}.`);
   checkFunction(opts.onLogin, 'onLogin', '(info, req) => void');
   checkFunction(opts.onError, 'onError', '(err, req) => void');
+  checkFunction(opts.renderPage, 'renderPage', '(page) => string, the whole HTML document with page.body (or its parts) in your layout');
 
   return {
     secureUrl: site.secureUrl,
@@ -205,5 +207,6 @@ export function resolveLoginOptions(input: unknown, env: Env = process.env): Res
     signatureMaxAgeSeconds: maxAge,
     ...(opts.onLogin !== undefined ? { onLogin: opts.onLogin } : {}),
     ...(opts.onError !== undefined ? { onError: opts.onError } : {}),
+    ...(opts.renderPage !== undefined ? { renderPage: opts.renderPage } : {}),
   };
 }

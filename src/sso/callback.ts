@@ -3,7 +3,7 @@ import { debugFor } from '../debug';
 import { LuminateError } from '../errors';
 import { resolveDestination, type CompiledDestinations } from './destinations';
 import { applyFailurePolicy, asLuminateError, callHookSafely } from './failure';
-import { escapeHtml } from './handoff';
+import { sendMessagePage, type BridgePages } from './message-page';
 import type { ResolvedSsoOptions } from './options';
 import { rawQueryOf } from './request-urls';
 import type { HandoffCsp } from './security-headers';
@@ -17,6 +17,8 @@ export interface CallbackContext {
   destinations: CompiledDestinations;
   store: BridgeStore;
   applyHeaders: (req: Request, res: Response, csp?: HandoffCsp) => void;
+  /** The refused-callback page, like the bridge's other pages. */
+  pages: BridgePages;
   now: () => number;
 }
 
@@ -69,14 +71,8 @@ function refuse(ctx: CallbackContext, req: Request, res: Response, next: NextFun
     next(err);
     return;
   }
-  ctx.applyHeaders(req, res);
-  const href = escapeHtml(ctx.destinations.default);
-  res
-    .status(400)
-    .type('html')
-    .send(
-      '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Link expired</title></head><body>' +
-        '<h1>This sign-in link is invalid or has expired</h1>' +
-        `<p><a href="${href}">Continue to the donation page</a></p></body></html>\n`,
-    );
+  // Only the configured default: nothing the refused callback carried is followed.
+  sendMessagePage(ctx.pages, req, res, 'callback-refused', 400, 'This sign-in link is invalid or has expired',
+    'We could not sign you in with this link. You can still continue to the donation page.',
+    { href: ctx.destinations.default, label: 'Continue to the donation page' });
 }

@@ -4,6 +4,7 @@ import { luminateLink } from './attribution';
 import { compileDestinations } from './destinations';
 import { handleCallback } from './callback';
 import type { LuminateSsoOptions } from './options';
+import { bridgePages } from './message-page';
 import { MintThrottle } from './mint-throttle';
 import { bridgeSecurityHeaders } from './security-headers';
 import { establishSessionUrls } from './handoff';
@@ -43,6 +44,7 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   const client = config.injectedClient ?? (ownClient as LuminateClient);
   const store = config.store ?? new MemoryStore();
   const applyHeaders = bridgeSecurityHeaders();
+  const pages = bridgePages(applyHeaders, config.renderPage, config.onError);
 
   const throttle = new MintThrottle(store, config.throttle);
   // A store given in options may be shared (Redis): provisioning locks then span processes. A lock
@@ -51,7 +53,7 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
     ? new StoreSingleFlight(store, { lockTtlMs: 2 * config.timeoutMs + 1000, waitMs: config.timeoutMs })
     : new InProcessSingleFlight();
   const startCtx = {
-    config, client, ownClient: ownClient !== undefined, flight, destinations, applyHeaders, throttle,
+    config, client, ownClient: ownClient !== undefined, flight, destinations, applyHeaders, pages, throttle,
     establishSessionUrl: establishSessionUrls(config.secureUrl),
   };
   // For templates: `res.locals.luminateLink(destination, { source, subSource })` → this bridge's start
@@ -69,7 +71,7 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
     }
     res.locals.luminateLink = link;
   };
-  const callbackCtx = { config, destinations, store, applyHeaders, now: Date.now };
+  const callbackCtx = { config, destinations, store, applyHeaders, pages, now: Date.now };
   const routeOf = routeMatcher(config.paths);
   // One function rather than an express.Router: a nested router's own dispatch (URL parsing,
   // layer matching, route dispatch) cost more per handoff than this whole function. Every request

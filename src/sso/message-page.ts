@@ -1,21 +1,97 @@
 import type { Request, Response } from 'express';
-import { escapeHtml, pageHead } from './handoff';
+import { debugFor } from '../debug';
+import { LuminateError } from '../errors';
+import { callHookSafely } from './failure';
+import { escapeHtml, pageHead, renderAutoPostPage, sendHandoffPage, type SingleSignOnForm } from './handoff';
 import { formActionSources, newCspNonce, type HandoffCsp } from './security-headers';
 
 /**
- * The small pages the bridge answers with itself, when a redirect will not do: a 429 must be a
- * 429 (throttled clicks and logins), a forged POST gets no redirect, and the logout confirmation.
- * Each has a strict CSP with a per-response nonce for its one style element.
+ * The pages the bridge answers with itself, when a redirect will not do: the singleSignOn handoff
+ * (a form that posts itself to Luminate), a 429 (throttled clicks and logins), a refused callback
+ * (400), a refused login form, and the logout confirmation. Each has a strict CSP with a
+ * per-response nonce. With the `renderPage` option the host site draws the document around the
+ * bridge's escaped content; the bridge keeps the escaping, the headers and the auto-post script.
  */
+
+const log = debugFor('sso');
 
 export type ApplyHeaders = (req: Request, res: Response, csp?: HandoffCsp) => void;
 
+/** Which page: the host's `renderPage` may style them differently. */
+export type PageKind =
+  | 'handoff' // 200: the form that posts itself to Luminate's singleSignOn
+  | 'throttled' // 429: too many single sign-on clicks; a link to go on as a guest
+  | 'callback-refused' // 400: a callback with a bad, expired or replayed signature; a link to the default destination
+  | 'logout-confirm' // 200 or 403: "Log out?" with a button (a form with the session's token)
+  | 'login-expired' // 403: the login form's CSRF token is missing or wrong; a link back to the form
+  | 'login-refused' // 400: the login form sent fields it may not send; a link back to the form
+  | 'login-throttled'; // 429: too many failed logins; a link back to the form
+
+/**
+ * What `renderPage` receives. Every string is HTML the bridge has already escaped or built: put
+ * it into the page as is (in a template engine, unescaped: EJS `<%- %>`, Handlebars `{{{ }}}`),
+ * never escape it again and never build HTML from the visitor's input yourself.
+ */
+export interface BridgePage {
+  kind: PageKind;
+  /** The HTTP status the page is sent with (the bridge sets it). */
+  status: number;
+  /** The page's title, escaped, for `<title>` and a heading. */
+  title: string;
+  /** One sentence for the visitor, escaped. */
+  message: string;
+  /** Where the visitor can go on, escaped for an attribute (`href`) and for text (`label`). */
+  link?: { href: string; label: string };
+  /** The bridge's `<form>` (handoff, logout confirmation): must appear in the page verbatim. */
+  form?: string;
+  /** The bridge's content: a heading, the message, and the link or form. Use it, or the parts. */
+  body: string;
+  /** `<meta>` elements for the head: charset, viewport, `robots: noindex`. */
+  head: string;
+  /**
+   * This response's CSP nonce, for a `<style nonce="…">` or `<link rel="stylesheet" nonce="…">` of
+   * yours. Stylesheets, images and fonts from your own origin (`'self'`) are allowed without it.
+   */
+  nonce: string;
+}
+
+/**
+ * The host's page layout: returns the whole HTML document, synchronously. It must include
+ * `page.form` when there is one. A layout that throws, returns something else than a string or
+ * leaves the form out is not used: the bridge sends its own page and reports
+ * `SSO_RENDER_PAGE_FAILED` to `onError`.
+ */
+export type RenderPage = (page: BridgePage) => string;
+
+/** One page, in plain text: escaped here. */
+export interface PageSpec {
+  kind: PageKind;
+  status: number;
+  title: string;
+  message: string;
+  link?: { href: string; label: string };
+  form?: { id?: string; action: string; fields: ReadonlyArray<readonly [name: string, value: string]>; button: string };
+  /** Origins the form may post to, the redirects after its POST included (CSP form-action). */
+  formActionOrigins?: readonly string[];
+}
+
+/** The bridge's pages for one luminateSso() or luminateLogin(): headers, the host's layout, the fallback. */
+export interface BridgePages {
+  readonly applyHeaders: ApplyHeaders;
+  /** Sends one page with its status, headers and a fresh nonce. */
+  send(req: Request, res: Response, spec: PageSpec): void;
+  /** Sends the singleSignOn handoff page: the form posts itself to Luminate. */
+  sendHandoff(req: Request, res: Response, form: SingleSignOnForm, formAction: string): void;
+}
+
 const MESSAGE_CSS = 'body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:32rem;padding:0 1rem}button{font-size:1rem;padding:.6rem 1.4rem}';
+const HEAD_META = '<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow">';
+/** The handoff page's form; the auto-post script submits it. */
+const HANDOFF_FORM_ID = 'luminate-sso';
 
 export function page(nonce: string, title: string, body: string): string {
   return `${pageHead(nonce, escapeHtml(title), MESSAGE_CSS)}
   <body>
-    <h1>${escapeHtml(title)}</h1>
     ${body}
   </body>
 </html>
@@ -26,11 +102,89 @@ export function send(res: Response, status: number, html: string): void {
   res.status(status).type('html').send(html);
 }
 
+function formHtml(form: NonNullable<PageSpec['form']>): string {
+  let inputs = '';
+  for (const [name, value] of form.fields) inputs += `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
+  const id = form.id === undefined ? '' : ` id="${escapeHtml(form.id)}"`;
+  return `<form${id} method="post" action="${escapeHtml(form.action)}">${inputs}<button type="submit">${escapeHtml(form.button)}</button></form>`;
+}
+
+/** The page's parts, escaped, and the bridge's own body made of them. */
+function pageParts(spec: PageSpec, nonce: string): BridgePage {
+  const title = escapeHtml(spec.title);
+  const message = escapeHtml(spec.message);
+  const link = spec.link && { href: escapeHtml(spec.link.href), label: escapeHtml(spec.link.label) };
+  const form = spec.form && formHtml(spec.form);
+  const body = `<h1>${title}</h1>\n    <p>${message}</p>` +
+    (link ? `\n    <p><a href="${link.href}">${link.label}</a></p>` : '') +
+    (form ? `\n    ${form}` : '');
+  return {
+    kind: spec.kind, status: spec.status, title, message, body, head: HEAD_META, nonce,
+    ...(link ? { link } : {}), ...(form ? { form } : {}),
+  };
+}
+
+/** Submits the handoff form as soon as it is parsed; the button is there for browsers without script. */
+function autoPostScript(nonce: string): string {
+  return `<script nonce="${escapeHtml(nonce)}">document.getElementById('${HANDOFF_FORM_ID}').submit();</script>`;
+}
+
+/** Puts the script at the end of the body (after the form it submits), or at the end of the document. */
+function withScript(html: string, script: string): string {
+  const end = html.toLowerCase().lastIndexOf('</body>');
+  return end === -1 ? `${html}${script}` : `${html.slice(0, end)}${script}${html.slice(end)}`;
+}
+
+/**
+ * The pages of one router. `renderPage` (validated at start-up) draws them in the host's layout;
+ * `onError` hears when it fails and the bridge's own page is sent instead.
+ */
+export function bridgePages(applyHeaders: ApplyHeaders, renderPage?: RenderPage, onError?: (err: LuminateError, req: Request) => void): BridgePages {
+  /** The host's document for these parts, or undefined (reported) when it cannot be used. */
+  const hostDocument = (req: Request, parts: BridgePage): string | undefined => {
+    if (renderPage === undefined) return undefined;
+    let html: unknown;
+    let cause: unknown;
+    try {
+      html = renderPage({ ...parts, ...(parts.link ? { link: { ...parts.link } } : {}) });
+    } catch (e) {
+      cause = e;
+    }
+    let problem: string | undefined;
+    if (cause !== undefined) problem = 'threw';
+    else if (typeof html !== 'string') problem = `returned ${html === null ? 'null' : typeof html}, not a string (it must not be async)`;
+    else if (parts.form !== undefined && !html.includes(parts.form)) problem = 'left out page.form';
+    if (problem === undefined) return html as string;
+    log('renderPage %s for the %s page; sending the built-in page', problem, parts.kind);
+    callHookSafely(onError, new LuminateError('SSO_RENDER_PAGE_FAILED', `The renderPage option ${problem} for the "${parts.kind}" page; the built-in page was sent.`, cause === undefined ? {} : { cause }), req);
+    return undefined;
+  };
+
+  return {
+    applyHeaders,
+    send(req, res, spec) {
+      const nonce = newCspNonce();
+      const parts = pageParts(spec, nonce);
+      const hosted = hostDocument(req, parts);
+      applyHeaders(req, res, { nonce, formAction: formActionSources(spec.formActionOrigins ?? []), ...(hosted !== undefined ? { hostStyles: true } : {}) });
+      send(res, spec.status, hosted ?? page(nonce, spec.title, parts.body));
+    },
+    sendHandoff(req, res, form, formAction) {
+      const nonce = newCspNonce();
+      const hosted = renderPage === undefined ? undefined : hostDocument(req, pageParts({
+        kind: 'handoff', status: 200, title: 'Signing you in…', message: 'Taking you to the donation page, signed in…',
+        form: { id: HANDOFF_FORM_ID, action: form.action, fields: form.fields, button: 'Continue' },
+      }, nonce));
+      // Without a layout (the usual case, on every handoff): the built-in page, built in one pass.
+      applyHeaders(req, res, hosted === undefined ? { nonce, formAction } : { nonce, formAction, hostStyles: true });
+      sendHandoffPage(res, hosted === undefined ? renderAutoPostPage(form, nonce) : withScript(hosted, autoPostScript(nonce)));
+    },
+  };
+}
+
 /** A message with a link back (to the login form, or home). No form: nothing can be posted from it. */
 export function sendMessagePage(
-  applyHeaders: ApplyHeaders, req: Request, res: Response, status: number, title: string, text: string, link: { href: string; label: string },
+  pages: BridgePages, req: Request, res: Response, kind: PageKind, status: number, title: string, text: string, link: { href: string; label: string },
 ): void {
-  const nonce = newCspNonce();
-  applyHeaders(req, res, { nonce, formAction: formActionSources([]) });
-  send(res, status, page(nonce, title, `<p>${escapeHtml(text)}</p>\n    <p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>`));
+  pages.send(req, res, { kind, status, title, message: text, link });
 }

@@ -3,7 +3,7 @@ import type { ConstituentRef } from '../client/types';
 import { debugFor } from '../debug';
 import { LuminateError, isLuminateError } from '../errors';
 import { SlidingWindowThrottle, checkThrottleRule, retryAfterSeconds, waitForAll, type ThrottleRule } from '../throttle/sliding-window';
-import { sendMessagePage, type ApplyHeaders } from './message-page';
+import { sendMessagePage, type BridgePages } from './message-page';
 import { clientIp } from './request-urls';
 import type { BridgeStore } from './store';
 
@@ -95,9 +95,9 @@ export class MintThrottle {
  * The visitor's answer when throttled under onFailure 'continue': 429 with Retry-After, and a
  * page with a plain link to the destination, so the gift can still be made as a guest.
  */
-export function sendThrottledPage(applyHeaders: ApplyHeaders, req: Request, res: Response, err: LuminateError, destination: string): void {
+export function sendThrottledPage(pages: BridgePages, req: Request, res: Response, err: LuminateError, destination: string): void {
   res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 60));
-  sendMessagePage(applyHeaders, req, res, 429, 'Please wait a moment', 'We could not sign you in automatically just now: too many attempts.', {
+  sendMessagePage(pages, req, res, 'throttled', 429, 'Please wait a moment', 'We could not sign you in automatically just now: too many attempts.', {
     href: destination,
     label: 'Continue without signing in',
   });

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { LuminateClient } from '../client/luminate-client';
 import type { ConstituentRef, ResponseFormat } from '../client/types';
 import type { LuminateError } from '../errors';
+import type { RenderPage } from './message-page';
 import type { MintThrottleOptions, ResolvedMintThrottle } from './mint-throttle';
 import type { BridgeStore } from './store';
 
@@ -108,6 +109,11 @@ export interface LuminateSsoOptions {
   provision?: ProvisionFunction;
   /** `source` / `sub_source` sent on every Luminate call and the handoff: static, or per request. */
   attribution?: AttributionOptions | AttributionFunction;
+  /**
+   * Draws the bridge's own pages (handoff, throttled, refused callback) in the site's layout:
+   * `(page) => html`, given the page's escaped parts. See the README ("Pages in your site's look").
+   */
+  renderPage?: RenderPage;
 }
 
 export interface HandoffInfo {
@@ -142,6 +148,7 @@ export interface ResolvedSsoOptions {
   injectedClient?: LuminateClient;
   provision?: ProvisionFunction;
   attribution: { fixed: Attribution; fromQuery: boolean; perRequest?: AttributionFunction };
+  renderPage?: RenderPage;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;

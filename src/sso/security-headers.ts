@@ -10,6 +10,11 @@ export interface HandoffCsp {
    * (Luminate, the callback, the destination). A string, so a caller on the hot path can keep it.
    */
   formAction: string;
+  /**
+   * A page drawn by the host's `renderPage`: its stylesheets, images and fonts may also come from
+   * the site's own origin ('self'). Scripts stay nonce-only.
+   */
+  hostStyles?: boolean;
 }
 
 const NONCE_BYTES = 16;
@@ -84,6 +89,9 @@ export function formActionSources(origins: readonly string[]): string {
 function handoffCspHeader(csp: HandoffCsp): string {
   const nonce = `'nonce-${cspSource(csp.nonce)}'`;
   // Chrome applies form-action to the redirects that follow a form POST as well.
+  if (csp.hostStyles === true) {
+    return `default-src 'none';script-src ${nonce};style-src ${nonce} 'self';img-src 'self' data:;font-src 'self';base-uri 'none';frame-ancestors 'none';form-action ${csp.formAction}`;
+  }
   return `default-src 'none';script-src ${nonce};style-src ${nonce};base-uri 'none';frame-ancestors 'none';form-action ${csp.formAction}`;
 }
 

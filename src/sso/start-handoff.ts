@@ -11,12 +11,13 @@ import { consIdForEmail, forget } from './find-constituent';
 import type { SingleFlight } from './single-flight';
 import { resolveDestination, type CompiledDestinations } from './destinations';
 import { applyFailurePolicy, asLuminateError, callHookSafely } from './failure';
-import { renderAutoPostPage, sendHandoffPage, sendRedirect, singleSignOnForm } from './handoff';
+import { sendRedirect, singleSignOnForm } from './handoff';
 import type { EstablishSessionUrl } from './handoff';
+import type { BridgePages } from './message-page';
 import { sendThrottledPage, type MintThrottle } from './mint-throttle';
 import type { Attribution, ResolvedSsoOptions } from './options';
 import { publicBaseOf, rawQueryOf, withQueryParam } from './request-urls';
-import { formActionSources, newCspNonce, randomText, type HandoffCsp } from './security-headers';
+import { formActionSources, randomText, type HandoffCsp } from './security-headers';
 
 const log = debugFor('sso');
 
@@ -32,6 +33,8 @@ export interface StartContext {
   flight: SingleFlight;
   destinations: CompiledDestinations;
   applyHeaders: (req: Request, res: Response, csp?: HandoffCsp) => void;
+  /** The handoff and throttled pages (in the host's layout with `renderPage`). */
+  pages: BridgePages;
   /** Limits token requests per visitor and per client IP. */
   throttle: MintThrottle;
   /** EstablishSession URLs for config.secureUrl: establishSessionUrls(config.secureUrl). */
@@ -225,7 +228,7 @@ function refuseThrottled(
     return;
   }
   callHookSafely(ctx.config.onError, err, req);
-  sendThrottledPage(ctx.applyHeaders, req, res, err, destination);
+  sendThrottledPage(ctx.pages, req, res, err, destination);
 }
 
 function sendAnonymous(ctx: StartContext, req: Request, res: Response, destination: string): void {
@@ -274,12 +277,10 @@ function sendHandoff(
     rememberMe: config.rememberMe,
     attribution,
   });
-  const nonce = newCspNonce();
-  ctx.applyHeaders(req, res, { nonce, formAction: formActionFor(config.secureUrl, callbackUrl, destination) });
   if (log.enabled) {
     log('handoff singleSignOn: auto-post page to %s for cons_id %s (token %s); Luminate errors return to %s',
       form.action, token.consId, redact(token.token), callbackUrl);
   }
-  sendHandoffPage(res, renderAutoPostPage(form, nonce));
+  ctx.pages.sendHandoff(req, res, form, formActionFor(config.secureUrl, callbackUrl, destination));
   callHookSafely(config.onHandoff, { ...info, handoff: 'singleSignOn' }, req);
 }

@@ -25,7 +25,7 @@ const SSO_KEYS: { [K in keyof Required<LuminateSsoOptions>]: true } = {
   luminate: true, constituent: true, loginUrl: true, loginReturnParam: true, destinations: true,
   handoff: true, rememberMe: true, paths: true, baseUrl: true, onFailure: true, onError: true,
   onHandoff: true, callbackMaxAgeSeconds: true, store: true, client: true, provision: true,
-  attribution: true, throttle: true,
+  attribution: true, throttle: true, renderPage: true,
 };
 const SITE_KEYS: { [K in keyof Required<LuminateSiteOptions>]: true } = {
   secureUrl: true, apiKey: true, apiLogin: true, apiSecretKey: true, signatureAlgorithm: true,
@@ -204,6 +204,7 @@ export function resolveSsoOptions(input: unknown, env: Env = process.env): Resol
   checkFunction(opts.constituent, 'constituent', false, '(req) => ({ consId }) | ({ memberId }) | ({ email }) | null, may be async');
   checkFunction(opts.onError, 'onError', false, '(err, req) => void');
   checkFunction(opts.onHandoff, 'onHandoff', false, '(info, req) => void');
+  checkFunction(opts.renderPage, 'renderPage', false, '(page) => string, the whole HTML document with page.body (or its parts) in your layout');
   checkFunction(opts.provision, 'provision', false, '(req) => ({ email, firstName, lastName }) | null, may be async');
   const attribution = checkAttribution(opts.attribution);
 
@@ -256,5 +257,6 @@ export function resolveSsoOptions(input: unknown, env: Env = process.env): Resol
     injectedClient: opts.client,
     provision: opts.provision,
     attribution,
+    ...(opts.renderPage !== undefined ? { renderPage: opts.renderPage } : {}),
   };
 }

@@ -53,8 +53,8 @@ if (!haveChromium && !inCi) {
   }
 
   /** A fresh context (no cookies) whose page records CSP reports and top-level navigations. */
-  async function openPage() {
-    const context = await browser!.newContext({ viewport: { width: 900, height: 640 } });
+  async function openPage(options: { javaScriptEnabled?: boolean } = {}) {
+    const context = await browser!.newContext({ viewport: { width: 900, height: 640 }, ...options });
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     const cspErrors: string[] = [];
@@ -84,7 +84,11 @@ if (!haveChromium && !inCi) {
     await page.screenshot({ path: path.join(ARTIFACTS, `e2e-${scenario}.png`), fullPage: true });
   }
 
-  it('a) logged in as ada, Donate → singleSignOn auto-post page (strict CSP) → logged in on Luminate', async () => {
+  /** The example site's header is styled by /style.css (allowed on the bridge's pages as 'self'). */
+  const headerBackground = (page: Page) => page.evaluate<string>("getComputedStyle(document.querySelector('header')).backgroundColor");
+  const SITE_HEADER = 'rgb(35, 65, 95)';
+
+  it('a) logged in as ada, Donate → singleSignOn auto-post page (strict CSP) → logged in on Luminate; the header\'s Log out ends both sessions', async () => {
     await start('singleSignOn');
     const { page, cspErrors, navigations, close } = await openPage();
     try {
@@ -98,6 +102,15 @@ if (!haveChromium && !inCi) {
       expect(await statusOf(page)).toBe('1001641');
       expect(navigations.some((n) => /^POST http:\/\/127\.0\.0\.1:\d+\/fakeorg\/site\/CRConsAPI$/.test(n))).toBe(true);
       expect(navigations.some((n) => n.includes('EstablishSession'))).toBe(false);
+
+      // Shared computers: the header's Log out ends the host session and Luminate's.
+      await page.goto(`${app!.appUrl}/`);
+      expect(await page.textContent('header span')).toBe('Ada Lovelace · Log out');
+      await page.click('header a[href="/luminate/logout"]');
+      await page.waitForSelector('header a[href="/login"]');
+      expect(navigations.some((n) => /^GET http:\/\/127\.0\.0\.1:\d+\/fakeorg\/site\/CRConsAPI\?method=logout&/.test(n))).toBe(true);
+      await page.goto(app!.destinations.donate);
+      expect(await statusOf(page)).toBe('');
       expect(cspErrors).toEqual([]);
       expect(warnings).toEqual([]);
     } finally {
@@ -173,6 +186,7 @@ if (!haveChromium && !inCi) {
       await page.waitForSelector('header a[href="/luminate/logout"]');
       expect(new URL(page.url()).href).toBe(`${app!.appUrl}/`);
       expect(await page.textContent('h1')).toBe('Welcome back, member');
+      expect(await page.textContent('header span')).toBe('Grace Hopper · Log out');
       // The login POST went on through EstablishSession (form-action allows Luminate's origin).
       expect(navigations.some((n) => /^GET http:\/\/127\.0\.0\.1:\d+\/fakeorg\/site\/EstablishSession;jsessionid=/.test(n))).toBe(true);
       await page.click('a.give:not(.monthly)');
@@ -188,6 +202,48 @@ if (!haveChromium && !inCi) {
       expect(await statusOf(page)).toBe('');
       expect(cspErrors).toEqual([]);
       expect(warnings).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
+  it('f) branded pages: the handoff page (without script), a refused link and the logout confirmation wear the site\'s layout and style, and still work', async () => {
+    await start('singleSignOn');
+    // Without script the handoff page stays on screen: its button is the way on.
+    const { page, cspErrors, navigations, close } = await openPage({ javaScriptEnabled: false });
+    try {
+      await page.goto(`${app!.appUrl}/login`);
+      await logIn(page, 'ada', 'donate-ada');
+      await page.waitForURL(`${app!.appUrl}/`);
+      await page.click('a.give:not(.monthly)');
+      await page.waitForSelector('body.bridge-handoff');
+      expect(await page.title()).toBe('Signing you in… – Example Charity');
+      expect(await page.textContent('header strong')).toBe('Example Charity');
+      expect(await headerBackground(page)).toBe(SITE_HEADER);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-f-branded-handoff.png'), fullPage: true });
+      await page.click('form#luminate-sso button[type=submit]');
+      await endOnDonationPage(page, 'f-branded-handoff-continue', '1234');
+      expect(await statusOf(page)).toBe('1001641');
+
+      // A tampered sign-in link: the 400 page in the site's layout, with the way on.
+      const refused = await page.goto(`${app!.appUrl}/luminate/sso/callback?code=7&ts=1&signature=00`);
+      expect(refused!.status()).toBe(400);
+      expect(await page.textContent('h1')).toBe('This sign-in link is invalid or has expired');
+      expect(await headerBackground(page)).toBe(SITE_HEADER);
+      expect(await page.getAttribute('main a', 'href')).toBe(app!.destinations.donate);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-f-branded-refused-link.png'), fullPage: true });
+
+      // A typed logout URL (Sec-Fetch-Site: none) asks first, in the site's layout; its button logs out of both.
+      await page.goto(`${app!.appUrl}/luminate/logout`);
+      await page.waitForSelector('body.bridge-logout-confirm');
+      expect(await headerBackground(page)).toBe(SITE_HEADER);
+      await page.click('main form button[type=submit]');
+      await page.waitForSelector('header a[href="/login"]');
+      expect(navigations.some((n) => /^GET http:\/\/127\.0\.0\.1:\d+\/fakeorg\/site\/CRConsAPI\?method=logout&/.test(n))).toBe(true);
+      await page.goto(app!.destinations.donate);
+      expect(await statusOf(page)).toBe('');
+      expect(cspErrors).toEqual([]);
+      expect(warnings).toEqual([expect.stringContaining('(SSO_CALLBACK_SIGNATURE_INVALID); refused a sign-in callback: the visitor got the 400 page')]);
     } finally {
       await close();
     }

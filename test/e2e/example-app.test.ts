@@ -71,10 +71,16 @@ test('login needs the form token; success regenerates the session and follows a 
   expect(home.text).toContain('Welcome back, Ada Lovelace');
   expect(home.headers['content-security-policy']).toContain(`form-action 'self' ${new URL(a.luminateUrl).origin}`);
 
-  // Logging out needs the (new) session's token too.
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(home.text)![1]!;
-  expect((await send(`${a.appUrl}/logout`, { method: 'POST', cookie: ok.cookie })).status).toBe(403);
-  expect((await send(`${a.appUrl}/logout`, { method: 'POST', cookie: ok.cookie, form: { _csrf: csrf } })).status).toBe(303);
+  // Log out goes through luminateLogin's logout (this site and Luminate): without Fetch Metadata
+  // it asks first; its button needs the (new) session's token.
+  expect(home.text).toContain('<span>Ada Lovelace · <a href="/luminate/logout">Log out</a></span>');
+  const confirm = await send(`${a.appUrl}/luminate/logout`, { cookie: ok.cookie });
+  expect(confirm.text).toContain('<header><strong>Example Charity</strong></header>');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(confirm.text)![1]!;
+  expect((await send(`${a.appUrl}/luminate/logout`, { method: 'POST', cookie: ok.cookie })).status).toBe(403);
+  const out = await send(`${a.appUrl}/luminate/logout`, { method: 'POST', cookie: ok.cookie, form: { _csrf: csrf } });
+  expect(out.status).toBe(303);
+  expect(out.headers.location).toMatch(/\/fakeorg\/site\/CRConsAPI\?method=logout&/);
   expect((await send(`${a.appUrl}/`, { cookie: ok.cookie })).text).not.toContain('Welcome back');
 }, 30_000);
 
@@ -95,7 +101,9 @@ test('log in with a membership number: logged in on both sites; the logout link 
   const home = await post('Lovelace');
   expect(home.url).toBe(`${a.appUrl}/`);
   expect(home.text).toContain('Welcome back, member');
-  expect(home.text).toContain('<a href="/luminate/logout">Log out</a>');
+  // The header names the member (Luminate's getUser), not a cons_id.
+  expect(home.text).toContain('<span>Ada Lovelace · <a href="/luminate/logout">Log out</a></span>');
+  expect(home.text).not.toContain('cons_id');
   expect(browser.visited.some((v) => v.url.includes('/site/EstablishSession'))).toBe(true);
   const donate = /<a class="give" href="([^"]+)"/.exec(home.text)![1]!.replace(/&#38;/g, '&');
   expect(loggedInConsId((await browser.navigate(`${a.appUrl}${donate}`)).text)).toBe('1001641');
@@ -109,6 +117,18 @@ test('log in with a membership number: logged in on both sites; the logout link 
   expect(loggedInConsId((await browser.fetch('GET', a.destinations.donate)).text)).toBe('');
   // The site's own login keeps working next to it.
   expect((await send(`${a.appUrl}/login`)).text).toContain('Log in with your membership number instead');
+}, 30_000);
+
+test('a refused callback gets the site-styled 400 page, and the log says so (not "goes on as a guest")', async () => {
+  const warnings: string[] = [];
+  app = await example.startExampleApp({ port: 0, fakePort: 0, env: { SESSION_SECRET: 'test-secret' }, log: { warn: (m) => warnings.push(m) } });
+  const refused = await send(`${app.appUrl}/luminate/sso/callback?code=7&ts=1&signature=00`);
+  expect(refused.status).toBe(400);
+  expect(refused.text).toContain('<body class="bridge-page bridge-callback-refused"><header><strong>Example Charity</strong></header>');
+  expect(refused.text).toContain('<link rel="stylesheet" href="/style.css">');
+  expect(refused.text).toContain(`<a href="${app.destinations.donate}">Continue to the donation page</a>`);
+  expect(warnings).toEqual([expect.stringContaining('(SSO_CALLBACK_SIGNATURE_INVALID); refused a sign-in callback: the visitor got the 400 page')]);
+  expect(warnings[0]).not.toContain('guest');
 }, 30_000);
 
 test('the cookie is Secure over https behind a trusted proxy, and only then', async () => {

@@ -84,6 +84,7 @@ const SPEC: Record<string, OptionSpec> = {
   'throttle.perVisitor': { accepts: ['object'], alsoWrong: [{ limit: 0, windowMs: 60_000 }] },
   'throttle.perIp': { accepts: ['object'], alsoWrong: [{ limit: 10, windowMs: 10 }] },
   client: { accepts: [], alsoWrong: [] },
+  renderPage: FUNCTION,
 };
 
 /**
