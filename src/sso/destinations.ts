@@ -117,12 +117,20 @@ const URL_LIKE_VALUE = /[/\\]{2}|^[a-z][a-z0-9+.-]*:[/\\]|^(java|vb)script:|^dat
 /** Decoding rounds before a still-encoded query part counts as a trick (Luminate decodes once). */
 const MAX_DECODE_ROUNDS = 4;
 
+function decodeOnce(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    // Byte by byte (Latin-1), so a malformed or non-UTF-8 escape still decodes to something to look at.
+    return text.replace(/%([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  }
+}
+
 /** Decodes `%XX` (and `+`) until nothing changes; undefined when still encoded after MAX_DECODE_ROUNDS. */
 function decodeFully(text: string): string | undefined {
   let current = text.replace(/\+/g, ' ');
   for (let round = 0; round <= MAX_DECODE_ROUNDS; round += 1) {
-    // Byte by byte (Latin-1), so a malformed or non-UTF-8 escape still decodes to something to look at.
-    const next = current.replace(/%([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    const next = decodeOnce(current);
     if (next === current) return current;
     current = next;
   }
