@@ -99,9 +99,10 @@ function pathEncodingIsPlain(rawPath: string): boolean {
 /**
  * Luminate servlets that send the browser on rather than show a page: EstablishSession (follows
  * NEXTURL) [doc], the client and server API servlets (`CRConsAPI`, `SRConsAPI`, `CRDonationAPI`…:
- * `success_redirect`, `error_redirect`, `redirect`) [doc + seen in the field], UserLogin (follows
+ * `success_redirect`, `error_redirect`, `redirect`) [doc + seen in the field]; UserLogin (follows
  * NEXTURL), R (e-mail link tracking: redirects to a stored URL) and AjaxProxy (fetches another URL)
- * [seen in the field]. Compared in any letter case; any servlet with "redirect" in its name too.
+ * are known from public Luminate pages, not the vendor's API docs [?]. Compared in any letter case;
+ * any servlet with "redirect" in its name too.
  */
 const REDIRECTOR_SERVLETS = new Set(['establishsession', 'userlogin', 'r', 'ajaxproxy']);
 const API_SERVLET = /^[cs]r[a-z]*api$/;
@@ -207,7 +208,7 @@ const EXAMPLE = "'https://secure2.convio.net/myorg/site/'";
  * The Luminate servlets allowed when `destinations.allow` is not set: donation forms (Donation2),
  * TeamRaiser pages (TR, TRR), landing and content pages (SPageServer, SPageNavigator, PageServer,
  * PageNavigator), the store (Ecommerce) and events (Calendar): the pages a "donate" or "register"
- * link is for. Not the whole of `/site/`: that also holds login, profile and API servlets, some of
+ * link is for (names as public links to Luminate pages use them [?]). Not the whole of `/site/`: that also holds login, profile and API servlets, some of
  * which send the browser anywhere (see REDIRECTOR_SERVLETS). Widen it by setting
  * `destinations.allow` (e.g. `[<secureUrl>/site/]`); redirectors stay refused either way.
  */
