@@ -76,7 +76,7 @@ export class OptionChecks {
       this.fail(`${label} is not a URL; use ${example}.`);
     }
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-      this.fail(`${label} must use https:// (plain http:// is accepted only for loopback hosts, such as a local stand-in).`);
+      this.fail(`${label} must use https:// (plain http:// is accepted only for loopback hosts, such as a local stand-in: localhost, 127.0.0.0/8 or [::1]).`);
     }
     if (url.username !== '' || url.password !== '') this.fail(`${label} must not carry a user name or password.`);
     if (url.search !== '' || url.hash !== '') this.fail(`${label} must not carry a query string or #fragment.`);

@@ -4,14 +4,14 @@ import { debugFor, redact } from '../debug';
 import { LuminateError } from '../errors';
 import { asLuminateError, callHookSafely } from '../sso/failure';
 import type { EstablishSessionUrl } from '../sso/handoff';
-import { clientIp, publicBaseOf, withQueryParam } from '../sso/request-urls';
+import { clientIp, publicPath, publicUrl, withQueryParam } from '../sso/request-urls';
 import { readCredentials } from './credentials';
 import { csrfValid } from './csrf';
 import type { LoginThrottle } from './login-throttle';
 import { LOGIN_ROOT, verifyLoginResponse, type VerifiedLogin } from './login-response';
 import type { ResolvedLoginOptions } from './options';
 import { sendMessagePage, type ApplyHeaders, type BridgePages } from '../sso/message-page';
-import { absoluteUrl, resolveReturnTo } from './return-to';
+import { resolveReturnTo } from './return-to';
 import { hostSessionOf, sessionRequired, startLoginSession } from './session';
 
 const log = debugFor('login');
@@ -82,7 +82,11 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
   if (returnTo.refused) log('refused returnTo (%s); using the default', returnTo.refused);
   // Back to the host's form with a reason, keeping an accepted returnTo for the next try.
   const keepReturnTo = typeof rawReturnTo === 'string' && rawReturnTo !== '' && returnTo.refused === undefined;
-  const formUrl = keepReturnTo ? withQueryParam(config.formUrl, config.returnToParam, returnTo.url) : config.formUrl;
+  // Public URLs, like every URL the browser is given (see publicPath).
+  const formUrl = publicPath(
+    keepReturnTo ? withQueryParam(config.formUrl, config.returnToParam, publicPath(returnTo.url, config.baseUrl)) : config.formUrl,
+    config.baseUrl,
+  );
   const backToForm = (reason: LoginFormError) => {
     ctx.applyHeaders(req, res);
     res.redirect(303, withQueryParam(formUrl, 'error', reason));
@@ -190,16 +194,17 @@ async function answerFailedCall(ctx: LoginContext, answer: Answer, err: Luminate
 /** To the destination; through EstablishSession first when Luminate sent a nonce (then both sites are logged in). */
 function sendOn(ctx: LoginContext, req: Request, res: Response, login: VerifiedLogin, destination: string): void {
   const { config } = ctx;
-  let target = destination;
+  // A site path lands under baseUrl's path, through EstablishSession or not (see publicPath).
+  let target = publicPath(destination, config.baseUrl);
   if (config.establishSession && login.nonce !== undefined) {
-    const nextUrl = absoluteUrl(destination, publicBaseOf(req, config.baseUrl));
+    const nextUrl = publicUrl(req, config.baseUrl, destination);
     if (nextUrl === undefined) {
       log('cannot build an absolute NEXTURL from the Host header (set baseUrl); skipping EstablishSession');
     } else {
       target = ctx.establishSessionUrl({ nonce: login.nonce, ...(login.routingId ? { routingId: login.routingId } : {}) }, nextUrl);
     }
   }
-  const viaLuminate = target !== destination;
+  const viaLuminate = target !== publicPath(destination, config.baseUrl);
   log('logged in cons_id %s (%s); to %s%s', login.consId, config.mode, destination, viaLuminate ? ` through EstablishSession (nonce ${redact(login.nonce)})` : '');
   ctx.applyHeaders(req, res);
   res.redirect(303, target);

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { debugFor } from '../debug';
 import { LuminateError } from '../errors';
 import { asLuminateError, callHookSafely } from '../sso/failure';
-import { publicBaseOf, rawQueryOf } from '../sso/request-urls';
+import { publicPath, publicUrl, rawQueryOf } from '../sso/request-urls';
 import { refusedSignatureCode, reportedLuminateCode, verifySignedQuery } from '../sso/signature';
 import { csrfValid, luminateCsrfToken } from './csrf';
 import type { ResolvedLoginOptions } from './options';
@@ -63,7 +63,7 @@ export async function handleLogout(ctx: LogoutContext, req: Request, res: Respon
     next(err);
     return;
   }
-  const action = `${req.baseUrl}${config.paths.logout}`;
+  const action = publicPath(`${req.baseUrl}${config.paths.logout}`, config.baseUrl);
   const confirm = (status: number, message: string) =>
     sendLogoutConfirmation(ctx.pages, req, res, status, {
       action, csrfToken: luminateCsrfToken(req), formActionOrigins: logoutFormOrigins(config), message,
@@ -80,7 +80,7 @@ export async function handleLogout(ctx: LogoutContext, req: Request, res: Respon
   }
 
   const consId = readLoginSession(req)?.consId;
-  const base = publicBaseOf(req, config.baseUrl);
+  const callbackUrl = publicUrl(req, config.baseUrl, `${req.baseUrl}${config.paths.logoutCallback}`);
   try {
     await endHostSession(req);
   } catch (e) {
@@ -92,13 +92,13 @@ export async function handleLogout(ctx: LogoutContext, req: Request, res: Respon
   log('host session ended%s', consId ? ` (cons_id ${consId})` : '');
   const status = req.method === 'POST' ? 303 : 302;
   ctx.applyHeaders(req, res);
-  if (base === undefined) {
+  if (callbackUrl === undefined) {
     // Without a trustworthy public URL Luminate cannot be told where to come back to.
     callHookSafely(config.onError, new LuminateError('SSO_INVALID_HOST', 'Cannot build the logout callback URL: the Host header is not a plain host name; set baseUrl. Luminate was not logged out.'), req);
-    res.redirect(status, config.afterLogout);
+    res.redirect(status, publicPath(config.afterLogout, config.baseUrl));
     return;
   }
-  res.redirect(status, luminateLogoutUrl(config, `${base}${req.baseUrl}${config.paths.logoutCallback}`));
+  res.redirect(status, luminateLogoutUrl(config, callbackUrl));
 }
 
 /**
@@ -123,5 +123,5 @@ export function handleLogoutCallback(ctx: LogoutContext, req: Request, res: Resp
     log('Luminate confirmed the logout');
   }
   ctx.applyHeaders(req, res);
-  res.redirect(302, config.afterLogout);
+  res.redirect(302, publicPath(config.afterLogout, config.baseUrl));
 }

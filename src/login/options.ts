@@ -28,7 +28,11 @@ export interface LuminateLoginOptions {
   identifierField?: string;
   /** The host page with the login form (a site path, e.g. `/member-login`): failed logins come back to it with `?error=`. */
   formUrl: string;
-  /** Where `returnTo` may point besides this site's own paths, and where visitors go without one. */
+  /**
+   * Where `returnTo` may point besides this site's own paths, and where visitors go without one.
+   * `allow` defaults to luminateSso's narrow default (`defaultAllowList(secureUrl)`); the same
+   * destination policy applies (src/sso/destinations.ts). `default` defaults to `/`.
+   */
   destinations?: { allow?: string[]; default?: string };
   /** Name of the form field (and query parameter) carrying the return path. Default `returnTo`. */
   returnToParam?: string;
@@ -38,7 +42,11 @@ export interface LuminateLoginOptions {
   afterLogout?: string;
   /** Route paths, relative to where the router is mounted. */
   paths?: { login?: string; logout?: string; logoutCallback?: string };
-  /** Public base URL of this site (e.g. `https://www.example.org`), for URLs Luminate sends the browser back to. */
+  /**
+   * Public base URL of this site (e.g. `https://www.example.org/app`), for URLs Luminate sends the
+   * browser back to; its path prefixes every site path the browser is sent to (formUrl, returnTo,
+   * afterLogout, the logout routes), as in luminateSso.
+   */
   baseUrl?: string;
   /**
    * Failed logins allowed per client IP and per identifier (sliding window, counted in `store`);

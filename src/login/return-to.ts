@@ -1,4 +1,4 @@
-import { checkDestination, type CompiledDestinations } from '../sso/destinations';
+import { checkDestination, rawPathTrick, type CompiledDestinations } from '../sso/destinations';
 
 /**
  * Where a visitor may be sent after logging in: a path on this site, or an absolute URL that
@@ -17,6 +17,8 @@ const PROBE_ORIGIN = 'http://site-path.invalid';
 export function isSitePath(raw: unknown): raw is string {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_LENGTH) return false;
   if (!raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\') || UNSAFE.test(raw)) return false;
+  // The same path rules as every destination: no `;` path parameters, encoded dots or slashes, dot segments.
+  if (rawPathTrick(raw.split(/[?#]/, 1)[0]!) !== undefined) return false;
   try {
     return new URL(raw, PROBE_ORIGIN).origin === PROBE_ORIGIN;
   } catch {
@@ -34,10 +36,4 @@ export function resolveReturnTo(raw: unknown, compiled: CompiledDestinations, fa
   }
   const decision = checkDestination(raw, compiled);
   return decision.ok ? { url: decision.url } : { url: fallback, refused: decision.reason };
-}
-
-/** An absolute URL for a destination that may be a site path (NEXTURL must be absolute). */
-export function absoluteUrl(destination: string, base: string | undefined): string | undefined {
-  if (!destination.startsWith('/')) return destination;
-  return base === undefined ? undefined : `${base}${destination}`;
 }

@@ -1,4 +1,4 @@
-import { compileDestinations } from '../sso/destinations';
+import { compileDestinations, defaultAllowList } from '../sso/destinations';
 import { resolveSsoOptions } from '../sso/validate-options';
 import { checkThrottleRule } from '../throttle/sliding-window';
 import { isSitePath } from './return-to';
@@ -104,7 +104,7 @@ function checkDestinations(value: unknown, secureUrl: string): ResolvedLoginOpti
   const given = value ?? {};
   if (!isPlainObject(given)) fail('destinations must be an object { allow, default }.');
   rejectUnknownKeys(given, { allow: true, default: true }, 'destinations');
-  const allow = (given.allow ?? [`${secureUrl}/site/`]) as string[];
+  const allow = (given.allow ?? defaultAllowList(secureUrl)) as string[];
   const fallback = given.default ?? '/';
   try {
     if (isSitePath(fallback)) {

@@ -13,6 +13,7 @@ import { InProcessSingleFlight, StoreSingleFlight } from './single-flight';
 import { MemoryStore } from './store';
 import { routeMatcher } from './routes';
 import { resolveSsoOptions } from './validate-options';
+import { publicPath } from './request-urls';
 import { looksLikeRequest } from '../util/looks-like-request';
 
 /** The middleware `luminateSso()` returns, with a way to release the client's sockets on shutdown. */
@@ -64,7 +65,7 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   const setLink = (req: Request, res: Response): void => {
     let link = links.get(req.baseUrl);
     if (link === undefined) {
-      const start = `${req.baseUrl}${config.paths.start}`;
+      const start = publicPath(`${req.baseUrl}${config.paths.start}`, config.baseUrl);
       link = (destination, opts) => luminateLink(start, destination, opts);
       if (links.size >= 64) links.clear();
       links.set(req.baseUrl, link);

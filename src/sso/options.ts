@@ -74,11 +74,18 @@ export interface LuminateSsoOptions {
    * async. Left out: the constituent luminateLogin() stored in the session (`loggedInConstituent`).
    */
   constituent?: (req: Request) => ConstituentResult | Promise<ConstituentResult>;
-  /** Where anonymous visitors are sent, with `?returnTo=<the bridge URL>`. Unset: they continue as guests. */
+  /**
+   * Where anonymous visitors are sent, with `?returnTo=<the bridge URL>`; a site path is an app path
+   * and gets `baseUrl`'s path prefix, as does the returnTo. Unset: they continue as guests.
+   */
   loginUrl?: string;
   /** Name of the query parameter carrying the return path to `loginUrl`. Default `returnTo`. */
   loginReturnParam?: string;
-  /** Where the bridge may send visitors. `allow` defaults to `[<secureUrl>/site/]`; `default` is required. */
+  /**
+   * Where the bridge may send visitors (src/sso/destinations.ts). `allow` defaults to the donation,
+   * TeamRaiser, content, store and event pages (`defaultAllowList(secureUrl)`); set it to widen
+   * (e.g. `[<secureUrl>/site/]`). Luminate's redirectors are refused whatever it says. `default` is required.
+   */
   destinations: { allow?: string[]; default: string };
   /** Default `singleSignOn`. */
   handoff?: HandoffMode;
@@ -86,7 +93,13 @@ export interface LuminateSsoOptions {
   rememberMe?: boolean;
   /** Route paths, relative to where the router is mounted. */
   paths?: { start?: string; callback?: string };
-  /** Public base URL of this site (e.g. `https://www.example.org`), used to build the callback URL. */
+  /**
+   * Public base URL of this site (e.g. `https://www.example.org`, or `https://www.example.org/app`
+   * behind a proxy that strips `/app`). Its origin is used for absolute URLs (the callback); its path
+   * prefixes every URL the browser is sent to or given (publicPath in src/sso/request-urls.ts).
+   * Unset: the request's Host (X-Forwarded-Host/-Proto under `trust proxy`; a scheme other than
+   * http/https is ignored) and no prefix.
+   */
   baseUrl?: string;
   /** `continue` (default): on any failure send the visitor on as a guest; `error`: `next(err)`. */
   onFailure?: 'continue' | 'error';

@@ -12,12 +12,23 @@ const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](
 type TrustFn = (address: string | undefined, hop: number) => boolean;
 
 /**
+ * The scheme the browser used: Express's `req.protocol` (X-Forwarded-Proto under `trust proxy`),
+ * but only `http` or `https`; anything else (`javascript:alert(1)//`, `https://evil.example/#`) is
+ * treated as absent, like Express does without the header: the scheme of the socket itself.
+ */
+function schemeOf(req: Request): 'http' | 'https' {
+  const proto = String(req.protocol ?? '').toLowerCase();
+  if (proto === 'http' || proto === 'https') return proto;
+  return (req.socket as { encrypted?: boolean } | undefined)?.encrypted ? 'https' : 'http';
+}
+
+/**
  * This site's public origin, as the browser sees it: from `baseUrl` when configured, else from
  * the request, honouring Express `trust proxy` for the scheme and X-Forwarded-Host.
  * Returns undefined when the Host header is not a plain host name (it is client-supplied).
  */
-export function publicBaseOf(req: Request, baseUrl: string | undefined): string | undefined {
-  if (baseUrl) return baseUrl;
+function publicOriginOf(req: Request, baseUrl: string | undefined): string | undefined {
+  if (baseUrl) return new URL(baseUrl).origin;
   let host = req.get('host');
   const trust = req.app?.get('trust proxy fn') as TrustFn | undefined;
   if (trust?.(req.socket?.remoteAddress, 0)) {
@@ -25,7 +36,41 @@ export function publicBaseOf(req: Request, baseUrl: string | undefined): string 
     if (forwarded) host = forwarded.split(',')[0]?.trim();
   }
   if (!host || !HOST.test(host)) return undefined;
-  return `${req.protocol}://${host}`;
+  return `${schemeOf(req)}://${host}`;
+}
+
+/**
+ * THE rule for every URL the bridge sends a browser to or gives it (login redirects and their
+ * `returnTo`, template links, callbacks, logout, where a login lands): an app path, as the Express
+ * app sees it (`/account`, `req.baseUrl + '/luminate/sso'`), becomes the public path under the
+ * path of `baseUrl` (`https://www.example.org/app` → `/app/account`), for a host behind a proxy
+ * that strips that prefix. A path already under the prefix (`/app/account`, as the bridge itself
+ * hands out in `returnTo`) is left as is, so applying the rule twice changes nothing. Absolute
+ * URLs are returned unchanged. Without `baseUrl` (or with a bare origin) there is no prefix.
+ */
+export function publicPath(target: string, baseUrl: string | undefined): string {
+  if (!target.startsWith('/') || !baseUrl) return target;
+  const prefix = new URL(baseUrl).pathname.replace(/\/+$/, '');
+  if (prefix === '') return target;
+  const rest = target.slice(prefix.length);
+  if (target.startsWith(prefix) && (rest === '' || /^[/?#]/.test(rest))) return target;
+  return `${prefix}${target}`;
+}
+
+/** The absolute public URL of an app path (see publicPath); undefined when the Host header is not a plain host name. */
+export function publicUrl(req: Request, baseUrl: string | undefined, target: string): string | undefined {
+  if (!target.startsWith('/')) return target;
+  const origin = publicOriginOf(req, baseUrl);
+  return origin === undefined ? undefined : `${origin}${publicPath(target, baseUrl)}`;
+}
+
+/**
+ * This site's public base URL (origin and `baseUrl`'s path prefix, no trailing slash); undefined
+ * when the Host header is not a plain host name. Prefer publicUrl, which applies the path rule.
+ */
+export function publicBaseOf(req: Request, baseUrl: string | undefined): string | undefined {
+  if (baseUrl) return baseUrl;
+  return publicOriginOf(req, baseUrl);
 }
 
 /** Adds `name=value` to a site path ("/login") or absolute URL, keeping any query and fragment. */

@@ -16,7 +16,7 @@ import type { EstablishSessionUrl } from './handoff';
 import type { BridgePages } from './message-page';
 import { sendThrottledPage, type MintThrottle } from './mint-throttle';
 import type { Attribution, ResolvedSsoOptions } from './options';
-import { publicBaseOf, rawQueryOf, withQueryParam } from './request-urls';
+import { publicPath, publicUrl, rawQueryOf, withQueryParam } from './request-urls';
 import { formActionSources, randomText, type HandoffCsp } from './security-headers';
 
 const log = debugFor('sso');
@@ -184,12 +184,11 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
       return;
     }
 
-    const base = publicBaseOf(req, config.baseUrl);
-    if (base === undefined) {
+    const callbackUrl = publicUrl(req, config.baseUrl, `${req.baseUrl}${config.paths.callback}`);
+    if (callbackUrl === undefined) {
       fail(new LuminateError('SSO_INVALID_HOST', 'Cannot build the callback URL: the Host header is not a plain host name; set the baseUrl option.'));
       return;
     }
-    const callbackUrl = `${base}${req.baseUrl}${config.paths.callback}`;
 
     if (ctx.throttle.enabled) {
       try {
@@ -239,11 +238,12 @@ function sendAnonymous(ctx: StartContext, req: Request, res: Response, destinati
     res.redirect(302, destination);
     return;
   }
-  // Our own route and the raw query: relative, so it cannot point anywhere else.
+  // Our own route and the raw query: relative, so it cannot point anywhere else. Both URLs are
+  // public ones (under baseUrl's path), like every URL the browser is given.
   const query = rawQueryOf(req);
-  const returnTo = `${req.baseUrl}${config.paths.start}${query ? `?${query}` : ''}`;
+  const returnTo = publicPath(`${req.baseUrl}${config.paths.start}${query ? `?${query}` : ''}`, config.baseUrl);
   log('anonymous visitor: sending to loginUrl');
-  res.redirect(302, withQueryParam(config.loginUrl, config.loginReturnParam, returnTo));
+  res.redirect(302, publicPath(withQueryParam(config.loginUrl, config.loginReturnParam, returnTo), config.baseUrl));
 }
 
 function sendHandoff(

@@ -1,5 +1,5 @@
 import { isSourceValue } from './attribution';
-import { compileDestinations } from './destinations';
+import { compileDestinations, defaultAllowList } from './destinations';
 import {
   DEFAULT_CALLBACK_MAX_AGE_SECONDS,
   DEFAULT_PATHS,
@@ -91,7 +91,7 @@ function checkSecureUrl(value: string): string {
     fail(`${label} is not a URL: use your site's secure base, e.g. https://secure2.convio.net/myorg.`);
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    fail(`${label} must use https (http is accepted only for loopback hosts such as the stand-in Luminate).`);
+    fail(`${label} must use https (http is accepted only for loopback hosts such as the stand-in Luminate: localhost, 127.0.0.0/8 or [::1]).`);
   }
   if (url.username || url.password || url.search || url.hash) {
     fail(`${label} must be a plain base URL without credentials, query or fragment, e.g. https://secure2.convio.net/myorg.`);
@@ -209,12 +209,16 @@ export function resolveSsoOptions(input: unknown, env: Env = process.env): Resol
   const attribution = checkAttribution(opts.attribution);
 
   if (!isPlainObject(opts.destinations)) {
-    fail(`destinations is required: { default: "${secureUrl}/site/Donation2?df_id=1234" } (allow defaults to ["${secureUrl}/site/"]).`);
+    fail(`destinations is required: { default: "${secureUrl}/site/Donation2?df_id=1234" } (allow defaults to the donation, TeamRaiser and content pages under "${secureUrl}/site/").`);
   }
   rejectUnknownKeys(opts.destinations, { allow: true, default: true }, 'destinations');
-  const allow = opts.destinations.allow ?? [`${secureUrl}/site/`];
+  const allow = opts.destinations.allow ?? defaultAllowList(secureUrl);
   const destinations = { allow, default: opts.destinations.default };
-  compileDestinations(destinations); // throws a TypeError naming destinations.allow[i] / destinations.default
+  try {
+    compileDestinations(destinations); // a TypeError naming destinations.allow[i] / destinations.default
+  } catch (e) {
+    fail((e as Error).message);
+  }
 
   const paths = isPlainObject(opts.paths ?? {}) ? (opts.paths ?? {}) : fail('paths must be an object { start, callback }.');
   rejectUnknownKeys(paths, { start: true, callback: true }, 'paths');

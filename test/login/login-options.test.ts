@@ -33,7 +33,7 @@ const rows: Row[] = [
   ['returnToParam invalid', (o) => { o.returnToParam = 'return to'; return o; }, /returnToParam must be a field name/],
   ['returnToParam that is a field', (o) => { o.returnToParam = 'last_name'; return o; }, /fields\[1\] "last_name" is a name the bridge or Luminate uses itself/],
   ['destinations not an object', (o) => { o.destinations = '/'; return o; }, /destinations must be an object \{ allow, default \}/],
-  ['destinations.default on another site', (o) => { o.destinations = { default: 'https://evil.example/' }; return o; }, /destinations\.default is refused .* may also be a site path/],
+  ['destinations.default on another site', (o) => { o.destinations = { default: 'https://evil.example/' }; return o; }, /^luminateLogin\(\): destinations\.default "https:\/\/evil\.example\/" is refused .* the allow list in effect is \['https:\/\/secure2\.convio\.net\/myorg\/site\/Donation2', .* may also be a site path/],
   ['destinations.allow empty', (o) => { o.destinations = { allow: [] }; return o; }, /destinations\.allow must be a non-empty array/],
   ['establishSession not a boolean', (o) => { o.establishSession = 'yes'; return o; }, /establishSession must be true or false/],
   ['afterLogout not a page', (o) => { o.afterLogout = 'javascript:alert(1)'; return o; }, /afterLogout must be a site path such as "\/" or an absolute http\(s\) URL/],
@@ -83,7 +83,10 @@ describe('resolveLoginOptions: defaults', () => {
       signatureMaxAgeSeconds: 300,
     });
     expect(resolved.destinations.default).toBe('/');
-    expect(resolved.destinations.compiled.allow).toEqual([{ origin: 'https://secure2.convio.net', pathPrefix: '/myorg/site/' }]);
+    // The narrow default (issue 18 §1): donation, TeamRaiser, content, store and event pages, not all of /site/.
+    expect(resolved.destinations.compiled.allow).toEqual(
+      ['Donation2', 'TR', 'TRR', 'SPageServer', 'SPageNavigator', 'PageServer', 'PageNavigator', 'Ecommerce', 'Calendar'].map((servlet) => ({ origin: 'https://secure2.convio.net', pathPrefix: `/myorg/site/${servlet}` })),
+    );
   });
 
   it('mode login takes user_name and password, counted per user_name', () => {

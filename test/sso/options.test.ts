@@ -148,7 +148,8 @@ describe('resolveSsoOptions: defaults and environment', () => {
       signatureAlgorithm: 'md5',
       timeoutMs: 5000,
       callbackMaxAgeSeconds: 300,
-      destinations: { allow: [`${SITE}/site/`] },
+      // The narrow default (issue 18 §1): donation, TeamRaiser, content, store and event pages, not all of /site/.
+      destinations: { allow: ['Donation2', 'TR', 'TRR', 'SPageServer', 'SPageNavigator', 'PageServer', 'PageNavigator', 'Ecommerce', 'Calendar'].map((servlet) => `${SITE}/site/${servlet}`) },
       attribution: { fixed: {}, fromQuery: false },
     });
   });
@@ -161,6 +162,19 @@ describe('resolveSsoOptions: defaults and environment', () => {
     const fn = () => ({ source: 'x' });
     perRequest.attribution = fn;
     expect(resolveSsoOptions(perRequest, {}).attribution).toEqual({ fixed: {}, fromQuery: false, perRequest: fn });
+  });
+
+  it('a refused destinations.default names itself and the allow list in effect, as luminateSso() (issue 17 §2)', () => {
+    const opts = valid();
+    opts.destinations.default = `${SITE}/site/UserCenter`;
+    expect(() => resolveSsoOptions(opts, {})).toThrow(new TypeError(
+      `luminateSso(): destinations.default "${SITE}/site/UserCenter" is refused by the destination policy (path-not-allowed); ` +
+        `the allow list in effect is [${['Donation2', 'TR', 'TRR', 'SPageServer', 'SPageNavigator', 'PageServer', 'PageNavigator', 'Ecommerce', 'Calendar'].map((s) => `'${SITE}/site/${s}'`).join(', ')}]. ` +
+        'Set it to an absolute URL under one of those, or add its prefix to destinations.allow.',
+    ));
+    // Widening the allow list is how such a default is kept.
+    opts.destinations.allow = [`${SITE}/site/`];
+    expect(resolveSsoOptions(opts, {}).destinations.default).toBe(`${SITE}/site/UserCenter`);
   });
 
   it('accepts http only for loopback stand-ins', () => {
