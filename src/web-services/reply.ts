@@ -8,6 +8,8 @@ import { LuminateError, type LuminateErrorCode } from '../errors';
 export interface ReplyContext {
   operation: string;
   status: number;
+  /** The HTTP reason phrase (seen in the field: "Failed to resolve site: <org>" for a wrong path). */
+  statusText?: string;
   /** Secrets (password, SessionId) scrubbed from any text Luminate sends back. */
   redact: readonly string[];
 }
@@ -70,9 +72,14 @@ export function faultError(fault: LuminateValue, ctx: ReplyContext): LuminateErr
   return new LuminateError(faultCode(ctx.operation, name, code, words), message, { upstreamStatus: ctx.status });
 }
 
-function httpError(status: number, what: string): LuminateError {
-  return new LuminateError('LUMINATE_HTTP_ERROR', `Luminate Web Services answered HTTP ${status} ${what}`, { upstreamStatus: status });
+/** `HTTP 404 "Failed to resolve site: wrongorg"`: the reason phrase only when it says more than the usual words. */
+function httpError(ctx: ReplyContext, what: string): LuminateError {
+  const reason = sanitizeUpstreamText(ctx.statusText ?? '', ctx.redact).slice(0, 120);
+  const said = reason === '' || STANDARD_REASONS.has(reason.toLowerCase()) ? '' : ` "${reason}"`;
+  return new LuminateError('LUMINATE_HTTP_ERROR', `Luminate Web Services answered HTTP ${ctx.status}${said} ${what}`, { upstreamStatus: ctx.status });
 }
+
+const STANDARD_REASONS = new Set(['ok', 'not found', 'bad request', 'forbidden', 'unauthorized', 'internal server error', 'bad gateway', 'service unavailable', 'gateway timeout', 'method not allowed']);
 
 /**
  * Parses a SOAP reply with the REST client's hardened XML parser (DOCTYPE and ENTITY refused,
@@ -84,18 +91,18 @@ export function parseSoapReply(body: string, ctx: ReplyContext): LuminateRecord 
   const { status, operation } = ctx;
   const trimmed = body.replace(/^\uFEFF/, '').trim();
   if (!trimmed.startsWith('<') || looksLikeHtml(trimmed)) {
-    if (!ok(status)) throw httpError(status, 'without a SOAP envelope');
+    if (!ok(status)) throw httpError(ctx, 'without a SOAP envelope');
     if (trimmed === '') throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', 'Luminate Web Services sent an empty body');
     throw new LuminateError('LUMINATE_UNEXPECTED_RESPONSE', 'Luminate Web Services answered with something other than a SOAP envelope (an HTML page? check the Web Services URL)');
   }
   const { root, content } = parseXmlDocument(trimmed);
   const soapBody = root === 'Envelope' && isRecord(content) ? content.Body : undefined;
   if (!isRecord(soapBody)) {
-    if (!ok(status)) throw httpError(status, 'without a SOAP envelope');
+    if (!ok(status)) throw httpError(ctx, 'without a SOAP envelope');
     throw new LuminateError('LUMINATE_UNEXPECTED_RESPONSE', 'Luminate Web Services answered with XML that is not a SOAP envelope with a Body');
   }
   if (soapBody.Fault !== undefined) throw faultError(soapBody.Fault, ctx);
-  if (!ok(status)) throw httpError(status, 'without a SOAP fault');
+  if (!ok(status)) throw httpError(ctx, 'without a SOAP fault');
   const expected = `${operation}Response`;
   const reply = soapBody[expected];
   if (reply === undefined) {
