@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { LuminateClient } from '../client/luminate-client';
+import type { BridgeLogger } from '../diagnostics/warnings';
 import type { LuminateError } from '../errors';
 import type { LuminateSiteOptions, ResolvedSsoOptions } from '../sso/options';
 import type { CompiledDestinations } from '../sso/destinations';
@@ -54,6 +55,8 @@ export interface LuminateLoginOptions {
   onLogin?: (info: LoginInfo, req: Request) => void;
   /** Sees every failure (refused credentials, throttling, Luminate trouble), for logging and metrics. */
   onError?: (err: LuminateError, req: Request) => void;
+  /** Where warnings about a misconfigured site go, as for luminateSso(). Default `process.emitWarning`; `false`: none. */
+  logger?: BridgeLogger | false;
 }
 
 export interface LoginInfo {
@@ -84,6 +87,8 @@ export interface ResolvedLoginOptions
   signatureMaxAgeSeconds: number;
   onLogin?: LuminateLoginOptions['onLogin'];
   onError?: LuminateLoginOptions['onError'];
+  /** Left out: process.emitWarning (createLoginRouter's own callers). */
+  logger?: BridgeLogger | false;
 }
 
 export const DEFAULT_LOGIN_PATHS = { login: '/luminate/login', logout: '/luminate/logout', logoutCallback: '/luminate/logout/done' } as const;

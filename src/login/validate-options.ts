@@ -10,13 +10,14 @@ import {
   type ResolvedLoginOptions,
 } from './options';
 import { CSRF_FIELD } from './csrf';
+import { checkLogger } from '../diagnostics/warnings';
 
 type Env = Record<string, string | undefined>;
 
 const LOGIN_KEYS: { [K in keyof Required<LuminateLoginOptions>]: true } = {
   luminate: true, mode: true, fields: true, identifierField: true, formUrl: true, destinations: true,
   returnToParam: true, establishSession: true, afterLogout: true, paths: true, baseUrl: true,
-  throttle: true, store: true, client: true, signatureMaxAgeSeconds: true, onLogin: true, onError: true,
+  throttle: true, store: true, client: true, signatureMaxAgeSeconds: true, onLogin: true, onError: true, logger: true,
 };
 const STORE_METHODS = ['setIfAbsent', 'increment', 'count', 'delete'] as const;
 /** A Luminate parameter name (as the client accepts them). */
@@ -205,5 +206,6 @@ export function resolveLoginOptions(input: unknown, env: Env = process.env): Res
     signatureMaxAgeSeconds: maxAge,
     ...(opts.onLogin !== undefined ? { onLogin: opts.onLogin } : {}),
     ...(opts.onError !== undefined ? { onError: opts.onError } : {}),
+    logger: checkLogger(opts.logger, fail),
   };
 }

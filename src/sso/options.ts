@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { Dispatcher } from 'undici';
 import type { LuminateClient } from '../client/luminate-client';
 import type { ConstituentRef, ResponseFormat } from '../client/types';
+import type { BridgeLogger } from '../diagnostics/warnings';
 import type { LuminateError } from '../errors';
 import type { MintThrottleOptions, ResolvedMintThrottle } from './mint-throttle';
 import type { BridgeStore } from './store';
@@ -108,6 +109,21 @@ export interface LuminateSsoOptions {
   provision?: ProvisionFunction;
   /** `source` / `sub_source` sent on every Luminate call and the handoff: static, or per request. */
   attribution?: AttributionOptions | AttributionFunction;
+  /**
+   * Where warnings about a misconfigured site go (wrong API key or login, IP not white-listed,
+   * refused callback signatures, a failing constituent hook, no session, an untrusted proxy): one
+   * line per warning code per 5 minutes, naming the error code and the fix, never a secret.
+   * Default: `process.emitWarning` (stderr, type `LuminateSsoBridgeWarning`). A logger with
+   * `warn(message)` (e.g. `console`, pino), or `false` for none; `onError` sees every failure anyway.
+   */
+  logger?: BridgeLogger | false;
+  /**
+   * Start-up check: one server call that tells the API key, IP white list and API login apart,
+   * logged once. `'warn'`: `bridge.ready` resolves with the report; `'fail'`: `bridge.ready`
+   * rejects with a LuminateError when a check fails. Either way the middleware serves requests as
+   * usual. Default `false` (no call).
+   */
+  verify?: 'warn' | 'fail' | false;
 }
 
 export interface HandoffInfo {
@@ -142,6 +158,8 @@ export interface ResolvedSsoOptions {
   injectedClient?: LuminateClient;
   provision?: ProvisionFunction;
   attribution: { fixed: Attribution; fromQuery: boolean; perRequest?: AttributionFunction };
+  logger: BridgeLogger | false;
+  verify: 'warn' | 'fail' | false;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
