@@ -116,8 +116,8 @@ const SSO = 'luminateSso()';
  * `onError` and every handoff `onHandoff`, so wrapping those two counts everything, and warns
  * about failures that mean the site is misconfigured. `onError` still sees every failure.
  */
-export function monitorSso(config: ResolvedSsoOptions, logger: BridgeLogger | false = EMIT_WARNING, now: () => number = () => Date.now()): SsoMonitor {
-  const warner = new Warner(logger, secretsOf(config), now);
+export function monitorSso(config: ResolvedSsoOptions, now: () => number = () => Date.now()): SsoMonitor {
+  const warner = new Warner(config.logger, secretsOf(config), now);
   const counters = new BridgeCounters();
   const consequence = config.onFailure === 'continue'
     ? 'every visitor continues as a guest'
