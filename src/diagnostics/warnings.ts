@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { debugFor } from '../debug';
-import { accessFix, type AccessSettingNames } from '../doctor/explain';
+import { accessFix, explainUnreachable, type AccessSettingNames } from '../doctor/explain';
 import { scrub } from '../doctor/report';
 import { sanitizeUpstreamText } from '../client/error-response';
 import type { LuminateError } from '../errors';
@@ -32,6 +32,8 @@ export type WarningCode =
   | 'LUMINATE_SSO_PROVISION_FAILED'
   | 'LUMINATE_SSO_NO_SESSION'
   | 'LUMINATE_SSO_PROXY'
+  | 'LUMINATE_SSO_UNREACHABLE'
+  | 'LUMINATE_SSO_STORE'
   | 'LUMINATE_SSO_VERIFY';
 
 export const WARNING_TYPE = 'LuminateSsoBridgeWarning';
@@ -187,6 +189,20 @@ export function warningFor(err: LuminateError, req: Request, settings: WarningSe
     case 'SSO_PROVISION_FAILED': {
       const cause = err.cause === undefined ? '' : ` (${causeText(err.cause)})`;
       return { code: 'LUMINATE_SSO_PROVISION_FAILED', message: `${lead}: ${err.message}${cause} Fix: check the provision hook. ${tail}` };
+    }
+    case 'LUMINATE_CONNECTION_REFUSED':
+    case 'LUMINATE_NETWORK_ERROR':
+    case 'LUMINATE_UNEXPECTED_RESPONSE':
+    case 'LUMINATE_HTTP_ERROR': {
+      // Not a visitor's doing, and not a passing blip either: a wrong secureUrl, DNS, TLS or a
+      // maintenance page. Timeouts, resets and 5xx pass on their own and stay quiet.
+      if (err.code === 'LUMINATE_HTTP_ERROR' && err.upstreamStatus !== 404 && err.upstreamStatus !== 405) return undefined;
+      const why = explainUnreachable(err, 'luminate.secureUrl (env LUMINATE_SECURE_URL)', 0);
+      return { code: 'LUMINATE_SSO_UNREACHABLE', message: `${lead}: no usable answer from Luminate: ${why.detail}. Fix: ${why.fix}. ${tail}` };
+    }
+    case 'SSO_STORE_UNAVAILABLE': {
+      const cause = err.cause === undefined ? '' : ` (${causeText(err.cause)})`;
+      return { code: 'LUMINATE_SSO_STORE', message: `${lead}: ${err.message}${cause} Fix: check the store (e.g. Redis) the bridge was given. ${tail}` };
     }
     case 'LOGIN_SESSION_REQUIRED':
       return { code: 'LUMINATE_SSO_NO_SESSION', message: `${lead}: req.session is undefined. Fix: mount express-session before the bridge (app.use(session(...)) first). ${tail}` };

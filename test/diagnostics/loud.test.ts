@@ -10,6 +10,8 @@ import { TestBrowser } from '../helpers/browser';
 import { bridgeOptionsFor, startHostApp, type HostApp } from '../helpers/host-app';
 import { listenOnLoopback, type ListeningApp } from '../helpers/listen';
 import { fetchWithHeaders, postLogin, startLoginApp } from '../login/helpers';
+import { freePort } from '../client/helpers';
+import { MemoryStore } from '../../src';
 
 /**
  * Issue 17 §1: failures that mean the site is misconfigured are reported without any option set,
@@ -187,6 +189,41 @@ describe('misconfiguration is reported once per code, with the fix, without any 
     expect(log.lines[0]).toContain('req.session is undefined');
     expect(log.lines[0]).toContain('mount express-session before the bridge');
     expect(log.lines[0]).toMatch(/\[LUMINATE_SSO_NO_SESSION\]$/);
+  });
+
+  it('Luminate not reachable at secureUrl (connection refused): one line naming the setting', async () => {
+    const log = recorder();
+    const secureUrl = `http://127.0.0.1:${await freePort()}/loudorg`;
+    const app = await host({ logger: log, luminate: { secureUrl }, destinations: { default: `${secureUrl}/site/Donation2?df_id=1` } });
+    await clicks(await loggedIn(app), `${app.url}/luminate/sso`, 3);
+    expect(log.lines).toHaveLength(1);
+    expect(log.lines[0]).toContain('LUMINATE_CONNECTION_REFUSED');
+    expect(log.lines[0]).toContain('check the host and port in luminate.secureUrl (env LUMINATE_SECURE_URL)');
+    expect(log.lines[0]).toMatch(/\[LUMINATE_SSO_UNREACHABLE\]$/);
+  });
+
+  it('a store that cannot answer (e.g. Redis down): one line', async () => {
+    const log = recorder();
+    const store = new MemoryStore();
+    store.increment = () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    const app = await host({ logger: log, store });
+    await clicks(await loggedIn(app), `${app.url}/luminate/sso`, 3);
+    expect(log.lines).toHaveLength(1);
+    expect(log.lines[0]).toContain('SSO_STORE_UNAVAILABLE');
+    expect(log.lines[0]).toContain('code ECONNREFUSED');
+  });
+
+  it('Luminate trouble that passes (HTTP 503, timeouts, resets) stays quiet', async () => {
+    const log = recorder();
+    const app = await host({ logger: log });
+    const browser = await loggedIn(app);
+    for (const faults of [{ status: 503 }, { reset: true }, { latencyMs: 2000 }]) {
+      Object.assign(fake.faults, faults);
+      await clicks(browser, `${app.url}/luminate/sso`, 1);
+      fake.reset();
+    }
+    expect(app.errors.map((e) => e.code)).toEqual(['LUMINATE_HTTP_ERROR', 'LUMINATE_CONNECTION_RESET', 'LUMINATE_TIMEOUT']);
+    expect(log.lines).toEqual([]);
   });
 
   describe('callback signatures', () => {
