@@ -179,7 +179,7 @@ export function warningFor(err: LuminateError, req: Request, settings: WarningSe
       };
     case 'SSO_CONSTITUENT_HOOK_FAILED': {
       if (err.cause === undefined) {
-        return { code: 'LUMINATE_SSO_HOOK_RESULT', message: `${lead}: ${err.message} Fix: return ids as non-empty strings, e.g. { consId: String(user.consId) }. ${tail}` };
+        return { code: 'LUMINATE_SSO_HOOK_RESULT', message: `${lead}: ${err.message} Fix: return { consId } or { memberId } as a non-empty string (e.g. { consId: String(user.consId) }), { email } as a verified address, or null. ${tail}` };
       }
       const fix = hasSession(req)
         ? 'make the constituent hook return null for a visitor who is not logged in, and never throw'

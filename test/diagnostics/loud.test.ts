@@ -151,7 +151,7 @@ describe('misconfiguration is reported once per code, with the fix, without any 
     expect(log.lines).toHaveLength(1);
     expect(log.lines[0]).toContain('SSO_CONSTITUENT_HOOK_FAILED');
     expect(log.lines[0]).toContain('it returned { consId: number }');
-    expect(log.lines[0]).toContain('Fix: return ids as non-empty strings');
+    expect(log.lines[0]).toContain('Fix: return { consId } or { memberId } as a non-empty string (e.g. { consId: String(user.consId) })');
     expect(log.lines[0]).not.toContain('1001641');
   });
 

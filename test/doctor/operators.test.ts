@@ -91,6 +91,22 @@ describe('error 1 on the token check', () => {
   });
 });
 
+describe('error 4 names the IP Luminate saw', () => {
+  it('the white-list fix carries the address from Luminate\'s message', async () => {
+    // Seen in the field: "… from this IP address: 198.51.100.23".
+    const site = await upstream((_req, res) => {
+      res.writeHead(403, { 'content-type': 'text/xml' });
+      res.end('<errorResponse><code>4</code><message>Request not allowed from this IP address: 198.51.100.23</message></errorResponse>');
+    });
+    try {
+      const run = await doctor(envFor(fake, { LUMINATE_SECURE_URL: `${site.url}/myorg` }));
+      expect(run.line('Server IP')).toMatch(/^FAIL .*— fix: add 198\.51\.100\.23 \(the address Luminate saw.*Remote IP address white list$/);
+    } finally {
+      await site.close();
+    }
+  });
+});
+
 describe('one account for the Web Services and the API login', () => {
   it('warns, without failing the run', async () => {
     const run = await doctor(envFor(fake, { LUMINATE_WS_USERNAME: 'APIadmin', LUMINATE_WS_PASSWORD: 'Ops-Admin-Pw-123' }));
