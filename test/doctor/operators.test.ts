@@ -15,6 +15,10 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 beforeEach(() => fake.reset());
+const servers: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) await server.close();
+});
 
 /** A loopback upstream answering every request with `answer`. */
 async function upstream(answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
@@ -23,13 +27,23 @@ async function upstream(answer: (req: IncomingMessage, res: ServerResponse) => v
     req.on('end', () => answer(req, res));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
+  const running = {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  servers.push(running); // closed after each test
+  return running;
+}
+
+/** A loopback site whose server API answers every call with this errorResponse (HTTP 403). */
+function errorSite(code: number, message: string) {
+  return upstream((_req, res) => {
+    res.writeHead(403, { 'content-type': 'text/xml' });
+    res.end(`<errorResponse xmlns="http://convio.com/crm/v1.0"><code>${code}</code><message>${message}</message></errorResponse>`);
+  });
 }
 
 describe('a Web Services URL that Luminate cannot resolve', () => {
@@ -42,16 +56,12 @@ describe('a Web Services URL that Luminate cannot resolve', () => {
       res.writeHead(404, reason, { 'content-type': 'text/html' });
       res.end('<html><body><h1>Error</h1></body></html>');
     });
-    try {
-      const run = await doctor(envFor(fake, { LUMINATE_WS_URL: `${ws.url}${path}` }));
-      expect(run.code).toBe(1);
-      const line = run.line('Web Services login');
-      expect(line).toContain(`HTTP 404 "${reason}"`);
-      expect(line).toMatch(/— fix: .*\/1\.0\/<your org>, e\.g\. https:\/\/webservices\.cluster2\.convio\.net\/1\.0\/myorg/);
-      expect(line).not.toContain('check the path (/myorg)');
-    } finally {
-      await ws.close();
-    }
+    const run = await doctor(envFor(fake, { LUMINATE_WS_URL: `${ws.url}${path}` }));
+    expect(run.code).toBe(1);
+    const line = run.line('Web Services login');
+    expect(line).toContain(`HTTP 404 "${reason}"`);
+    expect(line).toMatch(/— fix: .*\/1\.0\/<your org>, e\.g\. https:\/\/webservices\.cluster2\.convio\.net\/1\.0\/myorg/);
+    expect(line).not.toContain('check the path (/myorg)');
   });
 
   it('leaves the usual reason phrase out ("Not Found" says nothing new)', async () => {
@@ -59,12 +69,8 @@ describe('a Web Services URL that Luminate cannot resolve', () => {
       res.writeHead(404, { 'content-type': 'text/html' });
       res.end('<html></html>');
     });
-    try {
-      const run = await doctor(envFor(fake, { LUMINATE_WS_URL: `${ws.url}/1.0/x` }));
-      expect(run.line('Web Services login')).toMatch(/HTTP 404 without a SOAP envelope/);
-    } finally {
-      await ws.close();
-    }
+    const run = await doctor(envFor(fake, { LUMINATE_WS_URL: `${ws.url}/1.0/x` }));
+    expect(run.line('Web Services login')).toMatch(/HTTP 404 without a SOAP envelope/);
   });
 });
 
@@ -72,38 +78,24 @@ describe('error 1 on the token check', () => {
   it('names its known causes: secure host, org path, custom domain', async () => {
     // Seen in the field: a wrong secure host or org path answers error 1 to every call, so the
     // access checks pass (a call without an id gets error 1 anyway) and the token check fails.
-    const site = await upstream((_req, res) => {
-      res.writeHead(403, { 'content-type': 'text/xml' });
-      res.end('<errorResponse xmlns="http://convio.com/crm/v1.0"><code>1</code><message>Unable to process request.</message></errorResponse>');
-    });
-    try {
-      const run = await doctor(envFor(fake, { LUMINATE_SECURE_URL: `${site.url}/wrongorg` }), ['--cons-id', '0012345']);
-      expect(run.code).toBe(1);
-      const line = run.line('Token for cons_id 0012345');
-      expect(line).toMatch(/^FAIL .*Luminate error 1: Unable to process request\./);
-      expect(line).toMatch(/secure2\.convio\.net or secure3\.convio\.net/);
-      expect(line).toContain('org path');
-      expect(line).toContain('custom domain');
-      expect(line).not.toContain('see "Error codes"');
-    } finally {
-      await site.close();
-    }
+    const site = await errorSite(1, 'Unable to process request.');
+    const run = await doctor(envFor(fake, { LUMINATE_SECURE_URL: `${site.url}/wrongorg` }), ['--cons-id', '0012345']);
+    expect(run.code).toBe(1);
+    const line = run.line('Token for cons_id 0012345');
+    expect(line).toMatch(/^FAIL .*Luminate error 1: Unable to process request\./);
+    expect(line).toMatch(/secure2\.convio\.net or secure3\.convio\.net/);
+    expect(line).toContain('org path');
+    expect(line).toContain('custom domain');
+    expect(line).not.toContain('see "Error codes"');
   });
 });
 
 describe('error 4 names the IP Luminate saw', () => {
   it('the white-list fix carries the address from Luminate\'s message', async () => {
     // Seen in the field: "… from this IP address: 198.51.100.23".
-    const site = await upstream((_req, res) => {
-      res.writeHead(403, { 'content-type': 'text/xml' });
-      res.end('<errorResponse><code>4</code><message>Request not allowed from this IP address: 198.51.100.23</message></errorResponse>');
-    });
-    try {
-      const run = await doctor(envFor(fake, { LUMINATE_SECURE_URL: `${site.url}/myorg` }));
-      expect(run.line('Server IP')).toMatch(/^FAIL .*— fix: add 198\.51\.100\.23 \(the address Luminate saw.*Remote IP address white list$/);
-    } finally {
-      await site.close();
-    }
+    const site = await errorSite(4, 'Request not allowed from this IP address: 198.51.100.23');
+    const run = await doctor(envFor(fake, { LUMINATE_SECURE_URL: `${site.url}/myorg` }));
+    expect(run.line('Server IP')).toMatch(/^FAIL .*— fix: add 198\.51\.100\.23 \(the address Luminate saw.*Remote IP address white list$/);
   });
 });
 
