@@ -1,4 +1,4 @@
-import { sanitizeUpstreamText } from '../client/error-response';
+import { reasonPhrase, sanitizeUpstreamText } from '../client/error-response';
 import { looksLikeHtml } from '../client/parse-response';
 import { parseXmlDocument } from '../client/parse-xml';
 import { emptyRecord, isRecord, type LuminateRecord, type LuminateValue } from '../client/values';
@@ -72,14 +72,10 @@ export function faultError(fault: LuminateValue, ctx: ReplyContext): LuminateErr
   return new LuminateError(faultCode(ctx.operation, name, code, words), message, { upstreamStatus: ctx.status });
 }
 
-/** `HTTP 404 "Failed to resolve site: wrongorg"`: the reason phrase only when it says more than the usual words. */
 function httpError(ctx: ReplyContext, what: string): LuminateError {
-  const reason = sanitizeUpstreamText(ctx.statusText ?? '', ctx.redact).slice(0, 120);
-  const said = reason === '' || STANDARD_REASONS.has(reason.toLowerCase()) ? '' : ` "${reason}"`;
-  return new LuminateError('LUMINATE_HTTP_ERROR', `Luminate Web Services answered HTTP ${ctx.status}${said} ${what}`, { upstreamStatus: ctx.status });
+  const reason = reasonPhrase(ctx.statusText, ctx.redact);
+  return new LuminateError('LUMINATE_HTTP_ERROR', `Luminate Web Services answered HTTP ${ctx.status}${reason} ${what}`, { upstreamStatus: ctx.status });
 }
-
-const STANDARD_REASONS = new Set(['ok', 'not found', 'bad request', 'forbidden', 'unauthorized', 'internal server error', 'bad gateway', 'service unavailable', 'gateway timeout', 'method not allowed']);
 
 /**
  * Parses a SOAP reply with the REST client's hardened XML parser (DOCTYPE and ENTITY refused,

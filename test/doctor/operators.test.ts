@@ -74,6 +74,17 @@ describe('a Web Services URL that Luminate cannot resolve', () => {
   });
 });
 
+describe('a secure URL answered by a reason-phrase 404', () => {
+  it('the Reach check shows the reason phrase too', async () => {
+    const site = await upstream((_req, res) => {
+      res.writeHead(404, 'Failed to resolve site: wrongorg', { 'content-type': 'text/html' });
+      res.end('<html></html>');
+    });
+    const run = await doctor(envFor(fake, { LUMINATE_SECURE_URL: `${site.url}/wrongorg` }));
+    expect(run.line('Reach ')).toMatch(/^FAIL .*Luminate answered HTTP 404 "Failed to resolve site: wrongorg" without an API error.*check the path \(\/myorg\) in LUMINATE_SECURE_URL/);
+  });
+});
+
 describe('error 1 on the token check', () => {
   it('names its known causes: secure host, org path, custom domain', async () => {
     // Seen in the field: a wrong secure host or org path answers error 1 to every call, so the
