@@ -11,7 +11,7 @@ export function explainUnreachable(err: unknown, setting: string, timeoutMs: num
   const detail = `${err.message} (${err.code})`;
   switch (err.code) {
     case 'LUMINATE_TIMEOUT':
-      return { detail, fix: `check the host name in ${setting}, and that this server may open outbound HTTPS connections to it (firewall, proxy); or raise --timeout-ms (now ${timeoutMs})` };
+      return { detail, fix: `check the host name in ${setting}, and that this server may open outbound HTTPS connections to it (firewall, proxy); or raise ${setting.startsWith('luminate.') ? 'luminate.timeoutMs' : '--timeout-ms'} (now ${timeoutMs})` };
     case 'LUMINATE_CONNECTION_REFUSED':
       return { detail, fix: `nothing accepts connections there: check the host and port in ${setting}` };
     case 'LUMINATE_CONNECTION_RESET':

@@ -480,6 +480,14 @@ describe("the start-up check (verify: 'warn' | 'fail')", () => {
     expect(log.lines[0]).toMatch(/Server IP on the API white list \(error 4\).*Fix: add 198\.51\.100\.23/);
   });
 
+  it("'fail' when Luminate does not answer in time: rejects with LUMINATE_TIMEOUT, the fix names luminate.timeoutMs", async () => {
+    const log = recorder();
+    fake.faults.latencyMs = 1000;
+    const bridge = await bridgeWith({ logger: log, verify: 'fail', luminate: { timeoutMs: 200 } });
+    await expect(bridge.ready).rejects.toMatchObject({ code: 'LUMINATE_TIMEOUT' });
+    expect(oneLine(log, 'LUMINATE_SSO_VERIFY')).toMatch(/start-up check failed: Reach .*raise luminate\.timeoutMs \(now 200\)/);
+  });
+
   it("'warn' resolves with the failed report, and the middleware keeps serving through the failure policy", async () => {
     const log = recorder();
     const app = await host({ logger: log, verify: 'warn', luminate: { apiKey: 'not-the-key' } });
