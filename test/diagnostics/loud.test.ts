@@ -3,6 +3,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import session from 'express-session';
 import { HANDOFF_CHANNEL_NAME, luminateSso, type BridgeEvent, type LuminateSsoOptions } from '../../src';
 import type { LuminateError } from '../../src/errors';
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
@@ -99,13 +100,17 @@ async function refusingUpstream(code: number, message: string): Promise<string> 
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/loudorg`;
 }
 
-/** A host app without express-session (the bridge mounted on its own), `trust proxy` as given. */
-async function bareApp(options: LuminateSsoOptions, trustProxy?: unknown): Promise<{ url: string; errors: LuminateError[] }> {
+/**
+ * A host app whose bridge runs without a session: express-session is not mounted, or (`sessionAfter`)
+ * mounted after the bridge. `trust proxy` as given.
+ */
+async function bareApp(options: LuminateSsoOptions, trustProxy?: unknown, sessionAfter = false): Promise<{ url: string; errors: LuminateError[] }> {
   const errors: LuminateError[] = [];
   const app = express();
   if (trustProxy !== undefined) app.set('trust proxy', trustProxy);
   const bridge = luminateSso({ ...options, onError: (e) => errors.push(e) });
   app.use(bridge);
+  if (sessionAfter) app.use(session({ secret: 'loud-test-secret', resave: false, saveUninitialized: false }));
   app.use((err: LuminateError, _req: Request, res: Response, _next: NextFunction) => {
     res.status(err.status ?? 500).json({ code: err.code });
   });
@@ -187,10 +192,13 @@ describe('misconfiguration is reported once per code, with the fix, without any 
     expect((app.errors[0]!.cause as Error).message).toContain('hunter2');
   });
 
-  it('no constituent hook and no express-session: the default hook warns once', async () => {
+  it.each([
+    ['not mounted', false],
+    ['mounted after the bridge', true],
+  ])('no constituent hook and express-session %s: the default hook warns once', async (_t, sessionAfter) => {
     const log = recorder();
     const { constituent: _c, ...options } = bridgeOptionsFor(fake, { logger: log, loginUrl: undefined });
-    const app = await bareApp(options);
+    const app = await bareApp(options, undefined, sessionAfter);
     await clicks(new TestBrowser(), `${app.url}/luminate/sso`);
     expect(oneLine(log, 'LUMINATE_SSO_NO_SESSION')).toContain('req.session is undefined, so the default constituent hook (loggedInConstituent) finds nobody. Fix: mount express-session before the bridge');
   });
