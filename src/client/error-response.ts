@@ -60,3 +60,18 @@ export function errorFromResponse(content: LuminateValue, context: ResponseConte
     ...(context.status === undefined ? {} : { upstreamStatus: context.status }),
   });
 }
+
+const STANDARD_REASONS = new Set([
+  'ok', 'not found', 'bad request', 'forbidden', 'unauthorized', 'internal server error', 'bad gateway',
+  'service unavailable', 'gateway timeout', 'method not allowed',
+]);
+
+/**
+ * ` "Failed to resolve site: wrongorg"`: the HTTP reason phrase, quoted and made safe, when it says
+ * more than the usual words; '' otherwise. Seen in the field: a wrong Luminate path is told there,
+ * with an HTML body that says nothing.
+ */
+export function reasonPhrase(statusText: string | undefined, redact: readonly string[] = []): string {
+  const reason = sanitizeUpstreamText(statusText ?? '', redact).slice(0, 120);
+  return reason === '' || STANDARD_REASONS.has(reason.toLowerCase()) ? '' : ` "${reason}"`;
+}

@@ -32,6 +32,8 @@ export interface PostXmlRequest extends PostRequestBase {
 
 export interface PostResult {
   status: number;
+  /** The HTTP reason phrase as sent (Luminate names a wrong Web Services path there). Not sanitized. */
+  statusText: string;
   body: string;
 }
 
@@ -67,6 +69,7 @@ class ReplyReader implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] = [];
   #size = 0;
   #status = 0;
+  #statusText = '';
   #settled = false;
   readonly #onAbort = (): void => {
     const reason = this.#signal.reason;
@@ -90,9 +93,12 @@ class ReplyReader implements Dispatcher.DispatchHandler {
     if (this.#settled) controller.abort((this.#signal.reason as Error) ?? new Error('aborted'));
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  onResponseStart(
+    controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string,
+  ): void {
     if (statusCode < 200) return; // 1xx informational (100, 102, 103): the reply is still to come
     this.#status = statusCode;
+    this.#statusText = statusMessage ?? '';
     const length = headers['content-length'];
     const declared = typeof length === 'string' ? Number(length) : Number.NaN;
     if (Number.isFinite(declared) && declared > this.#max) this.#stop(controller, tooLarge(this.#max));
@@ -112,7 +118,7 @@ class ReplyReader implements Dispatcher.DispatchHandler {
     const bytes = Buffer.concat(this.#chunks, this.#size);
     this.#chunks = [];
     try {
-      this.#resolve({ status: this.#status, body: decodeUtf8(bytes) });
+      this.#resolve({ status: this.#status, statusText: this.#statusText, body: decodeUtf8(bytes) });
     } catch (err) {
       this.#reject(err);
     }

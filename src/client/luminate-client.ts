@@ -8,6 +8,7 @@ import { formUrlEncode } from '../util/form-urlencoded';
 import { postForm, postTarget, type PostResult, type PostTarget } from './http';
 import { toLuminateError } from './network-errors';
 import { parseLuminateResponse, readErrorResponse, type ResponseContext } from './parse-response';
+import { reasonPhrase } from './error-response';
 import { dispatcherFor } from './pool';
 import { TOKEN_ROOT, toSingleSignOnToken } from './sso-token';
 import type { CallOptions, ConstituentRef, LuminateClientOptions, SingleSignOnToken } from './types';
@@ -191,6 +192,7 @@ export class LuminateClient {
     }
     const apiError = readErrorResponse(reply.body, format, context);
     if (apiError !== undefined) throw apiError;
-    throw new LuminateError('LUMINATE_HTTP_ERROR', `Luminate answered HTTP ${reply.status} without an API error`, { upstreamStatus: reply.status });
+    const reason = reasonPhrase(reply.statusText, context.redact);
+    throw new LuminateError('LUMINATE_HTTP_ERROR', `Luminate answered HTTP ${reply.status}${reason} without an API error`, { upstreamStatus: reply.status });
   }
 }

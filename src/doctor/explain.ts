@@ -11,7 +11,7 @@ export function explainUnreachable(err: unknown, setting: string, timeoutMs: num
   const detail = `${err.message} (${err.code})`;
   switch (err.code) {
     case 'LUMINATE_TIMEOUT':
-      return { detail, fix: `check the host name in ${setting}, and that this server may open outbound HTTPS connections to it (firewall, proxy); or raise --timeout-ms (now ${timeoutMs})` };
+      return { detail, fix: `check the host name in ${setting}, and that this server may open outbound HTTPS connections to it (firewall, proxy); or raise ${setting.startsWith('luminate.') ? 'luminate.timeoutMs' : '--timeout-ms'} (now ${timeoutMs})` };
     case 'LUMINATE_CONNECTION_REFUSED':
       return { detail, fix: `nothing accepts connections there: check the host and port in ${setting}` };
     case 'LUMINATE_CONNECTION_RESET':
@@ -19,11 +19,63 @@ export function explainUnreachable(err: unknown, setting: string, timeoutMs: num
     case 'LUMINATE_NETWORK_ERROR':
       return { detail, fix: `check the host name in ${setting} (DNS) and the TLS certificate chain; a TLS-inspecting proxy needs its CA` };
     case 'LUMINATE_HTTP_ERROR':
+      if (err.upstreamStatus === 404 && setting === 'LUMINATE_WS_URL') {
+        // Seen in the field: the reason phrase says why ("Failed to resolve site: <org>", "expecting: /{public API version}/…").
+        return { detail, fix: `the address does not lead to your Web Services: ${setting} is the Web Services host, then /1.0/<your org>, e.g. https://webservices.cluster2.convio.net/1.0/myorg (check the version and the org name Luminate could not resolve)` };
+      }
       if (err.upstreamStatus === 404) return { detail, fix: `the address does not lead to Luminate's API: check the path (/myorg) in ${setting}` };
       return { detail, fix: `Luminate or a proxy in front of it is failing (HTTP ${err.upstreamStatus ?? '?'}): try again later, and check ${setting}` };
     case 'LUMINATE_UNEXPECTED_RESPONSE':
       return { detail, fix: `a page came back instead of an API reply: the site may be in maintenance, or ${setting} points elsewhere` };
     default:
       return { detail, fix: `check ${setting}; run again with DEBUG=luminate-sso-bridge:* for details` };
+  }
+}
+
+/** Where the bridge or the doctor reads each access setting from, for the fixes below. */
+export interface AccessSettingNames {
+  apiKey: string;
+  loginName: string;
+  loginPassword: string;
+}
+
+/** The doctor's names: the environment variables. */
+export const ENV_SETTING_NAMES: AccessSettingNames = {
+  apiKey: 'LUMINATE_API_KEY',
+  loginName: 'LUMINATE_API_LOGIN_NAME',
+  loginPassword: 'LUMINATE_API_LOGIN_PASSWORD',
+};
+
+const OPEN_API = 'in Luminate: Setup > Site Options > Open API Configuration';
+const WHITE_LIST = `${OPEN_API} > Remote IP address white list`;
+const API_PERMISSION = 'an active administrator in a security group with the "Use Luminate Online APIs" permission';
+// Seen in the field: error 4's message ends with the address Luminate saw ("… from this IP address: 198.51.100.23").
+const IP_IN_MESSAGE = /IP address:?\s*([0-9A-Fa-f]{1,4}(?:[.:][0-9A-Fa-f]{0,4}){1,7})/;
+
+/** The caller's IP as Luminate's error 4 message names it, when it does. */
+export function ipFromMessage(message: string): string | undefined {
+  const found = IP_IN_MESSAGE.exec(message)?.[1]?.replace(/[.:]+$/, '');
+  return found === undefined || found.length < 3 ? undefined : found;
+}
+
+/**
+ * What to do about Luminate refusing the API key (2), the caller's IP (4) or the API
+ * administrator login (3): shared by `doctor` and the bridge's warnings. Undefined for other codes.
+ */
+export function accessFix(luminateCode: number | undefined, message: string, names: AccessSettingNames): string | undefined {
+  switch (luminateCode) {
+    case 2:
+      return `set ${names.apiKey} to the site's CONVIO_API_KEY exactly (${OPEN_API})`;
+    case 3:
+      return `check ${names.loginName} and ${names.loginPassword}; the account must be ${API_PERMISSION}`;
+    case 4: {
+      const ip = ipFromMessage(message);
+      const who = ip === undefined
+        ? "this server's public outbound IP address (as Luminate sees it, after any NAT or proxy)"
+        : `${ip} (the address Luminate saw: this server's public outbound IP, after any NAT or proxy)`;
+      return `add ${who} to the white list, ${WHITE_LIST}`;
+    }
+    default:
+      return undefined;
   }
 }

@@ -1,7 +1,7 @@
 import { CONTROL } from '../client/option-checks';
 import { FORBIDDEN_API_KEY } from '../client/validate';
 import { isLoopbackHost } from '../util/loopback';
-import { fail, pass, skip, type CheckResult } from './report';
+import { fail, pass, skip, warn, type CheckResult } from './report';
 
 export type Env = Record<string, string | undefined>;
 
@@ -144,6 +144,12 @@ export function checkSettings(env: Env): SettingsReport {
 
   if (secureUrl.value !== undefined && apiKey !== undefined && 'value' in name && 'value' in password) {
     report.site = { secureUrl: secureUrl.value, apiKey, loginName: name.value, loginPassword: password.value };
+  }
+  if (report.webServices !== undefined && 'value' in name && report.webServices.userName.toLowerCase() === name.value.toLowerCase()) {
+    // Seen in the field: separate API users for SOAP and for the REST-style APIs are recommended.
+    out.push(warn('ws-same-user', 'Separate API users', `LUMINATE_WS_USERNAME and LUMINATE_API_LOGIN_NAME are the same account (${name.value})`,
+      'create a second API administrator for the Web Services: a password change, lockout or permission change for one then ' +
+      'does not stop single sign-on too, and Luminate\'s logs tell the two uses apart'));
   }
   return report;
 }

@@ -2,17 +2,25 @@ import { LuminateClient } from '../client/luminate-client';
 import { TOKEN_ROOT } from '../client/sso-token';
 import type { ConstituentRef } from '../client/types';
 import { isLuminateError, type LuminateError } from '../errors';
-import { explainUnreachable } from './explain';
+import { accessFix, ENV_SETTING_NAMES, explainUnreachable, type AccessSettingNames } from './explain';
 import { fail, pass, skip, type CheckResult } from './report';
 import type { SiteSettings } from './settings';
 
-const WHITE_LIST = 'in Luminate: Setup > Site Options > Open API Configuration > Remote IP address white list';
-const API_PERMISSION = 'an active administrator in a security group with the "Use Luminate Online APIs" permission';
 
 /** Luminate's own words (`Luminate error 4: Request not allowed from this IP address. (HTTP 403)`). */
 function said(err: LuminateError): string {
   return err.message;
 }
+
+/**
+ * Error 1 to a call that names a constituent. Seen in the field: it is also what a wrong secure
+ * host or org path answers, to every call; then the checks above passed only because a call
+ * without an id gets error 1 there too.
+ */
+const ERROR_1_FIX = 'Luminate could not process the request. Known causes: the wrong secure host in LUMINATE_SECURE_URL ' +
+  '(your site is on secure2.convio.net or secure3.convio.net: copy the host from the address bar of your Luminate admin pages), ' +
+  'the wrong org path (/myorg, the part after the host there), or a custom domain (use the secure base Luminate shows for it; it may have no /org path). ' +
+  'If all of these are right, it is Luminate\'s own trouble: try again later';
 
 function idText(ref: ConstituentRef): string {
   return ref.consId !== undefined ? `cons_id ${ref.consId}` : `member_id ${ref.memberId}`;
@@ -24,7 +32,12 @@ function idText(ref: ConstituentRef): string {
  * what luminate-api.md describes]. So a getSingleSignOnToken call without an id tells them
  * apart: error 1 ("no id given") means all three were accepted.
  */
-async function checkAccess(client: LuminateClient, timeoutMs: number): Promise<{ results: CheckResult[]; ok: boolean }> {
+export async function checkAccess(
+  client: Pick<LuminateClient, 'callServerApi' | 'secureUrl'>,
+  timeoutMs: number,
+  names: AccessSettingNames = ENV_SETTING_NAMES,
+  setting = 'LUMINATE_SECURE_URL',
+): Promise<{ results: CheckResult[]; ok: boolean; error?: unknown }> {
   const started = Date.now();
   let err: unknown;
   try {
@@ -35,10 +48,11 @@ async function checkAccess(client: LuminateClient, timeoutMs: number): Promise<{
   const ms = Date.now() - started;
   const endpoint = `${client.secureUrl}/site/SRConsAPI`;
   if (err !== undefined && !(isLuminateError(err) && err.luminateCode !== undefined)) {
-    const why = explainUnreachable(err, 'LUMINATE_SECURE_URL', timeoutMs);
+    const why = explainUnreachable(err, setting, timeoutMs);
     const notReached = 'not checked: Luminate was not reached';
     return {
       ok: false,
+      error: err,
       results: [
         fail('reach', `Reach ${endpoint}`, why.detail, why.fix),
         skip('api-key', 'API key (error 2)', notReached),
@@ -50,28 +64,27 @@ async function checkAccess(client: LuminateClient, timeoutMs: number): Promise<{
   const results = [pass('reach', `Reach ${endpoint}`, `Luminate answered in ${ms} ms`)];
   const code = isLuminateError(err) ? err.luminateCode : undefined;
   const e = err as LuminateError;
+  const fix = (): string => accessFix(code, e.message, names) as string;
   if (code === 2) {
     results.push(
-      fail('api-key', 'API key (error 2)', said(e), `set LUMINATE_API_KEY to the site's CONVIO_API_KEY exactly (in Luminate: Setup > Site Options > Open API Configuration)`),
+      fail('api-key', 'API key (error 2)', said(e), fix()),
       skip('ip-allowed', 'Server IP on the API white list (error 4)', 'not checked: Luminate stops at the API key'),
       skip('api-login', 'API administrator login (error 3)', 'not checked: Luminate stops at the API key'),
     );
-    return { ok: false, results };
+    return { ok: false, results, error: err };
   }
   results.push(pass('api-key', 'API key (error 2)', 'accepted'));
   if (code === 4) {
     results.push(
-      fail('ip-allowed', 'Server IP on the API white list (error 4)', said(e),
-        `add this server's public outbound IP address (as Luminate sees it, after any NAT or proxy) to the white list, ${WHITE_LIST}`),
+      fail('ip-allowed', 'Server IP on the API white list (error 4)', said(e), fix()),
       skip('api-login', 'API administrator login (error 3)', 'not checked: Luminate stops at the IP white list'),
     );
-    return { ok: false, results };
+    return { ok: false, results, error: err };
   }
   results.push(pass('ip-allowed', 'Server IP on the API white list (error 4)', 'accepted'));
   if (code === 3) {
-    results.push(fail('api-login', 'API administrator login (error 3)', said(e),
-      `check LUMINATE_API_LOGIN_NAME and LUMINATE_API_LOGIN_PASSWORD; the account must be ${API_PERMISSION}`));
-    return { ok: false, results };
+    results.push(fail('api-login', 'API administrator login (error 3)', said(e), fix()));
+    return { ok: false, results, error: err };
   }
   const how = err === undefined ? 'accepted' : `accepted (Luminate answered error ${code} to a call without an id, which it checks only after key, IP and login)`;
   results.push(pass('api-login', 'API administrator login (error 3)', how));
@@ -91,6 +104,7 @@ async function checkToken(client: LuminateClient, ref: ConstituentRef, timeoutMs
     if (err.code === 'LUMINATE_AMBIGUOUS_MEMBER_ID') {
       return fail('token', label, said(err), 'several constituents share that member_id: give --cons-id instead, and clean up the duplicates');
     }
+    if (err.luminateCode === 1) return fail('token', label, said(err), ERROR_1_FIX);
     if (err.luminateCode !== undefined) return fail('token', label, said(err), 'see "Error codes" in the README for this code');
     const why = explainUnreachable(err, 'LUMINATE_SECURE_URL', timeoutMs);
     return fail('token', label, why.detail, why.fix);

@@ -12,6 +12,7 @@ import type { LuminateLoginOptions, ResolvedLoginOptions } from './options';
 import { resolveLoginOptions } from './validate-options';
 import { looksLikeRequest } from '../util/looks-like-request';
 import { establishSessionUrls } from '../sso/handoff';
+import { monitorLogin } from '../diagnostics/monitor';
 
 /** The router `luminateLogin()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateLoginRouter = Router & {
@@ -52,8 +53,10 @@ export function luminateLogin(options: LuminateLoginOptions, ...rest: unknown[])
 }
 
 /** The router for resolved options; `now` is the clock of the throttle and signature checks (tests). */
-export function createLoginRouter(config: ResolvedLoginOptions, deps: { now?: () => number } = {}): LuminateLoginRouter {
+export function createLoginRouter(resolved: ResolvedLoginOptions, deps: { now?: () => number } = {}): LuminateLoginRouter {
   const now = deps.now ?? Date.now;
+  const monitor = monitorLogin(resolved, deps.now);
+  const { config } = monitor;
   const ownClient = config.injectedClient
     ? undefined
     : new LuminateClient({ secureUrl: config.secureUrl, apiKey: config.apiKey, apiLogin: config.apiLogin, ...config.client });
@@ -71,6 +74,7 @@ export function createLoginRouter(config: ResolvedLoginOptions, deps: { now?: ()
   // For the host's own form: `<input type="hidden" name="_csrf" value="<%= luminateCsrfToken() %>">`.
   // A function, so only pages that show a form create the token (and a session).
   router.use((req: Request, res: Response, next: NextFunction) => {
+    monitor.checkRequest(req);
     res.locals.luminateCsrfToken = () => luminateCsrfToken(req);
     next();
   });

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { LuminateClient } from '../client/luminate-client';
+import type { BridgeLogger } from '../diagnostics/warnings';
 import type { LuminateError } from '../errors';
 import type { LuminateSiteOptions, ResolvedSsoOptions } from '../sso/options';
 import type { CompiledDestinations } from '../sso/destinations';
@@ -65,6 +66,8 @@ export interface LuminateLoginOptions {
   onError?: (err: LuminateError, req: Request) => void;
   /** Draws the router's own pages (logout confirmation, refused login form, throttled) in the site's layout, as for luminateSso(). */
   renderPage?: RenderPage;
+  /** Where warnings about a misconfigured site go, as for luminateSso(). Default `process.emitWarning`; `false`: none. */
+  logger?: BridgeLogger | false;
 }
 
 export interface LoginInfo {
@@ -96,6 +99,8 @@ export interface ResolvedLoginOptions
   onLogin?: LuminateLoginOptions['onLogin'];
   onError?: LuminateLoginOptions['onError'];
   renderPage?: RenderPage;
+  /** Left out: process.emitWarning (createLoginRouter's own callers). */
+  logger?: BridgeLogger | false;
 }
 
 export const DEFAULT_LOGIN_PATHS = { login: '/luminate/login', logout: '/luminate/logout', logoutCallback: '/luminate/logout/done' } as const;

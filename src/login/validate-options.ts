@@ -10,6 +10,7 @@ import {
   type ResolvedLoginOptions,
 } from './options';
 import { CSRF_FIELD } from './csrf';
+import { checkLogger } from '../diagnostics/warnings';
 
 type Env = Record<string, string | undefined>;
 
@@ -17,7 +18,7 @@ const LOGIN_KEYS: { [K in keyof Required<LuminateLoginOptions>]: true } = {
   luminate: true, mode: true, fields: true, identifierField: true, formUrl: true, destinations: true,
   returnToParam: true, establishSession: true, afterLogout: true, paths: true, baseUrl: true,
   throttle: true, store: true, client: true, signatureMaxAgeSeconds: true, onLogin: true, onError: true,
-  renderPage: true,
+  renderPage: true, logger: true,
 };
 const STORE_METHODS = ['setIfAbsent', 'increment', 'count', 'delete'] as const;
 /** A Luminate parameter name (as the client accepts them). */
@@ -208,5 +209,6 @@ export function resolveLoginOptions(input: unknown, env: Env = process.env): Res
     ...(opts.onLogin !== undefined ? { onLogin: opts.onLogin } : {}),
     ...(opts.onError !== undefined ? { onError: opts.onError } : {}),
     ...(opts.renderPage !== undefined ? { renderPage: opts.renderPage } : {}),
+    logger: checkLogger(opts.logger, fail),
   };
 }

@@ -15,11 +15,20 @@ import { routeMatcher } from './routes';
 import { resolveSsoOptions } from './validate-options';
 import { publicPath } from './request-urls';
 import { looksLikeRequest } from '../util/looks-like-request';
+import { monitorSso, readyPromise, verifyAccess, type VerifyReport } from '../diagnostics/monitor';
+import type { BridgeStats } from '../diagnostics/stats';
 
 /** The middleware `luminateSso()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateSsoMiddleware = RequestHandler & {
   /** Closes the bridge's own LuminateClient (an injected one is left to its owner). */
   close(): Promise<void>;
+  /** Counts since creation (handoffs by mode, guest continues by code, throttled, refused callbacks). */
+  stats(): BridgeStats;
+  /**
+   * Settles once the `verify` start-up check is done: resolves with its report (undefined without
+   * `verify`), rejects with a LuminateError under `verify: 'fail'` when a check failed.
+   */
+  ready: Promise<VerifyReport | undefined>;
 };
 
 /** @deprecated The earlier name of LuminateSsoMiddleware (earlier builds returned an express.Router). */
@@ -37,7 +46,8 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
       'luminateSso(): it looks like you wrote `app.use(luminateSso)`. Call it with options: `app.use(luminateSso({ constituent, destinations }))`.',
     );
   }
-  const config = resolveSsoOptions(options);
+  const monitor = monitorSso(resolveSsoOptions(options));
+  const { config } = monitor;
   const destinations = compileDestinations(config.destinations);
   const ownClient = config.injectedClient
     ? undefined
@@ -82,6 +92,7 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
     if (req.method === 'GET' || req.method === 'HEAD') {
       const route = routeOf(req.path);
       if (route === 'start') {
+        monitor.checkRequest(req);
         startHandoff(startCtx, req, res, next).catch(next);
         return;
       }
@@ -95,5 +106,8 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   bridge.close = async () => {
     await ownClient?.close();
   };
+  bridge.stats = () => monitor.counters.snapshot();
+  const { verify } = config;
+  bridge.ready = readyPromise(verify === false ? undefined : () => verifyAccess(client, verify, monitor.warner, 'luminateSso()', config.timeoutMs));
   return bridge;
 }

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { Dispatcher } from 'undici';
 import type { LuminateClient } from '../client/luminate-client';
 import type { ConstituentRef, ResponseFormat } from '../client/types';
+import type { BridgeLogger } from '../diagnostics/warnings';
 import type { LuminateError } from '../errors';
 import type { RenderPage } from './message-page';
 import type { MintThrottleOptions, ResolvedMintThrottle } from './mint-throttle';
@@ -127,6 +128,21 @@ export interface LuminateSsoOptions {
    * `(page) => html`, given the page's escaped parts. See the README ("Pages in your site's look").
    */
   renderPage?: RenderPage;
+  /**
+   * Where warnings about a misconfigured site go (wrong API key or login, IP not white-listed,
+   * refused callback signatures, a failing constituent hook, no session, an untrusted proxy): one
+   * line per warning code per 5 minutes, naming the error code and the fix, never a secret.
+   * Default: `process.emitWarning` (stderr, type `LuminateSsoBridgeWarning`). A logger with
+   * `warn(message)` (e.g. `console`, pino), or `false` for none; `onError` sees every failure anyway.
+   */
+  logger?: BridgeLogger | false;
+  /**
+   * Start-up check: one server call that tells the API key, IP white list and API login apart,
+   * logged once. `'warn'`: `bridge.ready` resolves with the report; `'fail'`: `bridge.ready`
+   * rejects with a LuminateError when a check fails. Either way the middleware serves requests as
+   * usual. Default `false` (no call).
+   */
+  verify?: 'warn' | 'fail' | false;
 }
 
 export interface HandoffInfo {
@@ -162,6 +178,8 @@ export interface ResolvedSsoOptions {
   provision?: ProvisionFunction;
   attribution: { fixed: Attribution; fromQuery: boolean; perRequest?: AttributionFunction };
   renderPage?: RenderPage;
+  logger: BridgeLogger | false;
+  verify: 'warn' | 'fail' | false;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;

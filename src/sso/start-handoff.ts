@@ -63,10 +63,19 @@ function toConstituentRef(value: unknown): HookRef {
   if (typeof value !== 'object' || given !== 1 || typeof id !== 'string' || id.trim() === '') {
     throw new LuminateError(
       'SSO_CONSTITUENT_HOOK_FAILED',
-      'The constituent hook must return { consId: string }, { memberId: string }, { email: string } or null.',
+      `The constituent hook must return { consId: string }, { memberId: string }, { email: string } or null; it returned ${shapeOf(value)}.`,
     );
   }
   return v.consId !== undefined ? { consId: id.trim() } : { memberId: id.trim() };
+}
+
+/** What a hook returned, by type only (`{ consId: number }`): no value reaches a log line. */
+function shapeOf(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return `a ${typeof value}`;
+  if (Array.isArray(value)) return 'an array';
+  const keys = Object.keys(value).slice(0, 5);
+  const typeOf = (v: unknown): string => (v === null ? 'null' : typeof v === 'string' && v.trim() === '' ? 'blank string' : typeof v);
+  return `{ ${keys.map((k) => `${/^[A-Za-z_]\w{0,30}$/.test(k) ? k : '?'}: ${typeOf((value as Record<string, unknown>)[k])}`).join(', ')} }`;
 }
 
 function describe(ref: HookRef): string {

@@ -12,6 +12,7 @@ import {
 import { isLoopbackHost } from '../util/loopback';
 import { loggedInConstituent } from '../login/session';
 import { resolveMintThrottle } from './mint-throttle';
+import { checkLogger } from '../diagnostics/warnings';
 
 type Env = Record<string, string | undefined>;
 
@@ -25,7 +26,7 @@ const SSO_KEYS: { [K in keyof Required<LuminateSsoOptions>]: true } = {
   luminate: true, constituent: true, loginUrl: true, loginReturnParam: true, destinations: true,
   handoff: true, rememberMe: true, paths: true, baseUrl: true, onFailure: true, onError: true,
   onHandoff: true, callbackMaxAgeSeconds: true, store: true, client: true, provision: true,
-  attribution: true, throttle: true, renderPage: true,
+  attribution: true, throttle: true, renderPage: true, logger: true, verify: true,
 };
 const SITE_KEYS: { [K in keyof Required<LuminateSiteOptions>]: true } = {
   secureUrl: true, apiKey: true, apiLogin: true, apiSecretKey: true, signatureAlgorithm: true,
@@ -262,5 +263,7 @@ export function resolveSsoOptions(input: unknown, env: Env = process.env): Resol
     provision: opts.provision,
     attribution,
     ...(opts.renderPage !== undefined ? { renderPage: opts.renderPage } : {}),
+    logger: checkLogger(opts.logger, fail),
+    verify: opts.verify === undefined || opts.verify === false ? false : oneOf(opts.verify, ['warn', 'fail'] as const, 'verify (or false)', 'warn'),
   };
 }

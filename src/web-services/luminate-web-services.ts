@@ -167,7 +167,7 @@ export class LuminateWebServices {
         onRetry: (code) => log('%s: %s before anything was sent; retrying once', operation, code),
       });
       log('%s: HTTP %d in %d ms', operation, reply.status, Date.now() - deadline.started);
-      return parseSoapReply(reply.body, { operation, status: reply.status, redact: [c.password, ...secrets] });
+      return parseSoapReply(reply.body, { operation, status: reply.status, statusText: reply.statusText, redact: [c.password, ...secrets] });
     } catch (err) {
       const error = toLuminateError(err, deadline.state);
       const status = error.upstreamStatus === undefined ? '' : ` HTTP ${error.upstreamStatus}`;

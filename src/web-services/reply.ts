@@ -1,4 +1,4 @@
-import { sanitizeUpstreamText } from '../client/error-response';
+import { reasonPhrase, sanitizeUpstreamText } from '../client/error-response';
 import { looksLikeHtml } from '../client/parse-response';
 import { parseXmlDocument } from '../client/parse-xml';
 import { emptyRecord, isRecord, type LuminateRecord, type LuminateValue } from '../client/values';
@@ -8,6 +8,8 @@ import { LuminateError, type LuminateErrorCode } from '../errors';
 export interface ReplyContext {
   operation: string;
   status: number;
+  /** The HTTP reason phrase (seen in the field: "Failed to resolve site: <org>" for a wrong path). */
+  statusText?: string;
   /** Secrets (password, SessionId) scrubbed from any text Luminate sends back. */
   redact: readonly string[];
 }
@@ -70,8 +72,9 @@ export function faultError(fault: LuminateValue, ctx: ReplyContext): LuminateErr
   return new LuminateError(faultCode(ctx.operation, name, code, words), message, { upstreamStatus: ctx.status });
 }
 
-function httpError(status: number, what: string): LuminateError {
-  return new LuminateError('LUMINATE_HTTP_ERROR', `Luminate Web Services answered HTTP ${status} ${what}`, { upstreamStatus: status });
+function httpError(ctx: ReplyContext, what: string): LuminateError {
+  const reason = reasonPhrase(ctx.statusText, ctx.redact);
+  return new LuminateError('LUMINATE_HTTP_ERROR', `Luminate Web Services answered HTTP ${ctx.status}${reason} ${what}`, { upstreamStatus: ctx.status });
 }
 
 /**
@@ -84,18 +87,18 @@ export function parseSoapReply(body: string, ctx: ReplyContext): LuminateRecord 
   const { status, operation } = ctx;
   const trimmed = body.replace(/^\uFEFF/, '').trim();
   if (!trimmed.startsWith('<') || looksLikeHtml(trimmed)) {
-    if (!ok(status)) throw httpError(status, 'without a SOAP envelope');
+    if (!ok(status)) throw httpError(ctx, 'without a SOAP envelope');
     if (trimmed === '') throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', 'Luminate Web Services sent an empty body');
     throw new LuminateError('LUMINATE_UNEXPECTED_RESPONSE', 'Luminate Web Services answered with something other than a SOAP envelope (an HTML page? check the Web Services URL)');
   }
   const { root, content } = parseXmlDocument(trimmed);
   const soapBody = root === 'Envelope' && isRecord(content) ? content.Body : undefined;
   if (!isRecord(soapBody)) {
-    if (!ok(status)) throw httpError(status, 'without a SOAP envelope');
+    if (!ok(status)) throw httpError(ctx, 'without a SOAP envelope');
     throw new LuminateError('LUMINATE_UNEXPECTED_RESPONSE', 'Luminate Web Services answered with XML that is not a SOAP envelope with a Body');
   }
   if (soapBody.Fault !== undefined) throw faultError(soapBody.Fault, ctx);
-  if (!ok(status)) throw httpError(status, 'without a SOAP fault');
+  if (!ok(status)) throw httpError(ctx, 'without a SOAP fault');
   const expected = `${operation}Response`;
   const reply = soapBody[expected];
   if (reply === undefined) {

@@ -1,0 +1,174 @@
+import type { Request } from 'express';
+import type { LuminateClient } from '../client/luminate-client';
+import { checkAccess } from '../doctor/site-checks';
+import { LuminateError, isLuminateError } from '../errors';
+import { loggedInConstituent } from '../login/session';
+import type { HandoffInfo, ResolvedSsoOptions } from '../sso/options';
+import { BridgeCounters } from './stats';
+import { EMIT_WARNING, noSessionWarning, OPTION_SETTING_NAMES, Warner, warningFor, type BridgeLogger, type WarningSettings } from './warnings';
+
+type TrustFn = (address: string | undefined, hop: number) => boolean;
+
+/**
+ * True when the request came through a proxy this app does not trust: it carries
+ * X-Forwarded-Proto/-Host/-For, Express's `trust proxy` does not cover the sender, and no
+ * `baseUrl` says what the public address is.
+ */
+export function untrustedProxy(req: Request, baseUrl: string | undefined): boolean {
+  if (baseUrl !== undefined) return false;
+  const h = req.headers;
+  if (h['x-forwarded-proto'] === undefined && h['x-forwarded-host'] === undefined && h['x-forwarded-for'] === undefined) return false;
+  const trust = req.app?.get('trust proxy fn') as TrustFn | undefined;
+  return !trust?.(req.socket?.remoteAddress, 0);
+}
+
+export function proxyWarning(who: string): string {
+  return `${who}: requests arrive with X-Forwarded-Proto/-Host/-For headers, but Express's 'trust proxy' does not trust their sender and baseUrl is not set. ` +
+    'If a proxy or load balancer is in front of this app, callback URLs will point at the internal address, and every visitor shares ' +
+    "the proxy's IP for the per-IP throttle (on a campaign day: 429s for the whole site). " +
+    "Fix: app.set('trust proxy', 1) (the number of proxies in front), and set baseUrl to the public address, e.g. 'https://www.example.org'. " +
+    'If nothing is in front of this app, a client sent these headers: nothing to do.';
+}
+
+/** The secrets no warning line may carry, for the scrubber's second lock. */
+export function secretsOf(config: Pick<ResolvedSsoOptions, 'apiKey' | 'apiLogin' | 'apiSecretKey'>): string[] {
+  return [config.apiLogin.password, config.apiSecretKey, config.apiKey];
+}
+
+/** What `bridge.ready` resolves with when `verify` is set. */
+export interface VerifyReport {
+  ok: boolean;
+  /** The doctor's lines for reach, API key, IP white list and API login. */
+  checks: Array<{ id: string; status: string; label: string; detail: string; fix?: string }>;
+}
+
+/**
+ * The start-up check (`verify`): one server call, as `doctor` makes it, that tells the API key,
+ * the IP white list and the API login apart; its outcome is logged once. Resolves with the report
+ * ('warn'), or rejects with a LuminateError naming the fix ('fail' and a check failed).
+ */
+export async function verifyAccess(
+  client: Pick<LuminateClient, 'callServerApi' | 'secureUrl'>,
+  mode: 'warn' | 'fail',
+  warner: Warner,
+  who: string,
+  timeoutMs: number,
+): Promise<VerifyReport> {
+  const access = await checkAccess(client, timeoutMs, OPTION_SETTING_NAMES, 'luminate.secureUrl (env LUMINATE_SECURE_URL)');
+  const report: VerifyReport = { ok: access.ok, checks: access.results };
+  if (access.ok) {
+    warner.info('LUMINATE_SSO_VERIFY', `${who}: start-up check passed: Luminate accepted the API key, this server's IP and the API login.`);
+    return report;
+  }
+  const failed = access.results.find((r) => r.status === 'FAIL');
+  const line = `${failed?.label ?? 'start-up check'}: ${failed?.detail ?? 'failed'}. Fix: ${failed?.fix ?? 'run luminate-sso-bridge doctor'}`;
+  warner.warn('LUMINATE_SSO_VERIFY', `${who}: start-up check failed: ${line}.`);
+  if (mode === 'warn') return report;
+  const cause = access.error;
+  const code = isLuminateError(cause) ? cause.code : 'LUMINATE_NETWORK_ERROR';
+  throw new LuminateError(code, `${who}: start-up check failed: ${line}.`, {
+    ...(isLuminateError(cause) && cause.luminateCode !== undefined ? { luminateCode: cause.luminateCode } : {}),
+    ...(isLuminateError(cause) && cause.upstreamStatus !== undefined ? { upstreamStatus: cause.upstreamStatus } : {}),
+    cause,
+  });
+}
+
+/**
+ * `bridge.ready`: settled once the start-up check is done (at once without `verify`). A rejection
+ * nobody listens to is not an unhandled rejection: the bridge keeps its own handler on it.
+ */
+export function readyPromise(run: (() => Promise<VerifyReport>) | undefined): Promise<VerifyReport | undefined> {
+  const ready = run === undefined ? Promise.resolve(undefined) : run();
+  ready.catch(() => undefined);
+  return ready;
+}
+
+/** Runs `observe`, then the user's hook; the observer never stands in the hook's way. */
+function observed<A extends unknown[]>(observe: (...args: A) => void, hook: ((...args: A) => unknown) | undefined): (...args: A) => unknown {
+  return (...args: A) => {
+    try {
+      observe(...args);
+    } catch {
+      // counting and warning must never change what the visitor gets
+    }
+    return hook?.(...args);
+  };
+}
+
+function hasSession(req: Request): boolean {
+  const session = (req as unknown as { session?: unknown }).session;
+  return typeof session === 'object' && session !== null;
+}
+
+/** What luminateSso() watches: its options with the hooks observed, its counters and its warnings. */
+export interface SsoMonitor {
+  config: ResolvedSsoOptions;
+  counters: BridgeCounters;
+  warner: Warner;
+  /** Called for each bridge request: the proxy warning, once. */
+  checkRequest(req: Request): void;
+}
+
+const SSO = 'luminateSso()';
+
+/**
+ * Observes luminateSso()'s outcomes without touching the request path: every failure reaches
+ * `onError` and every handoff `onHandoff`, so wrapping those two counts everything, and warns
+ * about failures that mean the site is misconfigured. `onError` still sees every failure.
+ */
+export function monitorSso(config: ResolvedSsoOptions, now: () => number = () => Date.now()): SsoMonitor {
+  const warner = new Warner(config.logger, secretsOf(config), now);
+  const counters = new BridgeCounters();
+  const consequence = config.onFailure === 'continue'
+    ? 'every visitor continues as a guest'
+    : "every visitor gets your error page (onFailure: 'error')";
+  const settings: WarningSettings = { names: OPTION_SETTING_NAMES, signatureAlgorithm: config.signatureAlgorithm, who: SSO, consequence };
+  const onError = observed((err: LuminateError, req: Request) => {
+    counters.failure(err.code, config.onFailure);
+    const warning = warningFor(err, req, settings);
+    if (warning !== undefined) warner.warn(warning.code, warning.message);
+  }, config.onError);
+  const onHandoff = observed((info: HandoffInfo, _req: Request) => counters.handoff(info.handoff), config.onHandoff);
+  let constituent = config.constituent;
+  if (constituent === loggedInConstituent) {
+    constituent = (req: Request) => {
+      if (!hasSession(req)) warner.warn('LUMINATE_SSO_NO_SESSION', noSessionWarning(SSO, 'every visitor is treated as logged out'));
+      return loggedInConstituent(req);
+    };
+  }
+  return {
+    config: { ...config, onError, onHandoff, constituent } as ResolvedSsoOptions,
+    counters,
+    warner,
+    checkRequest(req) {
+      if (untrustedProxy(req, config.baseUrl)) warner.warn('LUMINATE_SSO_PROXY', proxyWarning(SSO), true);
+    },
+  };
+}
+
+/** What luminateLogin() watches: its options with onError observed, and the proxy warning. */
+export function monitorLogin<C extends LoginWatched>(config: C, now: () => number = () => Date.now()): { config: C; checkRequest(req: Request): void } {
+  const warner = new Warner(config.logger ?? EMIT_WARNING, secretsOf(config), now);
+  const settings: WarningSettings = {
+    names: OPTION_SETTING_NAMES, signatureAlgorithm: config.signatureAlgorithm, who: LOGIN, consequence: 'no visitor can log in',
+  };
+  const onError = observed((err: LuminateError, req: Request) => {
+    const warning = warningFor(err, req, settings);
+    if (warning !== undefined) warner.warn(warning.code, warning.message);
+  }, config.onError);
+  return {
+    config: { ...config, onError },
+    checkRequest(req) {
+      if (untrustedProxy(req, config.baseUrl)) warner.warn('LUMINATE_SSO_PROXY', proxyWarning(LOGIN), true);
+    },
+  };
+}
+
+const LOGIN = 'luminateLogin()';
+
+/** The part of luminateLogin()'s options the monitor reads. */
+interface LoginWatched extends Pick<ResolvedSsoOptions, 'apiKey' | 'apiLogin' | 'apiSecretKey' | 'signatureAlgorithm'> {
+  baseUrl?: string;
+  logger?: BridgeLogger | false;
+  onError?: (err: LuminateError, req: Request) => void;
+}

@@ -1,0 +1,88 @@
+import { channel as diagnosticsChannel } from 'node:diagnostics_channel';
+import type { LuminateErrorCode } from '../errors';
+import type { HandoffMode } from '../sso/options';
+
+/**
+ * Every outcome of a bridge request that counts for a dashboard is published here, as a plain
+ * object (see BridgeEvent). Free when nobody subscribes. Carries no token, nonce, cons_id or URL.
+ */
+export const HANDOFF_CHANNEL_NAME = 'luminate-sso-bridge:handoff';
+const handoffChannel = diagnosticsChannel(HANDOFF_CHANNEL_NAME);
+
+/** What `luminate-sso-bridge:handoff` publishes. */
+export type BridgeEvent =
+  /** A visitor was handed over (auto-post page or EstablishSession redirect). */
+  | { outcome: 'handoff'; handoff: HandoffMode }
+  /** A failure under `onFailure: 'continue'`: the visitor went on as a guest. */
+  | { outcome: 'guest'; code: LuminateErrorCode }
+  /** A failure under `onFailure: 'error'`: passed to the host's error handler. */
+  | { outcome: 'error'; code: LuminateErrorCode }
+  /** Over a token throttle limit: 429. */
+  | { outcome: 'throttled'; code: LuminateErrorCode }
+  /** A callback refused with 400 (signature invalid, expired, replayed). */
+  | { outcome: 'callback-refused'; code: LuminateErrorCode };
+
+/** `bridge.stats()`: counts since the bridge was created, a fresh plain object each call. */
+export interface BridgeStats {
+  /** Handoffs sent to the browser, by mode. */
+  handoffs: Record<HandoffMode, number>;
+  /** Visitors sent on as guests after a failure (`onFailure: 'continue'`), by error code. */
+  guestContinues: Partial<Record<LuminateErrorCode, number>>;
+  /** Failures passed to the host's error handler (`onFailure: 'error'`), by error code. */
+  errors: Partial<Record<LuminateErrorCode, number>>;
+  /** Token requests refused by the throttle (429). */
+  throttled: number;
+  /** Callbacks refused with 400, by error code. */
+  callbacksRefused: Partial<Record<LuminateErrorCode, number>>;
+}
+
+const REFUSED_CALLBACK: ReadonlySet<LuminateErrorCode> = new Set(['SSO_CALLBACK_SIGNATURE_INVALID', 'SSO_CALLBACK_EXPIRED', 'SSO_CALLBACK_REPLAYED']);
+
+/** The counters of one bridge. Keys are the fixed error codes: bounded memory. */
+export class BridgeCounters {
+  readonly #handoffs: Record<HandoffMode, number> = { singleSignOn: 0, establishSession: 0 };
+  readonly #guest = new Map<LuminateErrorCode, number>();
+  readonly #errors = new Map<LuminateErrorCode, number>();
+  readonly #refused = new Map<LuminateErrorCode, number>();
+  #throttled = 0;
+
+  handoff(mode: HandoffMode): void {
+    this.#handoffs[mode] += 1;
+    publish({ outcome: 'handoff', handoff: mode });
+  }
+
+  /** Counts a failure the bridge answered; `policy` is onFailure. */
+  failure(code: LuminateErrorCode, policy: 'continue' | 'error'): void {
+    if (code === 'SSO_THROTTLED') {
+      this.#throttled += 1;
+      publish({ outcome: 'throttled', code });
+    } else if (REFUSED_CALLBACK.has(code)) {
+      bump(this.#refused, code);
+      publish({ outcome: 'callback-refused', code });
+    } else if (policy === 'continue') {
+      bump(this.#guest, code);
+      publish({ outcome: 'guest', code });
+    } else {
+      bump(this.#errors, code);
+      publish({ outcome: 'error', code });
+    }
+  }
+
+  snapshot(): BridgeStats {
+    return {
+      handoffs: { ...this.#handoffs },
+      guestContinues: Object.fromEntries(this.#guest),
+      errors: Object.fromEntries(this.#errors),
+      throttled: this.#throttled,
+      callbacksRefused: Object.fromEntries(this.#refused),
+    };
+  }
+}
+
+function bump(counts: Map<LuminateErrorCode, number>, code: LuminateErrorCode): void {
+  counts.set(code, (counts.get(code) ?? 0) + 1);
+}
+
+function publish(event: BridgeEvent): void {
+  if (handoffChannel.hasSubscribers) handoffChannel.publish(event);
+}

@@ -1,0 +1,228 @@
+import type { Request } from 'express';
+import { debugFor } from '../debug';
+import { accessFix, explainUnreachable, type AccessSettingNames } from '../doctor/explain';
+import { scrub } from '../doctor/report';
+import { sanitizeUpstreamText } from '../client/error-response';
+import type { LuminateError } from '../errors';
+import type { SignatureAlgorithm } from '../sso/options';
+import { rawQueryOf } from '../sso/request-urls';
+
+const log = debugFor('warnings');
+
+/**
+ * Where the bridge reports a misconfigured site. `warn` gets one line naming the error code and
+ * the fix, never a secret. Default: `process.emitWarning(line, { type: 'LuminateSsoBridgeWarning', code })`,
+ * which Node prints on stderr. Pass `console`, a pino/winston logger, or `false` for none.
+ */
+export interface BridgeLogger {
+  warn(message: string, details?: { code: WarningCode }): unknown;
+  /** Optional: the start-up check's success line (`verify`). */
+  info?(message: string, details?: { code: WarningCode }): unknown;
+}
+
+/** The warning codes (`warning.code` with process.emitWarning). */
+export type WarningCode =
+  | 'LUMINATE_SSO_API_KEY'
+  | 'LUMINATE_SSO_API_LOGIN'
+  | 'LUMINATE_SSO_IP_NOT_ALLOWED'
+  | 'LUMINATE_SSO_CALLBACK_SIGNATURE'
+  | 'LUMINATE_SSO_LOGIN_SIGNATURE'
+  | 'LUMINATE_SSO_HOOK_FAILED'
+  | 'LUMINATE_SSO_HOOK_RESULT'
+  | 'LUMINATE_SSO_PROVISION_FAILED'
+  | 'LUMINATE_SSO_NO_SESSION'
+  | 'LUMINATE_SSO_PROXY'
+  | 'LUMINATE_SSO_UNREACHABLE'
+  | 'LUMINATE_SSO_STORE'
+  | 'LUMINATE_SSO_VERIFY';
+
+export const WARNING_TYPE = 'LuminateSsoBridgeWarning';
+/** One line per warning code per this many ms (5 minutes): a campaign day's clicks give a handful of lines. */
+export const WARNING_INTERVAL_MS = 5 * 60_000;
+const PREFIX = 'luminate-sso-bridge: ';
+
+/** `process.emitWarning`, the default sink. */
+export const EMIT_WARNING: BridgeLogger = {
+  warn: (message, details) => process.emitWarning(message, { type: WARNING_TYPE, ...(details ? { code: details.code } : {}) }),
+};
+
+/**
+ * Sends warnings to a logger, at most one per code per `intervalMs`. Memory is bounded: one
+ * timestamp per warning code, a fixed set. Every line is scrubbed of the configured secrets.
+ */
+export class Warner {
+  readonly #logger: BridgeLogger | false;
+  readonly #secrets: readonly string[];
+  readonly #now: () => number;
+  readonly #intervalMs: number;
+  readonly #last = new Map<WarningCode, number>();
+
+  constructor(logger: BridgeLogger | false, secrets: readonly string[], now: () => number = Date.now, intervalMs = WARNING_INTERVAL_MS) {
+    this.#logger = logger;
+    this.#secrets = secrets;
+    this.#now = now;
+    this.#intervalMs = intervalMs;
+  }
+
+  /** Sends the line unless this code was sent within the interval; `once`: only ever once. */
+  warn(code: WarningCode, message: string, once = false): void {
+    const now = this.#now();
+    const last = this.#last.get(code);
+    if (last !== undefined && (once || now - last < this.#intervalMs)) return;
+    this.#last.set(code, now);
+    this.#send('warn', code, message);
+  }
+
+  info(code: WarningCode, message: string): void {
+    this.#send('info', code, message);
+  }
+
+  #send(level: 'warn' | 'info', code: WarningCode, message: string): void {
+    if (this.#logger === false) return;
+    const line = scrub(`${PREFIX}${message} [${code}]`, this.#secrets);
+    const write = level === 'info' ? this.#logger.info : this.#logger.warn;
+    if (typeof write !== 'function') return;
+    try {
+      write.call(this.#logger, line, { code });
+    } catch (e) {
+      log('the logger threw: %s', (e as Error)?.message);
+    }
+  }
+}
+
+/** What the warnings need to know of the bridge's options. */
+export interface WarningSettings {
+  names: AccessSettingNames;
+  signatureAlgorithm: SignatureAlgorithm;
+  /** Which middleware is speaking: `luminateSso()` or `luminateLogin()`. */
+  who: string;
+  /** What visitors get meanwhile, e.g. "every visitor continues as a guest". */
+  consequence: string;
+}
+
+/** The names the bridge's options go by (an option and its environment variable). */
+export const OPTION_SETTING_NAMES: AccessSettingNames = {
+  apiKey: 'luminate.apiKey (env LUMINATE_API_KEY)',
+  loginName: 'luminate.apiLogin.name (env LUMINATE_API_LOGIN_NAME)',
+  loginPassword: 'luminate.apiLogin.password (env LUMINATE_API_LOGIN_PASSWORD)',
+};
+
+const ACCESS_WARNINGS: Record<number, WarningCode> = { 2: 'LUMINATE_SSO_API_KEY', 3: 'LUMINATE_SSO_API_LOGIN', 4: 'LUMINATE_SSO_IP_NOT_ALLOWED' };
+const SIGNATURE = /(?:^|&)(?:signature|sig)=([0-9A-Fa-f]*)$/;
+const HEX_LENGTH: Record<SignatureAlgorithm, number> = { md5: 32, sha1: 40 };
+
+function hasSession(req: Request): boolean {
+  const session = (req as unknown as { session?: unknown }).session;
+  return typeof session === 'object' && session !== null;
+}
+
+/** Programming mistakes, whose messages name code ("Cannot read properties of undefined (reading 'user')"), not data. */
+const CODE_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']);
+
+/**
+ * A hook's error, made safe for one log line: the message only for programming mistakes; for
+ * any other error its class and `code` (e.g. `Error, code ECONNREFUSED`), since its message is
+ * the host's own text and may carry what no log should (onError gets the whole cause).
+ */
+function causeText(cause: unknown): string {
+  if (!(cause instanceof Error)) return `a ${cause === null ? 'null' : typeof cause} was thrown`;
+  const code = (cause as { code?: unknown }).code;
+  const codeText = typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? `, code ${code}` : '';
+  const name = sanitizeUpstreamText(cause.name).slice(0, 40);
+  if (CODE_ERRORS.has(cause.name)) return `${name}: ${sanitizeUpstreamText(cause.message)}`;
+  return `${name}${codeText}; its message is left out here, onError gets the whole error`;
+}
+
+/**
+ * The fix for a refused callback signature, from the signature's length: 40 hex characters on an
+ * md5 site (or 32 on sha1) means signatureAlgorithm is wrong; the right length means the secret
+ * key is. Undefined for an unsigned or garbled query: that is anyone's junk, not the site's set-up.
+ */
+function signatureFix(req: Request, algorithm: SignatureAlgorithm): string | undefined {
+  const provided = SIGNATURE.exec(rawQueryOf(req))?.[1] ?? '';
+  const other: SignatureAlgorithm = algorithm === 'md5' ? 'sha1' : 'md5';
+  if (provided.length === HEX_LENGTH[other]) {
+    return `the signature has ${provided.length} hex characters, which is ${other}, but signatureAlgorithm is '${algorithm}': ` +
+      `set luminate.signatureAlgorithm (env LUMINATE_SIGNATURE_ALGORITHM) to '${other}'`;
+  }
+  if (provided.length === HEX_LENGTH[algorithm]) {
+    return "the signature does not match: set luminate.apiSecretKey (env LUMINATE_API_SECRET_KEY) to the site's CONVIO_API_SECRET_KEY exactly " +
+      '(Setup > Site Options > Open API Configuration)';
+  }
+  return undefined;
+}
+
+/**
+ * The warning for an error that means the site is misconfigured, or undefined for what a visitor
+ * (or Luminate's passing trouble) causes: throttling, expired or replayed callbacks, unknown
+ * constituents, timeouts. The line names the error code and the fix.
+ */
+export function warningFor(err: LuminateError, req: Request, settings: WarningSettings): { code: WarningCode; message: string } | undefined {
+  const lead = `${settings.who}: ${err.code}`;
+  const tail = `Meanwhile ${settings.consequence}.`;
+  const access = err.luminateCode === undefined ? undefined : ACCESS_WARNINGS[err.luminateCode];
+  if (access !== undefined && err.code.startsWith('LUMINATE_')) {
+    const fix = accessFix(err.luminateCode, err.message, settings.names) as string;
+    return { code: access, message: `${lead} (${err.message}). Fix: ${fix}. ${tail}` };
+  }
+  switch (err.code) {
+    case 'SSO_CALLBACK_SIGNATURE_INVALID': {
+      const fix = signatureFix(req, settings.signatureAlgorithm);
+      if (fix === undefined) return undefined;
+      return { code: 'LUMINATE_SSO_CALLBACK_SIGNATURE', message: `${lead}: refused a callback from Luminate. Fix: ${fix}. ${tail}` };
+    }
+    case 'LOGIN_SIGNATURE_INVALID':
+      return {
+        code: 'LUMINATE_SSO_LOGIN_SIGNATURE',
+        message: `${lead}: ${err.message} Fix: set luminate.apiSecretKey (env LUMINATE_API_SECRET_KEY) to the site's CONVIO_API_SECRET_KEY ` +
+          `and luminate.signatureAlgorithm to what the site signs with (40 hex characters: sha1, 32: md5). ${tail}`,
+      };
+    case 'SSO_CONSTITUENT_HOOK_FAILED': {
+      if (err.cause === undefined) {
+        return { code: 'LUMINATE_SSO_HOOK_RESULT', message: `${lead}: ${err.message} Fix: return { consId } or { memberId } as a non-empty string (e.g. { consId: String(user.consId) }), { email } as a verified address, or null. ${tail}` };
+      }
+      const fix = hasSession(req)
+        ? 'make the constituent hook return null for a visitor who is not logged in, and never throw'
+        : 'req.session is undefined: mount express-session before the bridge (app.use(session(...)) first, then app.use(luminateSso(...)))';
+      return { code: 'LUMINATE_SSO_HOOK_FAILED', message: `${lead}: the constituent hook threw (${causeText(err.cause)}). Fix: ${fix}. ${tail}` };
+    }
+    case 'SSO_PROVISION_FAILED': {
+      const cause = err.cause === undefined ? '' : ` (${causeText(err.cause)})`;
+      return { code: 'LUMINATE_SSO_PROVISION_FAILED', message: `${lead}: ${err.message}${cause} Fix: check the provision hook. ${tail}` };
+    }
+    case 'LUMINATE_CONNECTION_REFUSED':
+    case 'LUMINATE_NETWORK_ERROR':
+    case 'LUMINATE_UNEXPECTED_RESPONSE':
+    case 'LUMINATE_HTTP_ERROR': {
+      // Not a visitor's doing, and not a passing blip either: a wrong secureUrl, DNS, TLS or a
+      // maintenance page. Timeouts, resets and 5xx pass on their own and stay quiet.
+      if (err.code === 'LUMINATE_HTTP_ERROR' && err.upstreamStatus !== 404 && err.upstreamStatus !== 405) return undefined;
+      const why = explainUnreachable(err, 'luminate.secureUrl (env LUMINATE_SECURE_URL)', 0);
+      return { code: 'LUMINATE_SSO_UNREACHABLE', message: `${lead}: no usable answer from Luminate: ${why.detail}. Fix: ${why.fix}. ${tail}` };
+    }
+    case 'SSO_STORE_UNAVAILABLE': {
+      const cause = err.cause === undefined ? '' : ` (${causeText(err.cause)})`;
+      return { code: 'LUMINATE_SSO_STORE', message: `${lead}: ${err.message}${cause} Fix: check the store (e.g. Redis) the bridge was given. ${tail}` };
+    }
+    case 'LOGIN_SESSION_REQUIRED':
+      return { code: 'LUMINATE_SSO_NO_SESSION', message: `${lead}: req.session is undefined. Fix: mount express-session before the bridge (app.use(session(...)) first). ${tail}` };
+    default:
+      return undefined;
+  }
+}
+
+/** The line for luminateSso() without a `constituent` hook on a request without a session. */
+export function noSessionWarning(who: string, consequence: string): string {
+  return `${who}: req.session is undefined, so the default constituent hook (loggedInConstituent) finds nobody. ` +
+    `Fix: mount express-session before the bridge (app.use(session(...)) first, then app.use(luminateSso(...))). Meanwhile ${consequence}.`;
+}
+
+/** The `logger` option: the default sink when left out, `false`, or an object with a `warn` function. */
+export function checkLogger(value: unknown, fail: (message: string) => never): BridgeLogger | false {
+  if (value === undefined) return EMIT_WARNING;
+  if (value === false) return false;
+  if (typeof value !== 'object' || value === null || typeof (value as { warn?: unknown }).warn !== 'function') {
+    fail('logger must be an object with a warn(message) function (e.g. console, or a pino logger), or false.');
+  }
+  return value as BridgeLogger;
+}

@@ -1,0 +1,52 @@
+import { Warner, WARNING_INTERVAL_MS } from '../../src/diagnostics/warnings';
+
+describe('Warner: one line per code per interval, never a secret', () => {
+  function setup(secrets: string[] = []) {
+    let now = 1_000_000;
+    const lines: string[] = [];
+    const warner = new Warner({ warn: (m) => lines.push(m) }, secrets, () => now);
+    return { warner, lines, advance: (ms: number) => (now += ms) };
+  }
+
+  it('rate-limits per code with the injected clock, without sleeping', () => {
+    const { warner, lines, advance } = setup();
+    for (let i = 0; i < 1000; i += 1) warner.warn('LUMINATE_SSO_API_KEY', 'key');
+    warner.warn('LUMINATE_SSO_API_LOGIN', 'login');
+    expect(lines).toEqual(['luminate-sso-bridge: key [LUMINATE_SSO_API_KEY]', 'luminate-sso-bridge: login [LUMINATE_SSO_API_LOGIN]']);
+    advance(WARNING_INTERVAL_MS - 1);
+    warner.warn('LUMINATE_SSO_API_KEY', 'key');
+    expect(lines).toHaveLength(2);
+    advance(1);
+    warner.warn('LUMINATE_SSO_API_KEY', 'key');
+    expect(lines).toHaveLength(3);
+    expect(WARNING_INTERVAL_MS).toBe(5 * 60_000);
+  });
+
+  it('`once` warnings are never repeated', () => {
+    const { warner, lines, advance } = setup();
+    warner.warn('LUMINATE_SSO_PROXY', 'proxy', true);
+    advance(24 * 3600_000);
+    warner.warn('LUMINATE_SSO_PROXY', 'proxy', true);
+    expect(lines).toHaveLength(1);
+  });
+
+  it('scrubs configured secrets from every line (the second lock)', () => {
+    const { warner, lines } = setup(['S3cret-Value', 'abc']);
+    warner.warn('LUMINATE_SSO_HOOK_FAILED', 'it said S3cret-Value and abc');
+    expect(lines).toEqual(['luminate-sso-bridge: it said [redacted] and abc [LUMINATE_SSO_HOOK_FAILED]']);
+  });
+
+  it('a logger that throws does not break the caller; false logs nothing', () => {
+    const throwing = new Warner({ warn: () => { throw new Error('disk full'); } }, []);
+    expect(() => throwing.warn('LUMINATE_SSO_API_KEY', 'x')).not.toThrow();
+    const silent = new Warner(false, []);
+    expect(() => silent.warn('LUMINATE_SSO_API_KEY', 'x')).not.toThrow();
+  });
+
+  it('info() goes to logger.info when there is one, and is skipped otherwise', () => {
+    const infos: string[] = [];
+    new Warner({ warn: () => undefined, info: (m) => infos.push(m) }, []).info('LUMINATE_SSO_VERIFY', 'ok');
+    expect(infos).toEqual(['luminate-sso-bridge: ok [LUMINATE_SSO_VERIFY]']);
+    expect(() => new Warner({ warn: () => undefined }, []).info('LUMINATE_SSO_VERIFY', 'ok')).not.toThrow();
+  });
+});
