@@ -1,6 +1,8 @@
 import type { Dispatcher } from 'undici';
 import { LuminateError } from '../errors';
 import type { DeadlineSignal } from './deadline';
+import { noteStaleConnectionFailure } from './network-errors';
+import { watchNextSocket, type SocketWatcher } from './socket-reuse';
 
 /** Sent as User-Agent, so Luminate's logs can tell where calls come from. */
 export const USER_AGENT = 'luminate-sso-bridge/0.1.0';
@@ -56,9 +58,10 @@ export function postTarget(url: string): PostTarget {
  * declared or as received) the request is aborted, which closes the socket rather than returning
  * a half-read one to the pool. The promise settles once: with the reply, or with the first error
  * (undici's, the cap's, or the signal's reason as soon as the signal aborts, even while the
- * request still waits for a free connection).
+ * request still waits for a free connection). A failure on a reused pooled connection before any
+ * byte of the reply is noted (noteStaleConnectionFailure) so the caller may retry it.
  */
-class ReplyReader implements Dispatcher.DispatchHandler {
+class ReplyReader implements Dispatcher.DispatchHandler, SocketWatcher {
   readonly #max: number;
   readonly #signal: DeadlineSignal;
   readonly #resolve: (result: PostResult) => void;
@@ -68,6 +71,10 @@ class ReplyReader implements Dispatcher.DispatchHandler {
   #size = 0;
   #status = 0;
   #settled = false;
+  /** The request went out on a socket that had carried a request before (see socket-reuse.ts). */
+  #reused = false;
+  /** Some of the reply (a status line, even 1xx) has arrived. */
+  #replyStarted = false;
   readonly #onAbort = (): void => {
     const reason = this.#signal.reason;
     this.#controller?.abort(reason as Error);
@@ -87,10 +94,18 @@ class ReplyReader implements Dispatcher.DispatchHandler {
     this.#controller = controller;
     this.#chunks = [];
     this.#size = 0;
+    this.#reused = false;
+    this.#replyStarted = false;
     if (this.#settled) controller.abort((this.#signal.reason as Error) ?? new Error('aborted'));
+    else watchNextSocket(this);
+  }
+
+  onSocket(reused: boolean): void {
+    this.#reused = reused;
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    this.#replyStarted = true;
     if (statusCode < 200) return; // 1xx informational (100, 102, 103): the reply is still to come
     this.#status = statusCode;
     const length = headers['content-length'];
@@ -99,6 +114,7 @@ class ReplyReader implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#replyStarted = true;
     if (this.#settled) return;
     this.#size += chunk.length;
     if (this.#size > this.#max) this.#stop(controller, tooLarge(this.#max));
@@ -119,6 +135,7 @@ class ReplyReader implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (this.#reused && !this.#replyStarted) noteStaleConnectionFailure(err);
     this.#fail(err);
   }
 
