@@ -68,7 +68,12 @@ export interface FakeWebServicesOptions {
   sessionIdleMs?: number;
 }
 
-/** Fault switches; they apply to the server API (`/site/SRConsAPI`) only. Mutate `fake.faults`. */
+/**
+ * Fault switches; they apply to the server API (`/site/SRConsAPI`) unless they say otherwise
+ * (`resetReusedConnections`, `webServices…`). Mutate `fake.faults`; `fake.reset()` clears them.
+ * The field-shape and connection switches reproduce what real sites do (issue 16, "Seen in the
+ * field"), so an integration can be tested against them.
+ */
 export interface FakeFaults {
   /** Delay before answering, in ms. */
   latencyMs?: number;
