@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { KEEP_ALIVE_MS } from '../../src/client/pool';
 import type { LuminateClient } from '../../src/client/luminate-client';
 import { LuminateWebServices } from '../../src/web-services';
-import { createFakeLuminate } from '../../src/testing';
+import { createFakeLuminate, createSelfSignedCertificate } from '../../src/testing';
 import { clientFor, rejection, send, startServer, TOKEN, waitFor, xmlToken, type TestServer } from './helpers';
 
 /**
@@ -159,6 +159,25 @@ describe('stale pooled connections', () => {
     const closed = await waitFor(() => server!.openSockets.size === 0, 12_000);
     expect(closed).toBe(true);
   }, 20_000);
+});
+
+describe('stale pooled connections over HTTPS', () => {
+  it('the one-off connection of the retry uses the same TLS settings', async () => {
+    const tls = createSelfSignedCertificate();
+    const fake = await createFakeLuminate({ tls });
+    const client = clientFor(fake.secureUrl, { apiKey: fake.apiKey, apiLogin: fake.apiLogin, tls: { ca: tls.cert } });
+    try {
+      fake.faults.resetReusedConnections = true;
+      for (let i = 0; i < 3; i += 1) {
+        await idle();
+        await expect(client.getSingleSignOnToken({ consId: '1001641' })).resolves.toMatchObject({ consId: '1001641' });
+      }
+      expect(fake.requests.map((r) => r.outcome)).toEqual(['ok', 'fault resetReusedConnections', 'ok', 'ok']);
+    } finally {
+      await client.close();
+      await fake.close();
+    }
+  });
 });
 
 describe('stale pooled connections, Web Services', () => {
