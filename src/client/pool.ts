@@ -12,13 +12,12 @@ export interface PoolSettings {
 
 /**
  * How long an idle pooled connection is kept, in ms. Load balancers drop idle keep-alive
- * connections, often without telling the client (seen in the field); common ones wait 60 s to
- * several minutes, some far less. Closing ours first, after a few seconds, means a click after a
- * quiet spell opens a new connection instead of writing into a dead one. A server's
- * `Keep-Alive: timeout=…` hint may lower this but never raise it above KEEP_ALIVE_MAX_MS.
+ * connections, often without telling the client (seen in the field); common ones wait from a
+ * few seconds to several minutes. Closing ours first means a click after a quiet spell opens a
+ * new connection instead of writing into a dead one. A server's `Keep-Alive: timeout=…` hint may
+ * shorten this, never lengthen it (undici's keepAliveMaxTimeout).
  */
 export const KEEP_ALIVE_MS = 4_000;
-export const KEEP_ALIVE_MAX_MS = 10_000;
 
 /** The dispatchers a client sends with. */
 export interface Dispatchers {
@@ -35,7 +34,7 @@ function agentFor(settings: PoolSettings, connections: number): Agent {
     headersTimeout: settings.headersTimeoutMs,
     bodyTimeout: settings.bodyTimeoutMs,
     keepAliveTimeout: KEEP_ALIVE_MS,
-    keepAliveMaxTimeout: KEEP_ALIVE_MAX_MS,
+    keepAliveMaxTimeout: KEEP_ALIVE_MS,
     connect: { timeout: settings.connectTimeoutMs, ...settings.tls },
   });
 }
