@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { LuminateError } from '../errors';
 import type { DeadlineSignal } from './deadline';
 import { noteStaleConnectionFailure } from './network-errors';
-import { watchNextSocket, type SocketWatcher } from './socket-reuse';
+import { watchNextSocket, type SocketWatcher, type WatchedSocket } from './socket-reuse';
 
 /** Sent as User-Agent, so Luminate's logs can tell where calls come from. */
 export const USER_AGENT = 'luminate-sso-bridge/0.1.0';
@@ -73,7 +73,10 @@ class ReplyReader implements Dispatcher.DispatchHandler, SocketWatcher {
   #settled = false;
   /** The request went out on a socket that had carried a request before (see socket-reuse.ts). */
   #reused = false;
-  /** Some of the reply (a status line, even 1xx) has arrived. */
+  /** That socket, and how many bytes it had received when the request went out. */
+  #socket: WatchedSocket | undefined;
+  #bytesBefore = 0;
+  /** Some of the reply (a status line, even 1xx) has been parsed. */
   #replyStarted = false;
   readonly #onAbort = (): void => {
     const reason = this.#signal.reason;
@@ -95,13 +98,23 @@ class ReplyReader implements Dispatcher.DispatchHandler, SocketWatcher {
     this.#chunks = [];
     this.#size = 0;
     this.#reused = false;
+    this.#socket = undefined;
     this.#replyStarted = false;
     if (this.#settled) controller.abort((this.#signal.reason as Error) ?? new Error('aborted'));
     else watchNextSocket(this);
   }
 
-  onSocket(reused: boolean): void {
+  onSocket(reused: boolean, socket: WatchedSocket): void {
     this.#reused = reused;
+    this.#socket = socket;
+    this.#bytesBefore = socket.bytesRead ?? 0;
+  }
+
+  /** True when the request went out on a reused connection and not one byte of a reply came back. */
+  #failedBeforeReplyOnReused(): boolean {
+    if (!this.#reused || this.#replyStarted) return false;
+    const bytesRead = this.#socket?.bytesRead;
+    return typeof bytesRead === 'number' && bytesRead === this.#bytesBefore;
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
@@ -135,7 +148,7 @@ class ReplyReader implements Dispatcher.DispatchHandler, SocketWatcher {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
-    if (this.#reused && !this.#replyStarted) noteStaleConnectionFailure(err);
+    if (this.#failedBeforeReplyOnReused()) noteStaleConnectionFailure(err);
     this.#fail(err);
   }
 

@@ -11,8 +11,14 @@ import { subscribe } from 'node:diagnostics_channel';
  * requests before this module loaded) counts as on a new socket: never retried as a stale one.
  */
 
+/** What a watcher learns of the socket (a net.Socket or tls.TLSSocket). */
+export interface WatchedSocket {
+  /** Bytes received on it so far. */
+  readonly bytesRead?: number;
+}
+
 export interface SocketWatcher {
-  onSocket(reused: boolean): void;
+  onSocket(reused: boolean, socket: WatchedSocket): void;
 }
 
 /** Every socket undici has written a request on, in this process. */
@@ -26,7 +32,7 @@ function onSendHeaders(message: unknown): void {
   carried.add(socket);
   const watcher = waiting;
   waiting = undefined;
-  watcher?.onSocket(reused);
+  watcher?.onSocket(reused, socket as WatchedSocket);
 }
 
 subscribe('undici:client:sendHeaders', onSendHeaders);

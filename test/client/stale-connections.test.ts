@@ -71,13 +71,18 @@ describe('stale pooled connections', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('a reset after reply bytes have come is not retried, even on a reused connection', async () => {
-    server = await upstream((req, res, nth) => {
-      if (nth === 1) return tokenReply(res);
+  it.each([
+    ['the headers and part of the body', (req: http.IncomingMessage, res: http.ServerResponse) => {
       res.writeHead(200, { 'content-type': 'text/xml', 'content-length': '500' });
       res.write('<?xml version="1.0"?><getSingleSignOnTokenResponse>');
       setTimeout(() => reset(req), 30);
-    });
+    }],
+    ['part of the status line and headers', (req: http.IncomingMessage) => {
+      req.socket.write('HTTP/1.1 200 OK\r\ncontent-ty');
+      setTimeout(() => reset(req), 30);
+    }],
+  ])('a reset after %s came is not retried, even on a reused connection', async (_what, partial) => {
+    server = await upstream((req, res, nth) => (nth === 1 ? tokenReply(res) : partial(req, res)));
     client = clientFor(server.secureUrl);
     await client.getSingleSignOnToken({ consId: '1001641' });
     await idle();
