@@ -91,6 +91,9 @@ export class LuminateClient {
    * Calls any server-API method (getUser, create, authenticateUser…) and returns the content of
    * `expectedRoot` (see parseLuminateResponse). `params` are the method's own parameters; the
    * client adds method, v, api_key, the API login, response_format and the common options.
+   * A call that fails because the connection could not be made is retried once; a read, login
+   * or token call (REPEATABLE_METHODS) also when its reused pooled connection was dead (reset or
+   * closed before any reply byte, seen in the field). `create` and other writes never are.
    */
   callServerApi(
     method: string,
