@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { errorCodeOf, isSafeToRetry, type AbortState } from './network-errors';
+import { errorCodeOf, failedOnStaleConnection, isSafeToRetry, type AbortState } from './network-errors';
 import type { AbortSignalLike } from './types';
 
 /** Pause before the single retry of a connection that was refused or never established. */
@@ -118,23 +118,35 @@ export interface RetryContext {
   deadline: Deadline;
   /** True once the owner is closing: no retry then. */
   closing: () => boolean;
-  /** Told the error code before the retry (for the debug log). */
-  onRetry: (code: string | undefined) => void;
+  /**
+   * True when sending the request a second time cannot do anything twice: reads, logins, and
+   * getSingleSignOnToken (each call mints a fresh token). False for `create` and other writes.
+   * Default false.
+   */
+  repeatable?: boolean;
+  /** Told the error code and why before the retry (for the debug log). */
+  onRetry: (code: string | undefined, why: string) => void;
 }
 
 /**
- * Runs `send`, and once more only when the connection was never made (so nothing was sent and a
- * retry cannot repeat a side effect), time allowing.
+ * Runs `send(false)`, and once more, time allowing, when a retry cannot repeat a side effect:
+ * - the connection was never made (so nothing was sent): after a short pause, on the pool;
+ * - a `repeatable` request went out on a reused pooled connection that was reset or closed
+ *   before any reply byte (a stale keep-alive connection): at once, as `send(true)`, which
+ *   must use a new connection.
+ * The retry runs under the same deadline and signal as the first attempt; there is never a third.
  */
-export async function retryIfNeverSent<T>(send: () => Promise<T>, ctx: RetryContext): Promise<T> {
+export async function retryOnce<T>(send: (freshConnection: boolean) => Promise<T>, ctx: RetryContext): Promise<T> {
   try {
-    return await send();
+    return await send(false);
   } catch (err) {
     const { signal, timeoutMs, started } = ctx.deadline;
     const remaining = timeoutMs - (Date.now() - started);
-    if (!isSafeToRetry(err) || signal.aborted || remaining < RETRY_MIN_REMAINING_MS || ctx.closing()) throw err;
-    ctx.onRetry(errorCodeOf(err));
-    await pause(RETRY_DELAY_MS, signal);
-    return send();
+    const neverSent = isSafeToRetry(err);
+    const stale = !neverSent && ctx.repeatable === true && failedOnStaleConnection(err);
+    if (!(neverSent || stale) || signal.aborted || remaining < RETRY_MIN_REMAINING_MS || ctx.closing()) throw err;
+    ctx.onRetry(errorCodeOf(err), neverSent ? 'before anything was sent' : 'on a reused connection before any reply byte');
+    if (neverSent) await pause(RETRY_DELAY_MS, signal);
+    return send(stale);
   }
 }

@@ -1,6 +1,8 @@
 import type { Dispatcher } from 'undici';
 import { LuminateError } from '../errors';
 import type { DeadlineSignal } from './deadline';
+import { noteStaleConnectionFailure } from './network-errors';
+import { watchNextSocket, type SocketWatcher, type WatchedSocket } from './socket-reuse';
 
 /** Sent as User-Agent, so Luminate's logs can tell where calls come from. */
 export const USER_AGENT = 'luminate-sso-bridge/0.1.0';
@@ -58,9 +60,10 @@ export function postTarget(url: string): PostTarget {
  * declared or as received) the request is aborted, which closes the socket rather than returning
  * a half-read one to the pool. The promise settles once: with the reply, or with the first error
  * (undici's, the cap's, or the signal's reason as soon as the signal aborts, even while the
- * request still waits for a free connection).
+ * request still waits for a free connection). A failure on a reused pooled connection before any
+ * byte of the reply is noted (noteStaleConnectionFailure) so the caller may retry it.
  */
-class ReplyReader implements Dispatcher.DispatchHandler {
+class ReplyReader implements Dispatcher.DispatchHandler, SocketWatcher {
   readonly #max: number;
   readonly #signal: DeadlineSignal;
   readonly #resolve: (result: PostResult) => void;
@@ -71,6 +74,13 @@ class ReplyReader implements Dispatcher.DispatchHandler {
   #status = 0;
   #statusText = '';
   #settled = false;
+  /** The request went out on a socket that had carried a request before (see socket-reuse.ts). */
+  #reused = false;
+  /** That socket, and how many bytes it had received when the request went out. */
+  #socket: WatchedSocket | undefined;
+  #bytesBefore = 0;
+  /** Some of the reply (a status line, even 1xx) has been parsed. */
+  #replyStarted = false;
   readonly #onAbort = (): void => {
     const reason = this.#signal.reason;
     this.#controller?.abort(reason as Error);
@@ -90,12 +100,30 @@ class ReplyReader implements Dispatcher.DispatchHandler {
     this.#controller = controller;
     this.#chunks = [];
     this.#size = 0;
+    this.#reused = false;
+    this.#socket = undefined;
+    this.#replyStarted = false;
     if (this.#settled) controller.abort((this.#signal.reason as Error) ?? new Error('aborted'));
+    else watchNextSocket(this);
+  }
+
+  onSocket(reused: boolean, socket: WatchedSocket): void {
+    this.#reused = reused;
+    this.#socket = socket;
+    this.#bytesBefore = socket.bytesRead ?? 0;
+  }
+
+  /** True when the request went out on a reused connection and not one byte of a reply came back. */
+  #failedBeforeReplyOnReused(): boolean {
+    if (!this.#reused || this.#replyStarted) return false;
+    const bytesRead = this.#socket?.bytesRead;
+    return typeof bytesRead === 'number' && bytesRead === this.#bytesBefore;
   }
 
   onResponseStart(
     controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string,
   ): void {
+    this.#replyStarted = true;
     if (statusCode < 200) return; // 1xx informational (100, 102, 103): the reply is still to come
     this.#status = statusCode;
     this.#statusText = statusMessage ?? '';
@@ -105,6 +133,7 @@ class ReplyReader implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#replyStarted = true;
     if (this.#settled) return;
     this.#size += chunk.length;
     if (this.#size > this.#max) this.#stop(controller, tooLarge(this.#max));
@@ -125,6 +154,7 @@ class ReplyReader implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (this.#failedBeforeReplyOnReused()) noteStaleConnectionFailure(err);
     this.#fail(err);
   }
 

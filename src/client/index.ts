@@ -1,6 +1,6 @@
 export { LuminateClient } from './luminate-client';
 export { parseLuminateResponse, readErrorResponse, type ResponseContext } from './parse-response';
-export { readOptionalString, readRequiredString, type LuminateRecord, type LuminateValue } from './values';
+export { readOptionalId, readOptionalString, readRequiredId, readRequiredString, type LuminateRecord, type LuminateValue } from './values';
 export { CLIENT_DEFAULTS } from './validate';
 export type {
   CallOptions,

@@ -1,21 +1,30 @@
 import { inspect } from 'node:util';
-import type { Agent, Dispatcher } from 'undici';
 import { debugFor, redact } from '../debug';
 import { LuminateError } from '../errors';
 import { checkCallOptions, checkName, checkParams, idParameter } from './call-args';
-import { retryIfNeverSent, startDeadline, type Deadline } from './deadline';
+import { retryOnce, startDeadline, type Deadline } from './deadline';
 import { formUrlEncode } from '../util/form-urlencoded';
 import { postForm, postTarget, type PostResult, type PostTarget } from './http';
 import { toLuminateError } from './network-errors';
 import { parseLuminateResponse, readErrorResponse, type ResponseContext } from './parse-response';
 import { reasonPhrase } from './error-response';
-import { dispatcherFor } from './pool';
+import { dispatcherFor, sendOn, type Dispatchers } from './pool';
 import { TOKEN_ROOT, toSingleSignOnToken } from './sso-token';
 import type { CallOptions, ConstituentRef, LuminateClientOptions, SingleSignOnToken } from './types';
 import { resolveClientOptions, type ResolvedClientOptions } from './validate';
 import type { LuminateRecord } from './values';
 
 const log = debugFor('client');
+
+/**
+ * Methods that may be sent twice: they read, log in, or mint a fresh one-time token, so a retry
+ * after a stale pooled connection (see retryOnce) cannot change anything twice. `create`,
+ * `createOrUpdate`, `update` and every method not listed are never sent twice (create keeps its
+ * duplicate check: see sso/find-constituent.ts).
+ */
+const REPEATABLE_METHODS: ReadonlySet<string> = new Set([
+  'getSingleSignOnToken', 'getUser', 'authenticateUser', 'login', 'loginTest', 'listUserFields', 'isUserNameAvailable',
+]);
 
 const ACCEPT = {
   xml: 'application/xml, text/xml;q=0.9, */*;q=0.1',
@@ -45,8 +54,7 @@ export class LuminateClient {
   /** The site's secure base, without a trailing slash. */
   readonly secureUrl: string;
   readonly #config: ResolvedClientOptions;
-  readonly #dispatcher: Dispatcher;
-  readonly #ownAgent: Agent | undefined;
+  readonly #pool: Dispatchers;
   readonly #host: string;
   readonly #target: PostTarget;
   /** The form parameters every call sends after `method`, encoded once (it holds the password). */
@@ -60,9 +68,7 @@ export class LuminateClient {
     this.#host = new URL(config.secureUrl).host;
     this.#target = postTarget(config.endpoint);
     this.#formBase = formBase(config);
-    const { dispatcher, ownAgent } = dispatcherFor(config);
-    this.#dispatcher = dispatcher;
-    this.#ownAgent = ownAgent;
+    this.#pool = dispatcherFor(config);
   }
 
   /** Asks Luminate for a one-time login (token, and on newer sites nonce and routing id) for one constituent. */
@@ -86,6 +92,9 @@ export class LuminateClient {
    * Calls any server-API method (getUser, create, authenticateUser…) and returns the content of
    * `expectedRoot` (see parseLuminateResponse). `params` are the method's own parameters; the
    * client adds method, v, api_key, the API login, response_format and the common options.
+   * A call that fails because the connection could not be made is retried once; a read, login
+   * or token call (REPEATABLE_METHODS) also when its reused pooled connection was dead (reset or
+   * closed before any reply byte, seen in the field). `create` and other writes never are.
    */
   callServerApi(
     method: string,
@@ -128,7 +137,8 @@ export class LuminateClient {
    * done. An injected dispatcher is left open: whoever created it closes it.
    */
   close(): Promise<void> {
-    this.#closing ??= this.#ownAgent === undefined ? Promise.resolve() : this.#ownAgent.close();
+    const own = this.#pool.ownAgent;
+    this.#closing ??= own === undefined ? Promise.resolve() : own.close();
     return this.#closing;
   }
 
@@ -160,11 +170,13 @@ export class LuminateClient {
     return form;
   }
 
-  /** One POST, retried once only when the connection was never made (so nothing was sent). */
+  /**
+   * One POST, retried once when the connection was never made (so nothing was sent), or, for a
+   * repeatable method, when a reused pooled connection turned out dead (see retryOnce).
+   */
   #send(method: string, form: string, deadline: Deadline): Promise<PostResult> {
     const c = this.#config;
     const request = {
-      dispatcher: this.#dispatcher,
       target: this.#target,
       form,
       accept: ACCEPT[c.responseFormat],
@@ -173,10 +185,11 @@ export class LuminateClient {
       bodyTimeoutMs: c.bodyTimeoutMs,
       maxResponseBytes: c.maxResponseBytes,
     };
-    return retryIfNeverSent(() => postForm(request), {
+    return retryOnce((fresh) => sendOn(this.#pool, fresh, (dispatcher) => postForm({ ...request, dispatcher })), {
       deadline,
       closing: () => this.#closing !== undefined,
-      onRetry: (code) => log('%s: %s before anything was sent; retrying once', method, code),
+      repeatable: REPEATABLE_METHODS.has(method),
+      onRetry: (code, why) => log('%s: %s %s; retrying once', method, code, why),
     });
   }
 

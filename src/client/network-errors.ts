@@ -29,6 +29,27 @@ export function isSafeToRetry(err: unknown): boolean {
   return code !== undefined && NEVER_SENT.has(code);
 }
 
+/**
+ * Errors of requests that went out on a reused pooled connection and failed with a reset or a
+ * close before any byte of the reply (see ReplyReader). Seen in the field: the load balancer in
+ * front of Luminate drops idle keep-alive connections, often without telling the client, so
+ * the first request after a quiet spell is written into a dead socket. Such a request most
+ * likely never reached Luminate; a request that may be repeated is retried once, on a new
+ * connection (retryOnce).
+ */
+const STALE_CONNECTION_FAILURES = new WeakSet<object>();
+
+/** Notes `err` as a stale-connection failure, when it is a reset or close. */
+export function noteStaleConnectionFailure(err: unknown): void {
+  const code = errorCodeOf(err);
+  if (typeof err === 'object' && err !== null && code !== undefined && RESETS.has(code)) STALE_CONNECTION_FAILURES.add(err);
+}
+
+/** True for a reset or close of a reused connection before any reply byte (noted by ReplyReader). */
+export function failedOnStaleConnection(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && STALE_CONNECTION_FAILURES.has(err);
+}
+
 export interface AbortState {
   /** The caller's signal, if any. */
   caller?: AbortSignalLike;

@@ -14,8 +14,11 @@ function dropDangerousKeys(key: string, value: unknown): unknown {
 }
 
 /**
- * Luminate sends numbers and booleans as strings; should a real number or boolean turn up it is
- * turned into its string form, so every leaf is a string or null.
+ * Luminate sends numbers and booleans as strings; should a real number or boolean turn up (seen
+ * in the field: `"cons_id":1001641`, `"code":402`) it is turned into its string form, so every
+ * leaf is a string or null. An empty object is null: real sites write an empty value as `{}`
+ * (an empty XML element turned into JSON; seen in the field: `"routing_id":{}`), so `{}` means
+ * "absent" exactly like `null`, `<x/>` and `xsi:nil`, wherever it appears.
  */
 function normalize(value: unknown, depth: number): LuminateValue {
   if (depth > MAX_DEPTH) throw malformed('Luminate sent JSON nested too deeply');
@@ -24,10 +27,14 @@ function normalize(value: unknown, depth: number): LuminateValue {
   if (Array.isArray(value)) return value.map((item) => normalize(item, depth + 1));
   if (typeof value === 'object') {
     const record = emptyRecord();
+    let empty = true;
     for (const [key, item] of Object.entries(value)) {
-      if (!DANGEROUS_KEYS.has(key)) record[key] = normalize(item, depth + 1);
+      if (!DANGEROUS_KEYS.has(key)) {
+        record[key] = normalize(item, depth + 1);
+        empty = false;
+      }
     }
-    return record;
+    return empty ? null : record;
   }
   throw malformed('Luminate sent a JSON value of an unexpected type');
 }

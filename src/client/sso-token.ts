@@ -1,6 +1,6 @@
 import { LuminateError } from '../errors';
 import type { SingleSignOnToken } from './types';
-import { readOptionalString, readRequiredString, type LuminateRecord } from './values';
+import { readOptionalId, readRequiredId, type LuminateRecord } from './values';
 
 export const TOKEN_ROOT = 'getSingleSignOnTokenResponse';
 
@@ -28,12 +28,14 @@ function sameConsId(a: string, b: string): boolean {
 
 /**
  * The typed result of getSingleSignOnToken. Optional fields are absent (not undefined, not null)
- * when Luminate sends nothing, nil or an empty value. A reply naming another constituent than
+ * when Luminate sends nothing, nil, an empty value (`<x/>`, `{}`) or the text `null`; so a
+ * missing nonce means singleSignOn, a missing routing id no `;jsessionid=`. A token or cons_id
+ * missing that way is LUMINATE_MALFORMED_RESPONSE. A reply naming another constituent than
  * the cons_id asked for is refused: handing that token over would log in the wrong person.
  */
 export function toSingleSignOnToken(record: LuminateRecord, requestedConsId?: string): SingleSignOnToken {
-  const token = checked(readRequiredString(record, 'token', TOKEN_ROOT), OPAQUE, 'token');
-  const consId = checked(readRequiredString(record, 'cons_id', TOKEN_ROOT), CONS_ID, 'cons_id');
+  const token = checked(readRequiredId(record, 'token', TOKEN_ROOT), OPAQUE, 'token');
+  const consId = checked(readRequiredId(record, 'cons_id', TOKEN_ROOT), CONS_ID, 'cons_id');
   if (requestedConsId !== undefined && !sameConsId(consId, requestedConsId)) {
     throw new LuminateError(
       'LUMINATE_UNEXPECTED_RESPONSE',
@@ -41,9 +43,9 @@ export function toSingleSignOnToken(record: LuminateRecord, requestedConsId?: st
     );
   }
   const result: SingleSignOnToken = { token, consId };
-  const nonce = readOptionalString(record, 'nonce');
-  const routingId = readOptionalString(record, 'routing_id');
-  const jsessionId = readOptionalString(record, 'JSESSIONID');
+  const nonce = readOptionalId(record, 'nonce');
+  const routingId = readOptionalId(record, 'routing_id');
+  const jsessionId = readOptionalId(record, 'JSESSIONID');
   if (nonce !== undefined) result.nonce = checked(nonce, OPAQUE, 'nonce');
   if (routingId !== undefined) result.routingId = checked(routingId, ROUTING_ID, 'routing_id');
   if (jsessionId !== undefined) result.jsessionId = checked(jsessionId, OPAQUE, 'JSESSIONID');

@@ -27,7 +27,7 @@ function malformed(message: string): LuminateError {
 
 /**
  * One scalar field of a reply: the string, or undefined when Luminate sent nothing, nil/null or
- * an empty value. A repeated element (array) or a nested record where one string is expected is
+ * an empty value (`<x/>`, `""`, or `{}`, which the JSON reader turns into null). A repeated element (array) or a nested record where one string is expected is
  * malformed: guessing which of two tokens is meant is not safe. The value never appears in the
  * error message (it may be a secret).
  */
@@ -41,6 +41,28 @@ export function readOptionalString(record: LuminateRecord, field: string): strin
 
 export function readRequiredString(record: LuminateRecord, field: string, root: string): string {
   const value = readOptionalString(record, field);
+  if (value === undefined) throw malformed(`Luminate's ${root} has no "${field}"`);
+  return value;
+}
+
+/**
+ * The text `null` stands for a missing value on some sites (seen in the field: `"token":"null"`);
+ * it is never a real token, nonce, routing id, session or constituent id.
+ */
+const NULL_TEXT = 'null';
+
+/**
+ * One id-like field of a reply (token, nonce, routing id, JSESSIONID, cons_id, SessionId): as
+ * readOptionalString, and the text `null` is absent too. Not for free text (a name may be "Null").
+ */
+export function readOptionalId(record: LuminateRecord, field: string): string | undefined {
+  const value = readOptionalString(record, field);
+  return value === NULL_TEXT ? undefined : value;
+}
+
+/** A required id-like field (see readOptionalId); absent, empty, `{}`, nil or `null` is malformed. */
+export function readRequiredId(record: LuminateRecord, field: string, root: string): string {
+  const value = readOptionalId(record, field);
   if (value === undefined) throw malformed(`Luminate's ${root} has no "${field}"`);
   return value;
 }

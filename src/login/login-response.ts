@@ -1,5 +1,5 @@
 import { LuminateError } from '../errors';
-import { readOptionalString, readRequiredString, type LuminateRecord } from '../client/values';
+import { readOptionalId, readOptionalString, readRequiredId, type LuminateRecord } from '../client/values';
 import type { SignatureAlgorithm } from '../sso/options';
 import { verifyLoginSignature } from '../sso/signature';
 
@@ -37,7 +37,7 @@ export interface LoginCheck {
  * Throws LOGIN_SIGNATURE_INVALID / LOGIN_SIGNATURE_EXPIRED, or LUMINATE_MALFORMED_RESPONSE.
  */
 export function verifyLoginResponse(record: LuminateRecord, check: LoginCheck): VerifiedLogin {
-  const consId = checked(readRequiredString(record, 'cons_id', LOGIN_ROOT), CONS_ID, 'cons_id');
+  const consId = checked(readRequiredId(record, 'cons_id', LOGIN_ROOT), CONS_ID, 'cons_id');
   const timestamp = readOptionalString(record, 'timestamp') ?? '';
   const signature = readOptionalString(record, 'signature') ?? '';
   const result = verifyLoginSignature({ consId, timestamp, signature }, check);
@@ -51,8 +51,8 @@ export function verifyLoginResponse(record: LuminateRecord, check: LoginCheck): 
     );
   }
   const login: VerifiedLogin = { consId };
-  const nonce = readOptionalString(record, 'nonce');
-  const routingId = readOptionalString(record, 'routing_id');
+  const nonce = readOptionalId(record, 'nonce');
+  const routingId = readOptionalId(record, 'routing_id');
   if (nonce !== undefined) login.nonce = checked(nonce, OPAQUE, 'nonce');
   if (routingId !== undefined) login.routingId = checked(routingId, ROUTING_ID, 'routing_id');
   return login;

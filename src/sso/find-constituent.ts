@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { LuminateClient } from '../client/luminate-client';
 import type { AbortSignalLike, CallOptions } from '../client/types';
-import { readRequiredString, type LuminateRecord } from '../client/values';
+import { readRequiredId, type LuminateRecord } from '../client/values';
 import { debugFor, maskEmail } from '../debug';
 import { LuminateError, isLuminateError } from '../errors';
 import { untilAborted } from './abort';
@@ -71,7 +71,7 @@ export function forget(req: Request): void {
 // ---------------------------------------------------------------- server-API calls
 
 function consIdOf(record: LuminateRecord, root: string): string {
-  const consId = readRequiredString(record, 'cons_id', root);
+  const consId = readRequiredId(record, 'cons_id', root);
   if (!CONS_ID.test(consId)) throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', `Luminate sent a cons_id in ${root} that is not in the expected form`);
   return consId;
 }

@@ -1,10 +1,9 @@
 import { inspect } from 'node:util';
-import type { Agent, Dispatcher } from 'undici';
-import { retryIfNeverSent, startDeadline } from '../client/deadline';
+import { retryOnce, startDeadline } from '../client/deadline';
 import { postTarget, postXml, type PostTarget } from '../client/http';
 import { toLuminateError } from '../client/network-errors';
-import { dispatcherFor } from '../client/pool';
-import { isRecord, readRequiredString, type LuminateRecord } from '../client/values';
+import { dispatcherFor, sendOn, type Dispatchers } from '../client/pool';
+import { isRecord, readRequiredId, readRequiredString, type LuminateRecord } from '../client/values';
 import { debugFor, redact } from '../debug';
 import { isLuminateError, LuminateError } from '../errors';
 import { buildEnvelope, checkBodyXml, checkOperation, escapeXmlText, paramsXml } from './envelope';
@@ -20,6 +19,12 @@ const ACCEPT = 'text/xml, application/soap+xml;q=0.9, */*;q=0.1';
 const SOAP_ACTION = '""';
 /** SessionIds are opaque printable ASCII (the vendor's example: `<hex>:JSESSIONID=…:…:<time>`). */
 const SESSION_ID = /^[\x21-\x7e]{1,4096}$/;
+/**
+ * Operations that only log in or read, so sending one twice (after a stale pooled connection,
+ * see retryOnce) changes nothing: Login, and queries (Query…, Get…, Describe…, List…, Retrieve…).
+ * Create, Update, Delete, Merge and anything else are never sent twice.
+ */
+const REPEATABLE_OPERATION = /^(?:Login$|Query|Get|Describe|List|Retrieve)/;
 
 /**
  * Client for Luminate Online's SOAP Web Services. `Login` (user name and password of an API
@@ -34,8 +39,7 @@ export class LuminateWebServices {
   readonly url: string;
   readonly userName: string;
   readonly #config: ResolvedWebServicesOptions;
-  readonly #dispatcher: Dispatcher;
-  readonly #ownAgent: Agent | undefined;
+  readonly #pool: Dispatchers;
   readonly #host: string;
   readonly #target: PostTarget;
   readonly #sessions: SessionKeeper;
@@ -49,9 +53,7 @@ export class LuminateWebServices {
     this.userName = config.userName;
     this.#host = new URL(config.url).host;
     this.#target = postTarget(config.url);
-    const { dispatcher, ownAgent } = dispatcherFor(config);
-    this.#dispatcher = dispatcher;
-    this.#ownAgent = ownAgent;
+    this.#pool = dispatcherFor(config);
     this.#sessions = new SessionKeeper(() => this.#login(), config.sessionIdleMs, log);
   }
 
@@ -109,7 +111,8 @@ export class LuminateWebServices {
   /** Stops accepting calls and closes the own connection pool once calls in flight are done. */
   close(): Promise<void> {
     this.#sessions.clear();
-    this.#closing ??= this.#ownAgent === undefined ? Promise.resolve() : this.#ownAgent.close();
+    const own = this.#pool.ownAgent;
+    this.#closing ??= own === undefined ? Promise.resolve() : own.close();
     return this.#closing;
   }
 
@@ -137,7 +140,7 @@ export class LuminateWebServices {
     const content = `<UserName>${escapeXmlText(c.userName, 'userName')}</UserName><Password>${escapeXmlText(c.password, 'password')}</Password>`;
     const record = await this.#exchange('Login', buildEnvelope('Login', content), [], undefined);
     const result = isRecord(record.Result) ? record.Result : record;
-    const id = readRequiredString(result, 'SessionId', 'LoginResponse/Result');
+    const id = readRequiredId(result, 'SessionId', 'LoginResponse/Result');
     if (!SESSION_ID.test(id)) {
       throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', 'Luminate Web Services sent a SessionId that is not in the expected form');
     }
@@ -145,12 +148,14 @@ export class LuminateWebServices {
     return id;
   }
 
-  /** One SOAP request with its own deadline; connection failures before sending are retried once. */
+  /**
+   * One SOAP request with its own deadline; retried once when the connection was never made, or,
+   * for Login and queries, when a reused pooled connection turned out dead (see retryOnce).
+   */
   async #exchange(operation: string, xml: string, secrets: string[], signal: AbortSignal | undefined): Promise<LuminateRecord> {
     const c = this.#config;
     const deadline = startDeadline(c.timeoutMs, this.#host, signal);
     const request = {
-      dispatcher: this.#dispatcher,
       target: this.#target,
       xml,
       soapAction: SOAP_ACTION,
@@ -161,10 +166,11 @@ export class LuminateWebServices {
       maxResponseBytes: c.maxResponseBytes,
     };
     try {
-      const reply = await retryIfNeverSent(() => postXml(request), {
+      const reply = await retryOnce((fresh) => sendOn(this.#pool, fresh, (dispatcher) => postXml({ ...request, dispatcher })), {
         deadline,
         closing: () => this.#closing !== undefined,
-        onRetry: (code) => log('%s: %s before anything was sent; retrying once', operation, code),
+        repeatable: REPEATABLE_OPERATION.test(operation),
+        onRetry: (code, why) => log('%s: %s %s; retrying once', operation, code, why),
       });
       log('%s: HTTP %d in %d ms', operation, reply.status, Date.now() - deadline.started);
       return parseSoapReply(reply.body, { operation, status: reply.status, statusText: reply.statusText, redact: [c.password, ...secrets] });

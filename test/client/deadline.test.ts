@@ -1,4 +1,4 @@
-import { retryIfNeverSent, startDeadline } from '../../src/client/deadline';
+import { retryOnce, startDeadline } from '../../src/client/deadline';
 import { toLuminateError } from '../../src/client/network-errors';
 
 const refused = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
@@ -39,12 +39,12 @@ describe('startDeadline', () => {
   });
 });
 
-describe('retryIfNeverSent', () => {
+describe('retryOnce', () => {
   it('retries a refused connection once after a pause', async () => {
     const deadline = startDeadline(5000, 'example.org');
     let calls = 0;
     const codes: Array<string | undefined> = [];
-    const result = await retryIfNeverSent(async () => {
+    const result = await retryOnce(async () => {
       calls += 1;
       if (calls === 1) throw refused();
       return 'ok';
@@ -59,7 +59,7 @@ describe('retryIfNeverSent', () => {
     const caller = new AbortController();
     const deadline = startDeadline(5000, 'example.org', caller.signal);
     let calls = 0;
-    const outcome = retryIfNeverSent(async () => {
+    const outcome = retryOnce(async () => {
       calls += 1;
       throw refused();
     }, { deadline, closing: () => false, onRetry: () => caller.abort() });
@@ -77,7 +77,7 @@ describe('retryIfNeverSent', () => {
     // A microtask: the pause has begun (and listens) by then.
     const late = () => queueMicrotask(() => deadline.signal.abort(new DOMException('late', 'TimeoutError')));
     let calls = 0;
-    const outcome = retryIfNeverSent(async () => {
+    const outcome = retryOnce(async () => {
       calls += 1;
       throw refused();
     }, { deadline, closing: () => false, onRetry: late });

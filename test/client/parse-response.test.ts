@@ -1,4 +1,6 @@
 import { parseLuminateResponse, readErrorResponse } from '../../src/client/parse-response';
+import { toSingleSignOnToken } from '../../src/client/sso-token';
+import { readRequiredId } from '../../src/client/values';
 import { isLuminateError, type LuminateError } from '../../src/errors';
 
 const ROOT = 'getSingleSignOnTokenResponse';
@@ -191,5 +193,41 @@ describe('parseLuminateResponse: hostile and unexpected bodies', () => {
 
   it('ignores a UTF-8 byte-order mark', () => {
     expect(plain(parseLuminateResponse(`\uFEFF<${ROOT}><token>t</token></${ROOT}>`, 'xml', ROOT))).toEqual({ token: 't' });
+  });
+});
+
+describe('empty and sentinel values (issue 16 §2, seen in the field)', () => {
+  it('JSON {} is absent, like null, wherever it appears (getUser, create)', () => {
+    const getUser = '{"getConsResponse":{"cons_id":"1001172","email":{"primary_address":"a@example.org","secondary_address":{}},"name":{"first":{},"last":"L"},"street1":{}}}';
+    expect(plain(parseLuminateResponse(getUser, 'json', 'getConsResponse'))).toEqual({
+      cons_id: '1001172', email: { primary_address: 'a@example.org', secondary_address: null }, name: { first: null, last: 'L' }, street1: null,
+    });
+    const failed = failure(() => readRequiredId(parseLuminateResponse('{"createConsResponse":{"cons_id":{}}}', 'json', 'createConsResponse'), 'cons_id', 'createConsResponse'));
+    expect(failed.code).toBe('LUMINATE_MALFORMED_RESPONSE');
+  });
+
+  it('JSON {} reads the same as <x/>, xsi:nil and null in the token reply', () => {
+    const shapes = [
+      '{"getSingleSignOnTokenResponse":{"token":"t","cons_id":"1","nonce":{},"routing_id":{},"JSESSIONID":{}}}',
+      '{"getSingleSignOnTokenResponse":{"token":"t","cons_id":"1","nonce":null,"routing_id":null,"JSESSIONID":null}}',
+      '<getSingleSignOnTokenResponse><token>t</token><cons_id>1</cons_id><nonce/><routing_id/><JSESSIONID/></getSingleSignOnTokenResponse>',
+      '<getSingleSignOnTokenResponse xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><token>t</token><cons_id>1</cons_id><nonce xsi:nil="true"/><routing_id xsi:nil="true"/><JSESSIONID xsi:nil="true"/></getSingleSignOnTokenResponse>',
+    ];
+    for (const body of shapes) {
+      expect(toSingleSignOnToken(parseLuminateResponse(body, body.startsWith('{') ? 'json' : 'xml', ROOT))).toEqual({ token: 't', consId: '1' });
+    }
+  });
+
+  it('the text "null" is never a token, cons_id, nonce, routing id or JSESSIONID', () => {
+    const reply = (fields: string) => parseLuminateResponse(`{"getSingleSignOnTokenResponse":{${fields}}}`, 'json', ROOT);
+    expect(failure(() => toSingleSignOnToken(reply('"token":"null","cons_id":"1001641"'))).code).toBe('LUMINATE_MALFORMED_RESPONSE');
+    expect(failure(() => toSingleSignOnToken(reply('"token":"t","cons_id":"null"'))).code).toBe('LUMINATE_MALFORMED_RESPONSE');
+    expect(toSingleSignOnToken(reply('"token":"t","cons_id":"1","nonce":"null","routing_id":"null","JSESSIONID":"null"'))).toEqual({ token: 't', consId: '1' });
+  });
+
+  it('JSON numbers are read as strings', () => {
+    expect(plain(parseLuminateResponse('{"getSingleSignOnTokenResponse":{"token":"t","cons_id":1001641}}', 'json', ROOT))).toEqual({ token: 't', cons_id: '1001641' });
+    const err = failure(() => parseLuminateResponse('{"errorResponse":{"code":402,"message":"x"}}', 'json', ROOT));
+    expect(err.luminateCode).toBe(402);
   });
 });

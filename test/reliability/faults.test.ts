@@ -242,15 +242,26 @@ describe('faults of the stand-in Luminate', () => {
       counts.faultsInjected += 6;
       counts.visitorRequests += 5;
       counts.clientCalls += 1;
-      for (const res of await Promise.all(guests)) {
-        expect(res.status).toBe(302);
-        expect(res.location).toBe(rig.destination);
+      // A request cut on a new connection fails with a reset. One cut on a reused pooled
+      // connection before any reply byte is sent once more on a new connection (issue 16 §1): it
+      // is handed over when the restarted stand-in already listens, refused when not yet.
+      const cut = ['LUMINATE_CONNECTION_RESET', 'LUMINATE_CONNECTION_REFUSED'];
+      const guestResults = await Promise.all(guests);
+      for (const res of guestResults) {
+        if (res.status === 200) expect(res.text).toContain('sso_auth_token');
+        else expect([res.status, res.location]).toEqual([302, rig.destination]);
       }
-      expect(rig.guest.errors.slice(errorsBefore).map((e) => e.code)).toEqual(Array(4).fill('LUMINATE_CONNECTION_RESET'));
+      const guestErrors = rig.guest.errors.slice(errorsBefore).map((e) => e.code);
+      expect(guestErrors).toHaveLength(guestResults.filter((r) => r.status === 302).length);
+      expect(guestErrors.filter((code) => code === 'LUMINATE_CONNECTION_RESET').length).toBeGreaterThanOrEqual(3); // 3 of 4 were on new connections
+      for (const code of guestErrors) expect(cut).toContain(code);
       const strictRes = await strict;
-      expect(strictRes.status).toBe(502);
-      expect(JSON.parse(strictRes.text)).toEqual({ code: 'LUMINATE_CONNECTION_RESET' });
-      expect((await call)?.code).toBe('LUMINATE_CONNECTION_RESET');
+      if (strictRes.status !== 200) {
+        expect(strictRes.status).toBe(502);
+        expect(cut).toContain((JSON.parse(strictRes.text) as { code: string }).code);
+      }
+      const callError = await call;
+      if (callError !== undefined) expect(cut).toContain(callError.code);
       await expectRecovered(rig);
     });
   });

@@ -89,6 +89,7 @@ describe('hostile and broken replies', () => {
     ['XML that is no envelope', (_q, res) => send(res, 200, '<errorResponse><code>1</code></errorResponse>'), 'LUMINATE_UNEXPECTED_RESPONSE', /not a SOAP envelope/, undefined],
     ['another element in the Body', (_q, res) => send(res, 200, soapEnvelope('<LogoutResponse/>')), 'LUMINATE_UNEXPECTED_RESPONSE', /"LogoutResponse" where "LoginResponse"/, undefined],
     ['a reply without SessionId', (_q, res) => send(res, 200, soapEnvelope('<LoginResponse><Result/></LoginResponse>')), 'LUMINATE_MALFORMED_RESPONSE', /no "SessionId"/, undefined],
+    ['a SessionId that is the text null (seen in the field for missing values)', (_q, res) => send(res, 200, loginReply('null')), 'LUMINATE_MALFORMED_RESPONSE', /no "SessionId"/, undefined],
     ['two SessionIds', (_q, res) => send(res, 200, soapEnvelope('<LoginResponse><Result><SessionId>a1</SessionId><SessionId>b2</SessionId></Result></LoginResponse>')), 'LUMINATE_MALFORMED_RESPONSE', /more than once/, undefined],
     ['a SessionId with a space', (_q, res) => send(res, 200, loginReply('abc def')), 'LUMINATE_MALFORMED_RESPONSE', /not in the expected form/, undefined],
     ['a server fault during Login', (_q, res) => send(res, 500, fault('UnexpectedErrorFault', 'Internal error', 'soap:Server')), 'LUMINATE_WS_FAULT', /UnexpectedErrorFault: Internal error \[soap:Server, X\]/, undefined],

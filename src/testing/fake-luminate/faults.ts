@@ -2,13 +2,13 @@ import { STATUS_CODES } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Call, SiteContext } from './context';
-import { CONTENT_TYPES, formatOf, type Reply } from './format';
+import { CONTENT_TYPES, ERROR_MESSAGES, formatOf, type Reply } from './format';
 import { sendHtml, sendReply, sendText } from './http-io';
 import type { FakeFaults, FakeRawReply } from './types';
 
 const SWITCHES = [
   'latencyMs', 'status', 'maintenancePage', 'malformedBody', 'reset', 'neverEndingBody', 'oversizedBodyBytes',
-  'resetMidBody', 'rawReply',
+  'resetMidBody', 'rawReply', 'emptyFields', 'nullTextFields', 'jsonNumbers', 'ipInErrorMessage',
 ] as const;
 /** Pause between the first half of a reply and the reset, so the client has seen the headers. */
 const MID_BODY_PAUSE_MS = 30;
@@ -87,6 +87,65 @@ async function sendHalfThenReset(ctx: SiteContext, res: ServerResponse, r: Reply
   if (fired && !res.destroyed) resetSocket(res.socket as Socket);
 }
 
+/** Sockets that have carried a request (for `resetReusedConnections`). */
+const carriedRequest = new WeakSet<Socket>();
+
+/**
+ * The `resetReusedConnections` switch, asked first for every request: true (and the socket
+ * reset) when it is on, the request is for an API (`api`: server API or Web Services, not a
+ * browser's page), and it arrived on a connection that has carried a request before.
+ */
+export function resetIfReused(faults: FakeFaults, socket: Socket, api: boolean): boolean {
+  const reused = carriedRequest.has(socket);
+  carriedRequest.add(socket);
+  if (!reused || !api || faults.resetReusedConnections !== true) return false;
+  resetSocket(socket);
+  return true;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+function reshapeJson(value: JsonValue, faults: FakeFaults, key?: string): JsonValue {
+  if (key !== undefined && faults.emptyFields?.includes(key)) return {};
+  if (key !== undefined && faults.nullTextFields?.includes(key)) return 'null';
+  if (typeof value === 'string') return faults.jsonNumbers && /^(?:0|[1-9]\d{0,14})$/.test(value) ? Number(value) : value;
+  if (Array.isArray(value)) return value.map((item) => reshapeJson(item, faults, key));
+  if (value === null || typeof value !== 'object') return value;
+  const out: { [key: string]: JsonValue } = {};
+  for (const [name, item] of Object.entries(value)) out[name] = reshapeJson(item, faults, name);
+  return out;
+}
+
+function reshapeXml(body: string, faults: FakeFaults): string {
+  let out = body;
+  const element = (name: string): RegExp => {
+    const n = escapeRegExp(name);
+    return new RegExp(`<${n}(?: xsi:nil="true")?/>|<${n}>[\\s\\S]*?</${n}>`, 'g');
+  };
+  for (const name of faults.emptyFields ?? []) out = out.replace(element(name), `<${name}/>`);
+  for (const name of faults.nullTextFields ?? []) out = out.replace(element(name), `<${name}>null</${name}>`);
+  return out;
+}
+
+/** The field-shape switches (`emptyFields`, `nullTextFields`, `jsonNumbers`, `ipInErrorMessage`) applied to a reply. */
+function reshape(r: Reply, faults: FakeFaults, call: Call): Reply {
+  let body = r.body;
+  if (faults.ipInErrorMessage && call.record.outcome === 'error 4') {
+    const message = ERROR_MESSAGES[4]!; // "Request not allowed from this IP address."
+    body = body.replace(message, `${message.slice(0, -1)}: ${call.record.remoteAddress}`);
+  }
+  if (formatOf(call.params) === 'json') {
+    if (faults.emptyFields || faults.nullTextFields || faults.jsonNumbers) body = JSON.stringify(reshapeJson(JSON.parse(body) as JsonValue, faults));
+  } else {
+    body = reshapeXml(body, faults);
+  }
+  return { ...r, body };
+}
+
 function sendRaw(res: ServerResponse, raw: FakeRawReply): void {
   const body = typeof raw.body === 'string' ? Buffer.from(raw.body, 'utf8') : Buffer.from(raw.body);
   const headers: Record<string, string> = { ...raw.headers };
@@ -137,7 +196,7 @@ export async function answerWithFaults(ctx: SiteContext, call: Call, answer: () 
     res.write(format === 'json' ? '{"getSingleSignOnTokenResponse":{' : '<?xml version="1.0" encoding="UTF-8"?>\n<getSingleSignOnTokenResponse>');
     return; // never ended; close() destroys the socket
   }
-  const normal = answer();
+  const normal = reshape(answer(), faults, call);
   if (faults.malformedBody) {
     record.outcome = 'fault malformedBody';
     sendReply(res, { ...normal, status: 200, body: normal.body.slice(0, Math.floor(normal.body.length / 2)) });
@@ -153,5 +212,5 @@ export async function answerWithFaults(ctx: SiteContext, call: Call, answer: () 
     await sendOversized(res, normal, faults.oversizedBodyBytes);
     return;
   }
-  sendReply(res, normal); // latency only
+  sendReply(res, normal); // latency, field shapes
 }

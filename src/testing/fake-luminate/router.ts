@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleClientApi } from './client-api';
 import type { Call, SiteContext } from './context';
 import { handleEstablishSession } from './establish-session';
+import { resetIfReused } from './faults';
 import { BodyTooLargeError, isFormBody, parseCookies, parseForm, readBody, sendText } from './http-io';
 import { normalizeIp } from './options';
 import { handleDonationPage, handleNotFound } from './pages';
@@ -34,6 +35,15 @@ export async function route(ctx: SiteContext, req: IncomingMessage, res: ServerR
   const q = rawUrl.indexOf('?');
   const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const query = q < 0 ? '' : rawUrl.slice(q + 1);
+  const match = matchServlet(ctx.config.orgPath, path);
+  const api = match?.servlet === 'SRConsAPI' || path === ctx.config.webServicesPath;
+  if (resetIfReused(ctx.faults(), req.socket, api)) {
+    ctx.state.requests.push({
+      method: req.method ?? '', path, query, body: {}, headers: { ...req.headers },
+      remoteAddress: normalizeIp(req.socket.remoteAddress), at: ctx.config.now(), outcome: 'fault resetReusedConnections',
+    });
+    return;
+  }
   let bodyText = '';
   let tooLarge = false;
   try {
@@ -55,7 +65,6 @@ export async function route(ctx: SiteContext, req: IncomingMessage, res: ServerR
     at: ctx.config.now(),
   };
   ctx.state.requests.push(record);
-  const match = matchServlet(ctx.config.orgPath, path);
   const call: Call = {
     req,
     res,

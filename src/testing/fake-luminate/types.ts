@@ -68,7 +68,12 @@ export interface FakeWebServicesOptions {
   sessionIdleMs?: number;
 }
 
-/** Fault switches; they apply to the server API (`/site/SRConsAPI`) only. Mutate `fake.faults`. */
+/**
+ * Fault switches; they apply to the server API (`/site/SRConsAPI`) unless they say otherwise
+ * (`resetReusedConnections`, `webServices…`). Mutate `fake.faults`; `fake.reset()` clears them.
+ * The field-shape and connection switches reproduce what real sites do (issue 16, "Seen in the
+ * field"), so an integration can be tested against them.
+ */
 export interface FakeFaults {
   /** Delay before answering, in ms. */
   latencyMs?: number;
@@ -91,8 +96,51 @@ export interface FakeFaults {
    * `body` as UTF-8 text or raw bytes. A Content-Length is sent unless `chunked` is true.
    */
   rawReply?: FakeRawReply;
+  /**
+   * Field shape seen on real sites: these fields of the server-API reply are sent as empty
+   * values the way an empty XML element turned into JSON looks, `"routing_id":{}` in JSON and
+   * `<routing_id/>` in XML, wherever they appear (token, getUser, create, login replies).
+   * E.g. `['nonce', 'routing_id', 'JSESSIONID']`.
+   */
+  emptyFields?: string[];
+  /**
+   * Field shape seen on real sites: these fields of the server-API reply are sent as the text
+   * `null` (`"token":"null"`, `<token>null</token>`), as some sites send a missing token.
+   */
+  nullTextFields?: string[];
+  /**
+   * Field shape seen on real sites: in JSON replies every whole number (ids, error codes) is a
+   * JSON number, `"cons_id":1001641`, `"code":"2"` → `"code":2`, instead of a string.
+   */
+  jsonNumbers?: boolean;
+  /**
+   * Field shape seen on real sites: error 4 (caller's IP not on the API white list, with
+   * `allowedIps`) ends its message with the IP Luminate saw:
+   * `Request not allowed from this IP address: 127.0.0.1`.
+   */
+  ipInErrorMessage?: boolean;
   /** Apply the faults above only to the next N server-API requests, then clear them. */
   times?: number;
+  /**
+   * Connection fault seen in the field, for the server API and Web Services: a request arriving
+   * on a keep-alive connection that has already carried one is reset before any reply byte, as
+   * when a load balancer has dropped an idle connection without telling the client. New
+   * connections are answered as usual (browsers' pages too: browsers retry by themselves). Not
+   * counted by `times`.
+   */
+  resetReusedConnections?: boolean;
+  /**
+   * Web Services: an unknown or expired SessionId is answered the way real sites have, with
+   * HTTP 200 and `<soap:Fault><faultcode>fns:SESSION</faultcode>…` (no detail), instead of the
+   * stand-in's HTTP 500 `SessionFault`. Not counted by `times`.
+   */
+  webServicesSessionFaultWith200?: boolean;
+  /**
+   * Web Services: every request is answered `404` with this HTTP reason phrase and an HTML body,
+   * as a wrong Web Services URL is, e.g. `'Failed to resolve site: wrongorg'` or
+   * `'expecting: /{public API version}/…'`. Not counted by `times`.
+   */
+  webServicesNotFound?: string;
 }
 
 /** The `rawReply` fault: a reply the stand-in sends byte for byte. */

@@ -31,6 +31,22 @@ function sendFault(call: Call, name: 'LoginFault' | 'SessionFault' | 'Client', e
   sendReply(call.res, { status: 500, headers: { 'content-type': XML_TYPE, 'cache-control': 'no-store' }, body: envelope(body) });
 }
 
+/** `webServicesSessionFaultWith200`: a session fault as real sites have sent it (seen in the field). */
+function sendFnsSessionFault(call: Call): void {
+  call.record.outcome = 'fault fns:SESSION';
+  const body = `<soap:Fault xmlns:fns="${FAULT_NS}"><faultcode>fns:SESSION</faultcode>` +
+    '<faultstring>Invalid or expired session.</faultstring></soap:Fault>';
+  sendReply(call.res, { status: 200, headers: { 'content-type': XML_TYPE, 'cache-control': 'no-store' }, body: envelope(body) });
+}
+
+/** `webServicesNotFound`: a 404 whose reason phrase says what is wrong, with an HTML body (seen in the field). */
+function sendNotFound(call: Call, reason: string): void {
+  call.record.outcome = 'fault webServicesNotFound';
+  const html = `<html><head><title>404 ${escapeXml(reason)}</title></head><body><h1>HTTP Status 404 - ${escapeXml(reason)}</h1></body></html>`;
+  call.res.writeHead(404, reason, { 'content-type': 'text/html;charset=utf-8', 'content-length': String(Buffer.byteLength(html)) });
+  call.res.end(html);
+}
+
 function sendResult(call: Call, operation: string, result: string): void {
   call.record.outcome = 'ok';
   const body = `<${operation}Response xmlns="${CONVIO_NS}"><Result>${result}</Result></${operation}Response>`;
@@ -64,6 +80,11 @@ function useSession(ctx: SiteContext, header: LuminateValue | undefined): boolea
 }
 
 export function handleWebServices(ctx: SiteContext, call: Call): void {
+  const faults = ctx.faults();
+  if (faults.webServicesNotFound !== undefined) {
+    sendNotFound(call, faults.webServicesNotFound);
+    return;
+  }
   if (call.req.method !== 'POST') {
     call.record.outcome = 'http 405';
     sendText(call.res, 405, 'Method Not Allowed', { allow: 'POST' });
@@ -100,6 +121,10 @@ export function handleWebServices(ctx: SiteContext, call: Call): void {
     return;
   }
   if (!useSession(ctx, isRecord(content) ? content.Header : undefined)) {
+    if (faults.webServicesSessionFaultWith200 === true) {
+      sendFnsSessionFault(call);
+      return;
+    }
     sendFault(call, 'SessionFault', 'INVALID_SESSION_ID', 'Session expired or invalid. Call Login again.');
     return;
   }
