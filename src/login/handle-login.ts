@@ -4,10 +4,11 @@ import { debugFor, redact } from '../debug';
 import { LuminateError } from '../errors';
 import { asLuminateError, callHookSafely } from '../sso/failure';
 import type { EstablishSessionUrl } from '../sso/handoff';
-import { clientIp, publicBaseOf, withQueryParam } from '../sso/request-urls';
+import { publicBaseOf, withQueryParam } from '../sso/request-urls';
+import { throttleClientKey } from '../throttle/client-key';
 import { readCredentials } from './credentials';
-import { csrfValid } from './csrf';
-import type { LoginThrottle } from './login-throttle';
+import { csrfValid, rotateCsrfToken } from './csrf';
+import type { LoginAttempt, LoginThrottle } from './login-throttle';
 import { LOGIN_ROOT, verifyLoginResponse, type VerifiedLogin } from './login-response';
 import type { ResolvedLoginOptions } from './options';
 import { sendMessagePage, type ApplyHeaders } from '../sso/message-page';
@@ -102,9 +103,9 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
     return;
   }
 
-  const ip = clientIp(req);
+  let attempt: LoginAttempt;
   try {
-    await ctx.throttle.check(ip, read.identifier);
+    attempt = await ctx.throttle.begin(throttleClientKey(req), read.identifier);
   } catch (e) {
     const err = asLuminateError(e, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed.');
     report(err);
@@ -129,7 +130,7 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
       now: ctx.now(),
     });
   } catch (e) {
-    await answerFailedCall(ctx, { req, next, report, backToForm }, asLuminateError(e, 'LUMINATE_NETWORK_ERROR', `The ${config.mode} call failed.`), ip, read.identifier);
+    await answerFailedCall(ctx, { req, next, report, backToForm }, asLuminateError(e, 'LUMINATE_NETWORK_ERROR', `The ${config.mode} call failed.`), attempt);
     return;
   }
 
@@ -141,7 +142,7 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
     next(err);
     return;
   }
-  ctx.throttle.succeeded(read.identifier).catch((e: unknown) => report(asLuminateError(e, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed.')));
+  attempt.succeeded().catch((e: unknown) => report(asLuminateError(e, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed.')));
   sendOn(ctx, req, res, login, returnTo.url);
 }
 
@@ -154,13 +155,22 @@ interface Answer {
 
 /**
  * Luminate said no, or did not answer usably. A configuration problem goes to the host's error
- * handler; refused credentials are counted and sent back to the form; Luminate's own trouble
- * (network, odd reply, a reply that does not verify) is not counted.
+ * handler; refused credentials stay counted and go back to the form; Luminate's own trouble
+ * (network, odd reply, a reply that does not verify) gives the attempt's places back. The form's
+ * CSRF token is replaced in every case: the next attempt needs a freshly loaded form.
  */
-async function answerFailedCall(ctx: LoginContext, answer: Answer, err: LuminateError, ip: string, identifier: string): Promise<void> {
+async function answerFailedCall(ctx: LoginContext, answer: Answer, err: LuminateError, attempt: LoginAttempt): Promise<void> {
   const { config } = ctx;
   const outcome = classify(err);
   log('%s failed: %s (luminate code %s) → %s', config.mode, err.code, err.luminateCode ?? '-', outcome);
+  rotateCsrfToken(answer.req);
+  if (outcome !== 'refused') {
+    try {
+      await attempt.notJudged();
+    } catch (storeError) {
+      answer.report(asLuminateError(storeError, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed.'));
+    }
+  }
   if (outcome === 'configuration') {
     const clear = configurationError(err);
     callHookSafely(config.onError, clear, answer.req);
@@ -176,11 +186,6 @@ async function answerFailedCall(ctx: LoginContext, answer: Answer, err: Luminate
     ...(err.luminateCode !== undefined ? { luminateCode: err.luminateCode } : {}),
     cause: err,
   }));
-  try {
-    await ctx.throttle.failed(ip, identifier);
-  } catch (storeError) {
-    answer.report(asLuminateError(storeError, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed.'));
-  }
   // Error 1 ("unable to process") is counted, but may be Luminate's own trouble.
   answer.backToForm(err.luminateCode === 1 ? 'unavailable' : 'credentials');
 }
