@@ -52,6 +52,7 @@ export type LuminateErrorCode =
   | 'SSO_STORE_UNAVAILABLE' // the BridgeStore (e.g. RedisStore) could not answer: refused, timed out, odd reply
   | 'SSO_THROTTLED' // too many token requests from one visitor or client IP: 429, see retryAfterSeconds
   | 'SSO_INVALID_HOST' // the callback URL cannot be built from the request; set baseUrl
+  | 'SSO_NOT_NAVIGATION' // the start or logout route refused a request that is not a top-level navigation (an <img>, fetch, HEAD, prefetch): 403
   // luminateLogin(): log in with Luminate credentials, log out of both sites
   | 'LOGIN_SESSION_REQUIRED' // no express-session (req.session) in front of luminateLogin()
   | 'LOGIN_SESSION_FAILED' // the host session could not be regenerated, saved or destroyed
@@ -107,6 +108,7 @@ function defaultStatus(code: LuminateErrorCode): number {
     case 'LOGIN_CREDENTIALS_REFUSED':
       return 401;
     case 'LOGIN_CSRF_INVALID':
+    case 'SSO_NOT_NAVIGATION':
       return 403;
     case 'LOGIN_SESSION_REQUIRED':
     case 'LOGIN_SESSION_FAILED':
