@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { LuminateClient } from '../client/luminate-client';
 import { debugFor, redact } from '../debug';
 import { LuminateError } from '../errors';
-import { asLuminateError, callHookSafely } from '../sso/failure';
+import { asLuminateError, callHookSafely, toErrorHandler } from '../sso/failure';
 import type { EstablishSessionUrl } from '../sso/handoff';
 import { publicBaseOf, withQueryParam } from '../sso/request-urls';
 import { throttleClientKey } from '../throttle/client-key';
@@ -73,7 +73,7 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
   if (hostSessionOf(req) === undefined) {
     const err = sessionRequired();
     callHookSafely(config.onError, err, req);
-    next(err);
+    toErrorHandler(res, next, err);
     return;
   }
   const rawReturnTo = bodyField(req, config.returnToParam);
@@ -130,7 +130,7 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
       now: ctx.now(),
     });
   } catch (e) {
-    await answerFailedCall(ctx, { req, next, report, backToForm }, asLuminateError(e, 'LUMINATE_NETWORK_ERROR', `The ${config.mode} call failed.`), attempt);
+    await answerFailedCall(ctx, { req, res, next, report, backToForm }, asLuminateError(e, 'LUMINATE_NETWORK_ERROR', `The ${config.mode} call failed.`), attempt);
     return;
   }
 
@@ -139,7 +139,7 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
   } catch (e) {
     const err = asLuminateError(e, 'LOGIN_SESSION_FAILED', 'The host session could not be started.');
     callHookSafely(config.onError, err, req);
-    next(err);
+    toErrorHandler(res, next, err);
     return;
   }
   attempt.succeeded().catch((e: unknown) => report(asLuminateError(e, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed.')));
@@ -148,6 +148,7 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
 
 interface Answer {
   req: Request;
+  res: Response;
   next: NextFunction;
   report: (err: LuminateError) => void;
   backToForm: (reason: LoginFormError) => void;
@@ -174,7 +175,7 @@ async function answerFailedCall(ctx: LoginContext, answer: Answer, err: Luminate
   if (outcome === 'configuration') {
     const clear = configurationError(err);
     callHookSafely(config.onError, clear, answer.req);
-    answer.next(clear);
+    toErrorHandler(answer.res, answer.next, clear);
     return;
   }
   if (outcome === 'unavailable') {

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { debugFor } from '../debug';
 import { LuminateError } from '../errors';
-import { asLuminateError, callHookSafely } from '../sso/failure';
+import { asLuminateError, callHookSafely, toErrorHandler } from '../sso/failure';
 import { publicBaseOf, rawQueryOf } from '../sso/request-urls';
 import { refusedSignatureCode, reportedLuminateCode, verifySignedQuery } from '../sso/signature';
 import { csrfValid, luminateCsrfToken } from './csrf';
@@ -72,7 +72,7 @@ export async function handleLogout(ctx: LogoutContext, req: Request, res: Respon
   if (session === undefined) {
     const err = sessionRequired();
     callHookSafely(config.onError, err, req);
-    next(err);
+    toErrorHandler(res, next, err);
     return;
   }
   const action = `${req.baseUrl}${config.paths.logout}`;
@@ -108,7 +108,7 @@ export async function handleLogout(ctx: LogoutContext, req: Request, res: Respon
     } catch (e) {
       const err = asLuminateError(e, 'LOGIN_SESSION_FAILED', 'The host session could not be destroyed.');
       callHookSafely(config.onError, err, req);
-      next(err);
+      toErrorHandler(res, next, err);
       return;
     }
     log('host session ended%s', consId ? ` (cons_id ${consId})` : '');

@@ -207,6 +207,9 @@ describe('Luminate and site trouble', () => {
     expect(app.handled[0]).toMatchObject({ code: 'LUMINATE_NO_AUTH_FIELDS', luminateCode: 33 });
     expect(app.handled[0]!.message).toMatch(/Use for Authentication.*luminateLogin\(\{ fields \}\)/);
     expect(codes(app)).toEqual(['LUMINATE_NO_AUTH_FIELDS']);
+    // The host's error page is not cached and leaks no referrer, like every answer of the bridge.
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
   });
 
   it('the API administrator refused (error 3) is a configuration error too', async () => {
