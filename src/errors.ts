@@ -1,4 +1,5 @@
 import { channel as diagnosticsChannel } from 'node:diagnostics_channel';
+import { scrubSecrets } from './util/scrub-secrets';
 
 /**
  * One error class for everything the bridge and the client raise. Callers switch on the stable
@@ -135,7 +136,8 @@ export class LuminateError extends Error {
   readonly retryAfterSeconds?: number;
 
   constructor(code: LuminateErrorCode, message: string, options: LuminateErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Scrubbed of the known secrets however the message was built (see scrubSecrets).
+    super(scrubSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'LuminateError';
     this.code = code;
     if (options.luminateCode !== undefined) this.luminateCode = options.luminateCode;

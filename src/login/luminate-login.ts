@@ -11,6 +11,7 @@ import type { LuminateLoginOptions, ResolvedLoginOptions } from './options';
 import { resolveLoginOptions } from './validate-options';
 import { looksLikeRequest } from '../util/looks-like-request';
 import { establishSessionUrls } from '../sso/handoff';
+import { registerSecrets } from '../util/scrub-secrets';
 
 /** The router `luminateLogin()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateLoginRouter = Router & {
@@ -53,6 +54,7 @@ export function luminateLogin(options: LuminateLoginOptions, ...rest: unknown[])
 /** The router for resolved options; `now` is the clock of the throttle and signature checks (tests). */
 export function createLoginRouter(config: ResolvedLoginOptions, deps: { now?: () => number } = {}): LuminateLoginRouter {
   const now = deps.now ?? Date.now;
+  registerSecrets(config.apiSecretKey, config.apiLogin.password); // never in an error message or debug line
   const ownClient = config.injectedClient
     ? undefined
     : new LuminateClient({ secureUrl: config.secureUrl, apiKey: config.apiKey, apiLogin: config.apiLogin, ...config.client });

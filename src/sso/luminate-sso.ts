@@ -13,6 +13,7 @@ import { MemoryStore } from './store';
 import { routeMatcher } from './routes';
 import { resolveSsoOptions } from './validate-options';
 import { looksLikeRequest } from '../util/looks-like-request';
+import { registerSecrets } from '../util/scrub-secrets';
 
 /** The middleware `luminateSso()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateSsoMiddleware = RequestHandler & {
@@ -36,6 +37,7 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
     );
   }
   const config = resolveSsoOptions(options);
+  registerSecrets(config.apiSecretKey, config.apiLogin.password); // never in an error message or debug line
   const destinations = compileDestinations(config.destinations);
   const ownClient = config.injectedClient
     ? undefined
