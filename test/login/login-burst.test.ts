@@ -58,7 +58,10 @@ describe('a concurrent burst against a slow Luminate (300 ms)', () => {
       Array.from({ length: 200 }, (_, i) => post(browser, a, { _csrf: token, member_id: 'M-1001', last_name: `Guess${i}` })),
     );
     expect(calls()).toBeLessThanOrEqual(5);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(195);
+    // Refused by the throttle (429), or by the token the first failure replaced (403).
+    expect(statuses.filter((s) => s === 303).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s !== 303 && s !== 403 && s !== 429)).toEqual([]);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(1);
     // The real member is locked out as well until the window passes: the guesses were counted.
     fake.faults = {};
     expect(await post(browser, a, { _csrf: await formToken(browser, a), member_id: 'M-1001', last_name: 'Lovelace' })).toBe(429);

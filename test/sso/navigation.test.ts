@@ -67,6 +67,7 @@ it.each([
 it.each([
   ['a cross-site link', { ...CLICK, 'Sec-Fetch-Site': 'cross-site' }],
   ['a browser without Fetch Metadata (or curl)', {}],
+  ["Node's fetch (a lone Sec-Fetch-Mode: cors, no browser's Sec-Fetch-Site or -Dest)", { 'Sec-Fetch-Mode': 'cors' }],
 ])('%s is handed over as before', async (_what, headers) => {
   app = await startHostApp(fake);
   const agent = await loggedIn(app);
