@@ -10,7 +10,7 @@ import type { SignatureAlgorithm } from './options';
 
 const HEX_LENGTH: Record<SignatureAlgorithm, number> = { md5: 32, sha1: 40 };
 const SIGNATURE_PARAM = /(^|&)(signature|sig)=/g;
-/** Unix seconds as Luminate writes them: digits, no leading zero (see verifyLoginSignature). */
+/** A loginResponse timestamp: Unix seconds, digits, no leading zero (see verifyLoginSignature). */
 const TIMESTAMP = /^[1-9]\d{0,11}$/;
 /** A cons_id in a loginResponse: digits only (Luminate's ids are numbers). */
 const SIGNED_CONS_ID = /^\d{1,20}$/;
@@ -56,7 +56,7 @@ export function verifySignedQuery(rawQuery: string, check: SignedQueryCheck): Si
 
   const params = new URLSearchParams(prefix);
   const tsValues = params.getAll('ts');
-  if (tsValues.length !== 1 || !TIMESTAMP.test(tsValues[0] as string)) return { ok: false, reason: 'malformed' };
+  if (tsValues.length !== 1 || !/^\d{1,12}$/.test(tsValues[0] as string)) return { ok: false, reason: 'malformed' };
   const ts = Number(tsValues[0]);
   if (Math.abs(check.now / 1000 - ts) > check.maxAgeSeconds) return { ok: false, reason: 'expired' };
   return { ok: true, params, signature: provided.toLowerCase(), ts };
