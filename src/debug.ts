@@ -1,8 +1,16 @@
+import { format } from 'node:util';
 import createDebug from 'debug';
+import { scrubSecrets } from './util/scrub-secrets';
 
-/** Debug loggers under the `luminate-sso-bridge:*` namespace (enable with DEBUG=luminate-sso-bridge:*). */
+/**
+ * Debug loggers under the `luminate-sso-bridge:*` namespace (enable with DEBUG=luminate-sso-bridge:*).
+ * Each finished line is scrubbed of the known secrets (scrubSecrets) before it reaches the
+ * output, which stays `debug.log` (so a host that redirects debug output still gets the lines).
+ */
 export function debugFor(area: string): createDebug.Debugger {
-  return createDebug(`luminate-sso-bridge:${area}`);
+  const logger = createDebug(`luminate-sso-bridge:${area}`);
+  logger.log = (...args: unknown[]) => createDebug.log.call(logger, scrubSecrets(format(...args)));
+  return logger;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { channel as diagnosticsChannel } from 'node:diagnostics_channel';
+import { scrubSecrets } from './util/scrub-secrets';
 
 /**
  * One error class for everything the bridge and the client raise. Callers switch on the stable
@@ -53,6 +54,7 @@ export type LuminateErrorCode =
   | 'SSO_THROTTLED' // too many token requests from one visitor or client IP: 429, see retryAfterSeconds
   | 'SSO_INVALID_HOST' // the callback URL cannot be built from the request; set baseUrl
   | 'SSO_RENDER_PAGE_FAILED' // the renderPage option threw or returned no usable page; the built-in page was sent
+  | 'SSO_NOT_NAVIGATION' // the start or logout route refused a request that is not a top-level navigation (an <img>, fetch, HEAD, prefetch): 403
   // luminateLogin(): log in with Luminate credentials, log out of both sites
   | 'LOGIN_SESSION_REQUIRED' // no express-session (req.session) in front of luminateLogin()
   | 'LOGIN_SESSION_FAILED' // the host session could not be regenerated, saved or destroyed
@@ -108,6 +110,7 @@ function defaultStatus(code: LuminateErrorCode): number {
     case 'LOGIN_CREDENTIALS_REFUSED':
       return 401;
     case 'LOGIN_CSRF_INVALID':
+    case 'SSO_NOT_NAVIGATION':
       return 403;
     case 'LOGIN_SESSION_REQUIRED':
     case 'LOGIN_SESSION_FAILED':
@@ -135,7 +138,8 @@ export class LuminateError extends Error {
   readonly retryAfterSeconds?: number;
 
   constructor(code: LuminateErrorCode, message: string, options: LuminateErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Scrubbed of the known secrets however the message was built (see scrubSecrets).
+    super(scrubSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'LuminateError';
     this.code = code;
     if (options.luminateCode !== undefined) this.luminateCode = options.luminateCode;

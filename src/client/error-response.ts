@@ -1,11 +1,12 @@
 import { codeForLuminateError, LuminateError, type LuminateErrorCode } from '../errors';
 import { isRecord, type LuminateValue } from './values';
+import { scrubSecrets } from '../util/scrub-secrets';
 
 /** Where a reply came from, for error messages. */
 export interface ResponseContext {
   /** HTTP status of the reply. */
   status?: number;
-  /** Strings that must never be echoed (e.g. the API password), scrubbed from Luminate's text. */
+  /** Strings that must never be echoed (e.g. the API password), scrubbed from Luminate's text in any encoding. */
   redact?: readonly string[];
 }
 
@@ -16,11 +17,7 @@ const NOT_FOUND_TEXT = /\b(does not exist|not found|no such|no (matching )?(reco
 
 /** Luminate's message text made safe to put in an error message or a log line. */
 export function sanitizeUpstreamText(text: string, redact: readonly string[] = []): string {
-  let clean = text;
-  for (const secret of redact) {
-    // Values under 4 characters are left alone: scrubbing them would mangle ordinary words.
-    if (secret.length >= 4) clean = clean.split(secret).join('[redacted]');
-  }
+  let clean = scrubSecrets(text, redact);
   clean = clean.replace(UNSAFE_CHARS, ' ').replace(/\s+/g, ' ').trim();
   if (clean.length > MAX_MESSAGE_LENGTH) clean = `${clean.slice(0, MAX_MESSAGE_LENGTH)}…`;
   return clean;

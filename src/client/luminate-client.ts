@@ -4,6 +4,7 @@ import { LuminateError } from '../errors';
 import { checkCallOptions, checkName, checkParams, idParameter } from './call-args';
 import { retryOnce, startDeadline, type Deadline } from './deadline';
 import { formUrlEncode } from '../util/form-urlencoded';
+import { registerSecrets, secretParamValues } from '../util/scrub-secrets';
 import { postForm, postTarget, type PostResult, type PostTarget } from './http';
 import { toLuminateError } from './network-errors';
 import { parseLuminateResponse, readErrorResponse, type ResponseContext } from './parse-response';
@@ -63,6 +64,7 @@ export class LuminateClient {
 
   constructor(options: LuminateClientOptions) {
     const config = resolveClientOptions(options);
+    registerSecrets(config.loginPassword); // scrubbed from every error message and debug line
     this.#config = config;
     this.secureUrl = config.secureUrl;
     this.#host = new URL(config.secureUrl).host;
@@ -121,7 +123,7 @@ export class LuminateClient {
     try {
       const reply = await this.#send(method, form, deadline);
       if (log.enabled) log('%s: HTTP %d in %d ms', method, reply.status, Date.now() - deadline.started);
-      return this.#interpret(reply, expectedRoot);
+      return this.#interpret(reply, expectedRoot, secretParamValues(params));
     } catch (err) {
       const error = toLuminateError(err, deadline.state);
       const status = error.upstreamStatus === undefined ? '' : ` HTTP ${error.upstreamStatus}`;
@@ -193,9 +195,10 @@ export class LuminateClient {
     });
   }
 
-  #interpret(reply: PostResult, expectedRoot: string): LuminateRecord {
+  /** `secrets`: the call's own secret parameters (a visitor's password…), scrubbed like the API password. */
+  #interpret(reply: PostResult, expectedRoot: string, secrets: string[]): LuminateRecord {
     const format = this.#config.responseFormat;
-    const context: ResponseContext = { status: reply.status, redact: [this.#config.loginPassword] };
+    const context: ResponseContext = { status: reply.status, redact: [this.#config.loginPassword, ...secrets] };
     if (reply.status >= 200 && reply.status < 300) {
       // With suppress_response_codes an errorResponse arrives as a 200; the parser throws it.
       return parseLuminateResponse(reply.body, format, expectedRoot, context);

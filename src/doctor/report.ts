@@ -1,3 +1,5 @@
+import { scrubSecrets } from '../util/scrub-secrets';
+
 /** One line of the doctor's report. */
 export interface CheckResult {
   /** Stable id for scripts (`--json`): `secure-url`, `api-key`, `ip-allowed`, `token`… */
@@ -33,11 +35,7 @@ export function skip(id: string, label: string, detail: string, fix?: string): C
  * secret into a line on purpose; this is the second lock, for text that came from elsewhere.
  */
 export function scrub(text: string, secrets: readonly string[]): string {
-  let clean = text;
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret.length >= 4) clean = clean.split(secret).join('[redacted]');
-  }
-  return clean;
+  return scrubSecrets(text, secrets);
 }
 
 export function summary(results: readonly CheckResult[]): { pass: number; fail: number; skip: number; warn: number } {

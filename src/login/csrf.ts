@@ -57,3 +57,12 @@ export function csrfValid(req: Request): boolean {
   const b = Buffer.from(given, 'utf8');
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/**
+ * Drops the session's token after a failed login: the next attempt needs the form loaded afresh
+ * (`luminateCsrfToken` makes a new token), so one token is good for one failure at most.
+ */
+export function rotateCsrfToken(req: Request): void {
+  const session = hostSessionOf(req);
+  if (session !== undefined) delete session[CSRF_SESSION_KEY];
+}

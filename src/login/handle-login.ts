@@ -2,12 +2,13 @@ import type { NextFunction, Request, Response } from 'express';
 import type { LuminateClient } from '../client/luminate-client';
 import { debugFor, redact } from '../debug';
 import { LuminateError } from '../errors';
-import { asLuminateError, callHookSafely } from '../sso/failure';
+import { asLuminateError, callHookSafely, toErrorHandler } from '../sso/failure';
 import type { EstablishSessionUrl } from '../sso/handoff';
-import { clientIp, publicPath, publicUrl, withQueryParam } from '../sso/request-urls';
+import { publicPath, publicUrl, withQueryParam } from '../sso/request-urls';
+import { throttleClientKey } from '../throttle/client-key';
 import { readCredentials } from './credentials';
-import { csrfValid } from './csrf';
-import type { LoginThrottle } from './login-throttle';
+import { csrfValid, rotateCsrfToken } from './csrf';
+import type { LoginAttempt, LoginThrottle } from './login-throttle';
 import { LOGIN_ROOT, verifyLoginResponse, type VerifiedLogin } from './login-response';
 import type { ResolvedLoginOptions } from './options';
 import { sendMessagePage, type ApplyHeaders, type BridgePages } from '../sso/message-page';
@@ -74,7 +75,7 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
   if (hostSessionOf(req) === undefined) {
     const err = sessionRequired();
     callHookSafely(config.onError, err, req);
-    next(err);
+    toErrorHandler(res, next, err);
     return;
   }
   const rawReturnTo = bodyField(req, config.returnToParam);
@@ -108,9 +109,9 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
     return;
   }
 
-  const ip = clientIp(req);
+  let attempt: LoginAttempt;
   try {
-    await ctx.throttle.check(ip, read.identifier);
+    attempt = await ctx.throttle.begin(throttleClientKey(req), read.identifier);
   } catch (e) {
     const err = asLuminateError(e, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed.');
     report(err);
@@ -135,7 +136,7 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
       now: ctx.now(),
     });
   } catch (e) {
-    await answerFailedCall(ctx, { req, next, report, backToForm }, asLuminateError(e, 'LUMINATE_NETWORK_ERROR', `The ${config.mode} call failed.`), ip, read.identifier);
+    await answerFailedCall(ctx, { req, res, next, report, backToForm }, asLuminateError(e, 'LUMINATE_NETWORK_ERROR', `The ${config.mode} call failed.`), attempt);
     return;
   }
 
@@ -144,15 +145,16 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
   } catch (e) {
     const err = asLuminateError(e, 'LOGIN_SESSION_FAILED', 'The host session could not be started.');
     callHookSafely(config.onError, err, req);
-    next(err);
+    toErrorHandler(res, next, err);
     return;
   }
-  ctx.throttle.succeeded(read.identifier).catch((e: unknown) => report(asLuminateError(e, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed.')));
+  attempt.succeeded().catch((e: unknown) => report(asLuminateError(e, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed.')));
   sendOn(ctx, req, res, login, returnTo.url);
 }
 
 interface Answer {
   req: Request;
+  res: Response;
   next: NextFunction;
   report: (err: LuminateError) => void;
   backToForm: (reason: LoginFormError) => void;
@@ -160,17 +162,26 @@ interface Answer {
 
 /**
  * Luminate said no, or did not answer usably. A configuration problem goes to the host's error
- * handler; refused credentials are counted and sent back to the form; Luminate's own trouble
- * (network, odd reply, a reply that does not verify) is not counted.
+ * handler; refused credentials stay counted and go back to the form; Luminate's own trouble
+ * (network, odd reply, a reply that does not verify) gives the attempt's places back. The form's
+ * CSRF token is replaced in every case: the next attempt needs a freshly loaded form.
  */
-async function answerFailedCall(ctx: LoginContext, answer: Answer, err: LuminateError, ip: string, identifier: string): Promise<void> {
+async function answerFailedCall(ctx: LoginContext, answer: Answer, err: LuminateError, attempt: LoginAttempt): Promise<void> {
   const { config } = ctx;
   const outcome = classify(err);
   log('%s failed: %s (luminate code %s) → %s', config.mode, err.code, err.luminateCode ?? '-', outcome);
+  rotateCsrfToken(answer.req);
+  if (outcome !== 'refused') {
+    try {
+      await attempt.notJudged();
+    } catch (storeError) {
+      answer.report(asLuminateError(storeError, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed.'));
+    }
+  }
   if (outcome === 'configuration') {
     const clear = configurationError(err);
     callHookSafely(config.onError, clear, answer.req);
-    answer.next(clear);
+    toErrorHandler(answer.res, answer.next, clear);
     return;
   }
   if (outcome === 'unavailable') {
@@ -182,11 +193,6 @@ async function answerFailedCall(ctx: LoginContext, answer: Answer, err: Luminate
     ...(err.luminateCode !== undefined ? { luminateCode: err.luminateCode } : {}),
     cause: err,
   }));
-  try {
-    await ctx.throttle.failed(ip, identifier);
-  } catch (storeError) {
-    answer.report(asLuminateError(storeError, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed.'));
-  }
   // Error 1 ("unable to process") is counted, but may be Luminate's own trouble.
   answer.backToForm(err.luminateCode === 1 ? 'unavailable' : 'credentials');
 }

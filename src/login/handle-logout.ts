@@ -1,13 +1,15 @@
 import type { NextFunction, Request, Response } from 'express';
 import { debugFor } from '../debug';
 import { LuminateError } from '../errors';
-import { asLuminateError, callHookSafely } from '../sso/failure';
+import { asLuminateError, callHookSafely, toErrorHandler } from '../sso/failure';
 import { publicPath, publicUrl, rawQueryOf } from '../sso/request-urls';
 import { refusedSignatureCode, reportedLuminateCode, verifySignedQuery } from '../sso/signature';
 import { csrfValid, luminateCsrfToken } from './csrf';
 import type { ResolvedLoginOptions } from './options';
 import type { ApplyHeaders, BridgePages } from '../sso/message-page';
 import { sendLogoutConfirmation } from './pages';
+import { sendMessagePage } from '../sso/message-page';
+import { notNavigation } from '../util/navigation';
 import { endHostSession, hostSessionOf, readLoginSession, sessionRequired } from './session';
 
 const log = debugFor('login');
@@ -45,51 +47,74 @@ function logoutFormOrigins(config: ResolvedLoginOptions): string[] {
   return [...origins];
 }
 
+/** A session that holds something (a login, the host's own data, a form token) besides its cookie. */
+function holdsData(session: Record<string, unknown>): boolean {
+  return Object.keys(session).some((key) => key !== 'cookie');
+}
+
 /**
  * `GET|POST <logout>`: ends the host session, then sends the browser through Luminate's logout,
  * which comes back signed to `<logoutCallback>` and on to `afterLogout`.
  *
- * Logout CSRF: a POST needs the session's token. A GET logs out at once only when the browser
- * says the request comes from this very origin (`Sec-Fetch-Site: same-origin`, which pages cannot
- * forge); from anywhere else (another site's link or `<img>`, an old browser without Fetch
- * Metadata) it shows a one-button confirmation that POSTs with the token. So a plain
- * `<a href="/luminate/logout">` works on the host's pages, and no other site can log people out.
+ * Logout CSRF: a POST needs the session's token. A GET acts only when it is a top-level
+ * navigation (not an `<img>`, `fetch()`, HEAD or prefetch: those get a 403 and nothing ends), and
+ * logs out at once only when the browser says it comes from this very origin
+ * (`Sec-Fetch-Site: same-origin`, which pages cannot forge); from anywhere else (another site's
+ * link, an old browser without Fetch Metadata) it shows a one-button confirmation that POSTs with
+ * the token. So a plain `<a href="/luminate/logout">` works on the host's pages, and no other
+ * site can log people out.
+ *
+ * A visitor without a session (nothing in it) has nothing here to end or to protect: they go
+ * straight through Luminate's logout, and no session is created for them (a confirmation would
+ * store one per request: seen, 5,000 anonymous requests made 5,000 sessions).
  */
 export async function handleLogout(ctx: LogoutContext, req: Request, res: Response, next: NextFunction): Promise<void> {
   const { config } = ctx;
-  if (hostSessionOf(req) === undefined) {
+  const session = hostSessionOf(req);
+  if (session === undefined) {
     const err = sessionRequired();
     callHookSafely(config.onError, err, req);
-    next(err);
+    toErrorHandler(res, next, err);
     return;
   }
   const action = publicPath(`${req.baseUrl}${config.paths.logout}`, config.baseUrl);
+  const refusal = req.method === 'POST' ? undefined : notNavigation(req);
+  if (refusal !== undefined) {
+    callHookSafely(config.onError, new LuminateError('SSO_NOT_NAVIGATION', `Refused to log out for ${refusal}: only a top-level navigation logs out.`), req);
+    sendMessagePage(ctx.pages, req, res, 'not-navigation', 403, 'Open the link to log out', 'Logging out works only when the link is opened in the browser window.', { href: action, label: 'Log out' });
+    return;
+  }
+  const anonymous = !holdsData(session);
   const confirm = (status: number, message: string) =>
     sendLogoutConfirmation(ctx.pages, req, res, status, {
       action, csrfToken: luminateCsrfToken(req), formActionOrigins: logoutFormOrigins(config), message,
     });
-  if (req.method === 'POST') {
+  if (anonymous) {
+    // Nothing of the host's to end; Luminate's logout URL is public anyway.
+  } else if (req.method === 'POST') {
     if (!csrfValid(req)) {
       callHookSafely(config.onError, new LuminateError('LOGIN_CSRF_INVALID', 'Refused a logout POST without the token of its session.'), req);
       confirm(403, 'This page has expired. Do you want to log out?');
       return;
     }
-  } else if (req.method !== 'GET' || req.get('sec-fetch-site') !== 'same-origin') {
+  } else if (req.get('sec-fetch-site') !== 'same-origin') {
     confirm(200, 'Do you want to log out of this site and of the donation site?');
     return;
   }
 
   const consId = readLoginSession(req)?.consId;
   const callbackUrl = publicUrl(req, config.baseUrl, `${req.baseUrl}${config.paths.logoutCallback}`);
-  try {
-    await endHostSession(req);
-  } catch (e) {
-    const err = asLuminateError(e, 'LOGIN_SESSION_FAILED', 'The host session could not be destroyed.');
-    callHookSafely(config.onError, err, req);
-    next(err);
-    return;
+  if (!anonymous) {
+    try {
+      await endHostSession(req);
+    } catch (e) {
+      const err = asLuminateError(e, 'LOGIN_SESSION_FAILED', 'The host session could not be destroyed.');
+      callHookSafely(config.onError, err, req);
+      toErrorHandler(res, next, err);
+      return;
+    }
+    log('host session ended%s', consId ? ` (cons_id ${consId})` : '');
   }
-  log('host session ended%s', consId ? ` (cons_id ${consId})` : '');
   const status = req.method === 'POST' ? 303 : 302;
   ctx.applyHeaders(req, res);
   if (callbackUrl === undefined) {

@@ -13,6 +13,7 @@ import { resolveLoginOptions } from './validate-options';
 import { looksLikeRequest } from '../util/looks-like-request';
 import { establishSessionUrls } from '../sso/handoff';
 import { monitorLogin } from '../diagnostics/monitor';
+import { registerSecrets } from '../util/scrub-secrets';
 
 /** The router `luminateLogin()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateLoginRouter = Router & {
@@ -57,6 +58,7 @@ export function createLoginRouter(resolved: ResolvedLoginOptions, deps: { now?: 
   const now = deps.now ?? Date.now;
   const monitor = monitorLogin(resolved, deps.now);
   const { config } = monitor;
+  registerSecrets(config.apiSecretKey, config.apiLogin.password); // never in an error message or debug line
   const ownClient = config.injectedClient
     ? undefined
     : new LuminateClient({ secureUrl: config.secureUrl, apiKey: config.apiKey, apiLogin: config.apiLogin, ...config.client });

@@ -50,8 +50,10 @@ export interface LuminateLoginOptions {
    */
   baseUrl?: string;
   /**
-   * Failed logins allowed per client IP and per identifier (sliding window, counted in `store`);
-   * over a limit: 429 with Retry-After. `false` turns one (or, for `throttle`, both) off.
+   * Failed logins allowed per client IP (IPv6 by /64) and per identifier (sliding window, counted
+   * in `store` before Luminate is asked; a success or an attempt Luminate could not judge gives its
+   * place back); over a limit: 429 with Retry-After (LOGIN_THROTTLED). `false` turns one (or, for
+   * `throttle`, both) off. Default 20 per IP and 5 per identifier per 15 minutes.
    */
   throttle?: { perIp?: ThrottleRule | false; perIdentifier?: ThrottleRule | false } | false;
   /** Throttle counters. Default: an in-memory store for one process; share luminateSso's (and one across processes). */

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { debugFor } from '../debug';
 import { LuminateError } from '../errors';
 import { resolveDestination, type CompiledDestinations } from './destinations';
-import { applyFailurePolicy, asLuminateError, callHookSafely } from './failure';
+import { applyFailurePolicy, asLuminateError, callHookSafely, toErrorHandler } from './failure';
 import { sendMessagePage, type BridgePages } from './message-page';
 import type { ResolvedSsoOptions } from './options';
 import { rawQueryOf } from './request-urls';
@@ -68,7 +68,7 @@ function refuse(ctx: CallbackContext, req: Request, res: Response, next: NextFun
   callHookSafely(ctx.config.onError, err, req);
   log('refused callback: %s', err.code);
   if (ctx.config.onFailure === 'error') {
-    next(err);
+    toErrorHandler(res, next, err);
     return;
   }
   // Only the configured default: nothing the refused callback carried is followed.

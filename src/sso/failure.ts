@@ -26,6 +26,19 @@ export function callHookSafely<A extends unknown[]>(hook: ((...args: A) => void)
 export type Responder = (req: Request, res: Response) => void;
 
 /**
+ * Hands a typed error to the host's error handler (`next(err)`). The host's error page keeps its
+ * own CSP; it must still not be cached or leak a referrer (the query may carry a signature or a
+ * destination), like every answer the bridge makes itself.
+ */
+export function toErrorHandler(res: Response, next: NextFunction, err: LuminateError): void {
+  if (!res.headersSent) {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+  }
+  next(err);
+}
+
+/**
  * The failure policy: `continue` sends the visitor on to the destination as a guest (a gift can
  * still be made), `error` hands the typed error to Express.
  */
@@ -41,10 +54,7 @@ export function applyFailurePolicy(
   callHookSafely(config.onError, err, req);
   log('failure %s (luminate code %s); policy %s', err.code, err.luminateCode ?? '-', config.onFailure);
   if (config.onFailure === 'error') {
-    // The host's error page keeps its own CSP; it must still not be cached or leak a referrer.
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    next(err);
+    toErrorHandler(res, next, err);
     return;
   }
   prepare(req, res);

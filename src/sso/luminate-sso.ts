@@ -17,6 +17,7 @@ import { publicPath } from './request-urls';
 import { looksLikeRequest } from '../util/looks-like-request';
 import { monitorSso, readyPromise, verifyAccess, type VerifyReport } from '../diagnostics/monitor';
 import type { BridgeStats } from '../diagnostics/stats';
+import { registerSecrets } from '../util/scrub-secrets';
 
 /** The middleware `luminateSso()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateSsoMiddleware = RequestHandler & {
@@ -48,6 +49,7 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   }
   const monitor = monitorSso(resolveSsoOptions(options));
   const { config } = monitor;
+  registerSecrets(config.apiSecretKey, config.apiLogin.password); // never in an error message or debug line
   const destinations = compileDestinations(config.destinations);
   const ownClient = config.injectedClient
     ? undefined

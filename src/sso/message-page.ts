@@ -25,7 +25,8 @@ export type PageKind =
   | 'logout-confirm' // 200 or 403: "Log out?" with a button (a form with the session's token)
   | 'login-expired' // 403: the login form's CSRF token is missing or wrong; a link back to the form
   | 'login-refused' // 400: the login form sent fields it may not send; a link back to the form
-  | 'login-throttled'; // 429: too many failed logins; a link back to the form
+  | 'login-throttled' // 429: too many failed logins; a link back to the form
+  | 'not-navigation'; // 403: the start or logout route was loaded by something other than a navigation (an <img>, a prefetch); a link to open
 
 /**
  * What `renderPage` receives. Every string is HTML the bridge has already escaped or built: put

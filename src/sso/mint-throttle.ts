@@ -2,9 +2,9 @@ import type { Request, Response } from 'express';
 import type { ConstituentRef } from '../client/types';
 import { debugFor } from '../debug';
 import { LuminateError, isLuminateError } from '../errors';
-import { SlidingWindowThrottle, checkThrottleRule, retryAfterSeconds, waitForAll, type ThrottleRule } from '../throttle/sliding-window';
+import { throttleClientKey } from '../throttle/client-key';
+import { SlidingWindowThrottle, admit, checkThrottleRule, retryAfterSeconds, type ThrottleRule } from '../throttle/sliding-window';
 import { sendMessagePage, type BridgePages } from './message-page';
-import { clientIp } from './request-urls';
 import type { BridgeStore } from './store';
 
 const log = debugFor('sso');
@@ -13,7 +13,7 @@ const log = debugFor('sso');
 export interface MintThrottleOptions {
   /** Per visitor: the constituent the hook returned (cons_id, member_id or email). Default 10 a minute. */
   perVisitor?: ThrottleRule | false;
-  /** Per client IP (`req.ip`: set Express's `trust proxy` behind a proxy). Default 60 a minute. */
+  /** Per client IP (`req.ip`: set Express's `trust proxy` behind a proxy; IPv6 by /64). Default 60 a minute. */
   perIp?: ThrottleRule | false;
 }
 
@@ -56,7 +56,10 @@ function visitorId(ref: VisitorRef): string {
   return consId !== undefined ? `cons:${consId}` : `member:${memberId ?? ''}`;
 }
 
-/** Counts token requests per visitor and per client IP; both limits must allow the request. */
+/**
+ * Counts token requests per visitor and per client IP (IPv6 by /64); both limits must allow the
+ * request. Counted before the token call (`admit`), and not at all once refused.
+ */
 export class MintThrottle {
   readonly #perVisitor?: SlidingWindowThrottle;
   readonly #perIp?: SlidingWindowThrottle;
@@ -75,13 +78,13 @@ export class MintThrottle {
    * when a limit is reached, or SSO_STORE_UNAVAILABLE when the store fails (never a silent pass).
    */
   async check(req: Request, ref: VisitorRef): Promise<void> {
-    let decisions;
+    let admission;
     try {
-      decisions = await Promise.all([this.#perVisitor?.hit(visitorId(ref)), this.#perIp?.hit(clientIp(req))]);
+      admission = await admit([this.#perVisitor && [this.#perVisitor, visitorId(ref)], this.#perIp && [this.#perIp, throttleClientKey(req)]]);
     } catch (e) {
       throw isLuminateError(e) ? e : new LuminateError('SSO_STORE_UNAVAILABLE', 'The store for the token throttle failed.', { cause: e });
     }
-    const waitMs = waitForAll(decisions);
+    const { decisions, waitMs } = admission;
     if (waitMs === 0) return;
     const which = decisions[0]?.allowed === false ? 'this visitor' : 'this client IP';
     log('throttled: too many token requests from %s', which);

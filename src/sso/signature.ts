@@ -10,6 +10,10 @@ import type { SignatureAlgorithm } from './options';
 
 const HEX_LENGTH: Record<SignatureAlgorithm, number> = { md5: 32, sha1: 40 };
 const SIGNATURE_PARAM = /(^|&)(signature|sig)=/g;
+/** A loginResponse timestamp: Unix seconds, digits, no leading zero (see verifyLoginSignature). */
+const TIMESTAMP = /^[1-9]\d{0,11}$/;
+/** A cons_id in a loginResponse: digits only (Luminate's ids are numbers). */
+const SIGNED_CONS_ID = /^\d{1,20}$/;
 
 export interface SignedQueryCheck {
   secret: string;
@@ -72,9 +76,16 @@ export type SignedLoginResult = { ok: true; ts: number } | { ok: false; reason: 
  * Verifies `signature = hex(HASH(cons_id + timestamp + API secret key))`, no separators [code],
  * then the timestamp against the clock. Only a verified reply may log anyone in: the cons_id
  * alone is just text anyone between us and Luminate could have changed.
+ *
+ * Without a separator the hashed text does not say where the id ends: a reply signed for cons_id
+ * `1001640` at `<ts>` also verifies as cons_id `100164` at `0<ts>`. So the cons_id must be digits
+ * and the timestamp must have no leading zero: a timestamp within the accepted window then has a
+ * fixed number of digits, and the split is the one Luminate signed.
  */
 export function verifyLoginSignature(login: SignedLogin, check: SignedQueryCheck): SignedLoginResult {
-  if (!new RegExp(`^[0-9a-fA-F]{${HEX_LENGTH[check.algorithm]}}$`).test(login.signature) || !/^\d{1,12}$/.test(login.timestamp)) {
+  const wellFormed = new RegExp(`^[0-9a-fA-F]{${HEX_LENGTH[check.algorithm]}}$`).test(login.signature) &&
+    TIMESTAMP.test(login.timestamp) && SIGNED_CONS_ID.test(login.consId);
+  if (!wellFormed) {
     return { ok: false, reason: 'malformed' };
   }
   const expected = hexDigest(check.algorithm, login.consId + login.timestamp + check.secret);

@@ -18,6 +18,8 @@ import { sendThrottledPage, type MintThrottle } from './mint-throttle';
 import type { Attribution, ResolvedSsoOptions } from './options';
 import { publicPath, publicUrl, rawQueryOf, withQueryParam } from './request-urls';
 import { formActionSources, randomText, type HandoffCsp } from './security-headers';
+import { sendMessagePage } from './message-page';
+import { notNavigation } from '../util/navigation';
 
 const log = debugFor('sso');
 
@@ -193,6 +195,14 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
       return;
     }
 
+    // Only a visitor opening the link mints a token (seen: nine cross-site <img> loads and a HEAD
+    // used up a visitor's throttle, and their real click got a 429).
+    const refusal = notNavigation(req);
+    if (refusal !== undefined) {
+      refuseNonNavigation(ctx, req, res, refusal, destination);
+      return;
+    }
+
     const callbackUrl = publicUrl(req, config.baseUrl, `${req.baseUrl}${config.paths.callback}`);
     if (callbackUrl === undefined) {
       fail(new LuminateError('SSO_INVALID_HOST', 'Cannot build the callback URL: the Host header is not a plain host name; set the baseUrl option.'));
@@ -237,6 +247,21 @@ function refuseThrottled(
   }
   callHookSafely(ctx.config.onError, err, req);
   sendThrottledPage(ctx.pages, req, res, err, destination);
+}
+
+/**
+ * A logged-in visitor's request that is not a top-level navigation: 403, no token, nothing
+ * counted, whatever onFailure says. Not a redirect to the destination: a prefetched redirect
+ * would later stand in for the visitor's real click and send them on as a guest; an error status
+ * is discarded by the browser, so the click itself still reaches the bridge. The page links on.
+ */
+function refuseNonNavigation(ctx: StartContext, req: Request, res: Response, reason: string, destination: string): void {
+  log('not a navigation (%s): no token', reason);
+  callHookSafely(ctx.config.onError, new LuminateError('SSO_NOT_NAVIGATION', `Refused to mint a token for ${reason}: only a top-level navigation is handed over.`), req);
+  sendMessagePage(ctx.pages, req, res, 'not-navigation', 403, 'Open the link to continue', 'Single sign-on starts only when the link is opened in the browser window.', {
+    href: destination,
+    label: 'Continue',
+  });
 }
 
 function sendAnonymous(ctx: StartContext, req: Request, res: Response, destination: string): void {

@@ -29,7 +29,8 @@ interface Entry {
 export interface MemoryStoreOptions {
   /**
    * Most keys held at once, of each kind: marks (setIfAbsent: the replay guard, locks) and
-   * counters (increment: the throttles); the oldest of a kind are dropped beyond it. Default 100,000.
+   * counters (increment: the throttles). Beyond it the oldest mark is dropped, and of counters the
+   * oldest that has counted only once (see MemoryStore). Default 100,000.
    */
   maxEntries?: number;
   /** Clock, for tests. */
@@ -41,10 +42,20 @@ export interface MemoryStoreOptions {
  * Marks and counters are bounded apart: counters are made by anyone who can send a request (one
  * per client IP), and a flood of them must not push out the replay guard's marks. They still
  * share one key space, as in Redis: a key is looked up in both.
+ *
+ * Counters that have counted more than once (a lockout after five failed logins, a visitor near
+ * their limit) are kept apart from those that counted once: when counters are over the bound, the
+ * oldest one-off counter goes first, so a flood of requests from ever new addresses (each one
+ * counter of 1) cannot push a lockout, or the flooder's own counters, out of the store (seen in
+ * an attack on the bridge). Only when every counter has counted twice or more is the oldest of
+ * those dropped.
  */
 export class MemoryStore implements BridgeStore {
   private readonly marks = new Map<string, Entry>();
+  /** Counters at 1, oldest first. */
   private readonly counters = new Map<string, Entry>();
+  /** Counters above 1, in the order they reached 2. */
+  private readonly repeats = new Map<string, Entry>();
   private readonly maxEntries: number;
   private readonly now: () => number;
 
@@ -55,7 +66,7 @@ export class MemoryStore implements BridgeStore {
 
   /** Keys held, live or not yet swept. */
   get size(): number {
-    return this.marks.size + this.counters.size;
+    return this.marks.size + this.counters.size + this.repeats.size;
   }
 
   async setIfAbsent(key: string, ttlMs: number): Promise<boolean> {
@@ -70,9 +81,11 @@ export class MemoryStore implements BridgeStore {
     const existing = this.live(key, now);
     if (existing !== undefined) {
       existing.count += 1;
+      if (existing.count === 2 && this.counters.delete(key)) this.repeats.set(key, existing);
       return { count: existing.count, resetInMs: existing.expiresAt - now };
     }
     this.put(this.counters, key, { expiresAt: now + windowMs, count: 1 }, now);
+    this.sweepRepeats(now);
     return { count: 1, resetInMs: windowMs };
   }
 
@@ -83,11 +96,12 @@ export class MemoryStore implements BridgeStore {
   async delete(key: string): Promise<void> {
     this.marks.delete(key);
     this.counters.delete(key);
+    this.repeats.delete(key);
   }
 
   /** The key's entry while it lives, whichever kind made it. */
   private live(key: string, now: number): Entry | undefined {
-    const entry = this.marks.get(key) ?? this.counters.get(key);
+    const entry = this.marks.get(key) ?? this.counters.get(key) ?? this.repeats.get(key);
     return entry !== undefined && entry.expiresAt > now ? entry : undefined;
   }
 
@@ -95,17 +109,29 @@ export class MemoryStore implements BridgeStore {
     // An expired entry of either kind may still hold the key: the new one replaces it.
     this.marks.delete(key);
     this.counters.delete(key);
+    this.repeats.delete(key);
     entries.set(key, entry); // at the end, so Map order stays oldest-first
-    this.sweep(entries, now);
+    this.sweep(entries, now, () => entries.size > this.maxEntries);
   }
 
-  /** Drops expired entries from the old end, then the oldest while over the bound. Bounded work. */
-  private sweep(entries: Map<string, Entry>, now: number): void {
+  /**
+   * Both kinds of counter together within the bound: the oldest one-off counters give way first
+   * (never the one just made, or a full store would stop counting anything new), then the oldest
+   * repeat counters.
+   */
+  private sweepRepeats(now: number): void {
+    const over = () => this.counters.size + this.repeats.size > this.maxEntries;
+    this.sweep(this.counters, now, () => this.counters.size > 1 && over());
+    this.sweep(this.repeats, now, over);
+  }
+
+  /** Drops expired entries from the old end, then the oldest while `over()`. Bounded work. */
+  private sweep(entries: Map<string, Entry>, now: number, over: () => boolean): void {
     let budget = 64;
     for (const [key, entry] of entries) {
       if (budget-- <= 0) break;
       if (entry.expiresAt <= now) entries.delete(key);
-      else if (entries.size > this.maxEntries) entries.delete(key);
+      else if (over()) entries.delete(key);
       else break;
     }
   }

@@ -35,42 +35,73 @@ export class SlidingWindowThrottle {
   readonly #prefix: string;
   readonly #rule: ThrottleRule;
   readonly #now: () => number;
+  readonly #refunds: boolean;
 
-  constructor(store: BridgeStore, name: string, rule: ThrottleRule, now: () => number = Date.now) {
+  /**
+   * `refunds: true` lets events be given back (`refund`), kept as a second counter per window
+   * (`<key>:refunds`) read with the first: only the stores BridgeStore already has (no decrement).
+   */
+  constructor(store: BridgeStore, name: string, rule: ThrottleRule, now: () => number = Date.now, options: { refunds?: boolean } = {}) {
     this.#store = store;
     this.#prefix = `throttle:${name}:`;
     this.#rule = rule;
     this.#now = now;
+    this.#refunds = options.refunds === true;
   }
 
-  /** Would one more event be allowed now? Counts nothing (e.g. before a login attempt). */
+  /** Would one more event be allowed now? Counts nothing. */
   async peek(id: string): Promise<ThrottleDecision> {
     const at = this.#position();
     const base = this.#base(id);
-    const [current, previous] = await Promise.all([
-      this.#store.count(`${base}${at.window}`),
-      this.#store.count(`${base}${at.window - 1}`),
-    ]);
+    const [current, previous] = await Promise.all([this.#net(`${base}${at.window}`), this.#net(`${base}${at.window - 1}`)]);
     return this.#decide(current + 1, current, previous, at.elapsed);
   }
 
   /** Counts one event, then says whether it was within the limit. Refused events count too. */
   async hit(id: string): Promise<ThrottleDecision> {
+    return (await this.take(id)).decision;
+  }
+
+  /**
+   * Counts one event like `hit`, and says in which window it was counted, so that it can be given
+   * back (`refund`) once the work it guarded is done.
+   */
+  async take(id: string): Promise<{ decision: ThrottleDecision; window: number }> {
     const at = this.#position();
     const base = this.#base(id);
     // The counter lives two windows: in the next window it is the "previous" one.
-    const [current, previous] = await Promise.all([
+    const [counted, refunded, previous] = await Promise.all([
       this.#store.increment(`${base}${at.window}`, 2 * this.#rule.windowMs).then((r) => r.count),
-      this.#store.count(`${base}${at.window - 1}`),
+      this.#refunds ? this.#store.count(`${base}${at.window}:refunds`) : 0,
+      this.#net(`${base}${at.window - 1}`),
     ]);
-    return this.#decide(current, current, previous, at.elapsed);
+    const current = Math.max(0, counted - refunded);
+    return { decision: this.#decide(current, current, previous, at.elapsed), window: at.window };
+  }
+
+  /**
+   * Gives back one event counted by `take` in `window` (e.g. a login that succeeded). Only for a
+   * throttle made with `refunds: true`; otherwise it does nothing.
+   */
+  async refund(id: string, window: number): Promise<void> {
+    if (!this.#refunds) return;
+    await this.#store.increment(`${this.#base(id)}${window}:refunds`, 2 * this.#rule.windowMs);
   }
 
   /** Forgets the id's counts (e.g. after a successful login). */
   async reset(id: string): Promise<void> {
     const at = this.#position();
     const base = this.#base(id);
-    await Promise.all([this.#store.delete(`${base}${at.window}`), this.#store.delete(`${base}${at.window - 1}`)]);
+    const keys = [`${base}${at.window}`, `${base}${at.window - 1}`];
+    if (this.#refunds) keys.push(`${base}${at.window}:refunds`, `${base}${at.window - 1}:refunds`);
+    await Promise.all(keys.map((key) => this.#store.delete(key)));
+  }
+
+  /** A window's count less what was given back of it. */
+  async #net(key: string): Promise<number> {
+    if (!this.#refunds) return this.#store.count(key);
+    const [counted, refunded] = await Promise.all([this.#store.count(key), this.#store.count(`${key}:refunds`)]);
+    return Math.max(0, counted - refunded);
   }
 
   #position(): { window: number; elapsed: number } {
@@ -112,6 +143,49 @@ export class SlidingWindowThrottle {
     const intoNext = windowMs * (1 - needOverlap);
     return Math.max(1, Math.ceil(windowMs - elapsed + intoNext));
   }
+}
+
+/** One limit and the id it counts (the per-IP rule and this client's key…); undefined: that limit is off. */
+export type ThrottleCheck = readonly [throttle: SlidingWindowThrottle, id: string] | undefined;
+
+/** The outcome of `admit`. */
+export interface Admission {
+  /** Per check, in the order given: its decision (undefined for a limit that is off). */
+  decisions: Array<ThrottleDecision | undefined>;
+  /** 0 when the event was admitted; else ms until every limit would allow one more. */
+  waitMs: number;
+  /** Gives back what an admitted event counted (throttles made with `refunds: true` only). */
+  refund(): Promise<void>;
+}
+
+const NOTHING_TO_REFUND = async (): Promise<void> => undefined;
+
+/**
+ * Admits one event under several limits, counting it BEFORE the work it guards (a call to
+ * Luminate). Counting after the work lets a burst of concurrent requests all pass a check that
+ * none of them has been counted in yet (seen: 200 concurrent login POSTs all reached Luminate
+ * with a limit of 5). Here each request first takes its place in every count, and only those
+ * within every limit go on; the caller refunds the places of work that should not count (a
+ * login that succeeded).
+ *
+ * An event already over a limit is refused on a read, before anything is counted: refusals store
+ * no new counters, so a flood of refused requests from ever new addresses cannot fill a bounded
+ * store and push other counters (a locked-out account) out of it. A request that passes the read
+ * but loses the race is refused with its counts kept, as an attempt that was made.
+ */
+export async function admit(checks: ReadonlyArray<ThrottleCheck>): Promise<Admission> {
+  const peeked = await Promise.all(checks.map((check) => check?.[0].peek(check[1])));
+  const refusedOnRead = waitForAll(peeked);
+  if (refusedOnRead > 0) return { decisions: peeked, waitMs: refusedOnRead, refund: NOTHING_TO_REFUND };
+  const taken = await Promise.all(checks.map((check) => check?.[0].take(check[1])));
+  const decisions = taken.map((t) => t?.decision);
+  return {
+    decisions,
+    waitMs: waitForAll(decisions),
+    refund: async () => {
+      await Promise.all(checks.map((check, i) => (check && taken[i] ? check[0].refund(check[1], taken[i].window) : undefined)));
+    },
+  };
 }
 
 /**

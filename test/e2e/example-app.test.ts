@@ -90,13 +90,17 @@ test('log in with a membership number: logged in on both sites; the logout link 
   const form = await browser.fetch('GET', `${a.appUrl}/member-login?returnTo=%2F`);
   expect(form.status).toBe(200);
   expect(form.text).toContain('<form method="post" action="/luminate/login">');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)![1]!;
+  let csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)![1]!;
   const post = (lastName: string) =>
     browser.navigate(`${a.appUrl}/luminate/login`, { method: 'POST', form: [['_csrf', csrf], ['returnTo', '/'], ['member_id', 'M-1001'], ['last_name', lastName]] });
 
   const wrong = await post('Byron');
   expect(wrong.url).toBe(`${a.appUrl}/member-login?returnTo=%2F&error=credentials`);
   expect(wrong.text).toContain('We could not find a membership with these details.');
+  // A token is good for one failed attempt: the form page shown again carries a new one.
+  const fresh = /name="_csrf" value="([^"]+)"/.exec(wrong.text)![1]!;
+  expect(fresh).not.toBe(csrf);
+  csrf = fresh;
 
   const home = await post('Lovelace');
   expect(home.url).toBe(`${a.appUrl}/`);

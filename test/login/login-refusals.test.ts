@@ -144,17 +144,15 @@ describe('the loginResponse is trusted only once its signature verifies', () => 
     await expectRefused(app, browser, fake, 'LOGIN_SIGNATURE_EXPIRED');
   });
 
-  it('a reply whose cons_id was changed on the way is refused', async () => {
-    const fake = await createFakeLuminate();
-    opened.push(fake);
-    // Someone between the bridge and Luminate swaps the constituent in the reply.
+  /** A login app whose replies from the stand-in pass through `rewrite` (someone between the bridge and Luminate). */
+  async function tamperedApp(fake: FakeLuminate, rewrite: (body: string) => string): Promise<LoginApp> {
     const proxy = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         request(`${fake.url}${req.url}`, { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body: Buffer.concat(chunks) })
           .then(async (upstream) => {
-            const body = (await upstream.body.text()).replace('<cons_id>1001641</cons_id>', '<cons_id>1002001</cons_id>');
+            const body = rewrite(await upstream.body.text());
             res.writeHead(upstream.statusCode, { 'content-type': 'text/xml' });
             res.end(body);
           })
@@ -165,7 +163,28 @@ describe('the loginResponse is trusted only once its signature verifies', () => 
     opened.push({ close: () => new Promise<void>((resolve) => { proxy.closeAllConnections(); proxy.close(() => resolve()); }) });
     const app = await startLoginApp(fake, { luminate: { secureUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/fakeorg` } });
     opened.push(app);
+    return app;
+  }
+
+  it('a reply whose cons_id was changed on the way is refused', async () => {
+    const fake = await createFakeLuminate();
+    opened.push(fake);
+    // Someone between the bridge and Luminate swaps the constituent in the reply.
+    const app = await tamperedApp(fake, (body) => body.replace('<cons_id>1001641</cons_id>', '<cons_id>1002001</cons_id>'));
     await expectRefused(app, new TestBrowser(), fake, 'LOGIN_SIGNATURE_INVALID');
+  });
+
+  it('a reply whose last cons_id digit was moved into the timestamp (1001640 → 100164, ts → 0ts) is refused', async () => {
+    const fake = await createFakeLuminate({ constituents: [{ consId: '1001640', memberId: 'M-1640', lastName: 'Lovelace' }, { consId: '100164', memberId: 'M-164', lastName: 'Babbage' }] });
+    opened.push(fake);
+    const app = await tamperedApp(fake, (body) => body
+      .replace('<cons_id>1001640</cons_id>', '<cons_id>100164</cons_id>')
+      .replace(/<timestamp>(\d+)<\/timestamp>/, '<timestamp>0$1</timestamp>'));
+    const browser = new TestBrowser();
+    const res = await browser.fetch('POST', `${app.url}/luminate/login`, { _csrf: await formToken(browser, app), member_id: 'M-1640', last_name: 'Lovelace' });
+    expect(res.location).toBe(`${app.url}/member-login?error=unavailable`);
+    expect(await whoami(browser, app)).toBeNull();
+    expect(codes(app)).toEqual(['LOGIN_SIGNATURE_INVALID']);
   });
 });
 
@@ -178,6 +197,9 @@ describe('Luminate and site trouble', () => {
     expect(app.handled[0]).toMatchObject({ code: 'LUMINATE_NO_AUTH_FIELDS', luminateCode: 33 });
     expect(app.handled[0]!.message).toMatch(/Use for Authentication.*luminateLogin\(\{ fields \}\)/);
     expect(codes(app)).toEqual(['LUMINATE_NO_AUTH_FIELDS']);
+    // The host's error page is not cached and leaks no referrer, like every answer of the bridge.
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
   });
 
   it('the API administrator refused (error 3) is a configuration error too', async () => {

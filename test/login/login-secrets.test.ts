@@ -75,4 +75,23 @@ describe('verifyLoginSignature', () => {
     expect(verifyLoginSignature({ consId: '1001641', timestamp: '1699999000', signature: old }, check)).toEqual({ ok: false, reason: 'expired' });
     expect(verifyLoginSignature({ consId: '1001641', timestamp: '1700000000', signature: good }, { ...check, algorithm: 'sha1' })).toEqual({ ok: false, reason: 'malformed' });
   });
+
+  it('no separator: a reply signed for cons_id 1001640 does not verify as cons_id 100164 at timestamp 0<ts>', () => {
+    const signed = md5('1001640' + '1700000000' + 'k');
+    expect(verifyLoginSignature({ consId: '1001640', timestamp: '1700000000', signature: signed }, check)).toEqual({ ok: true, ts: 1_700_000_000 });
+    expect(verifyLoginSignature({ consId: '100164', timestamp: '01700000000', signature: signed }, check)).toEqual({ ok: false, reason: 'malformed' });
+    expect(verifyLoginSignature({ consId: '10016', timestamp: '001700000000', signature: signed }, check)).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it.each([
+    ['a timestamp with a sign', '1001641', '+1700000000'],
+    ['a timestamp with a space', '1001641', ' 1700000000'],
+    ['a timestamp in another numeral system', '1001641', '１７００００００００'],
+    ['a cons_id with a letter', '100164x', '1700000000'],
+    ['a cons_id with a space', '100164 ', '1700000000'],
+    ['a cons_id that is empty', '', '1700000000'],
+  ])('refuses %s, even correctly signed', (_what, consId, timestamp) => {
+    const signature = md5(consId + timestamp + 'k');
+    expect(verifyLoginSignature({ consId, timestamp, signature }, check)).toEqual({ ok: false, reason: 'malformed' });
+  });
 });

@@ -99,6 +99,40 @@ describe('logging out', () => {
     await expectLoggedOutOfBoth(browser, app, sid);
   });
 
+  it.each([
+    ['a same-origin <img>', { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' }],
+    ['a same-origin fetch()', { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'same-origin', 'sec-fetch-dest': 'empty' }],
+    ['a same-origin prefetch', { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document', 'sec-purpose': 'prefetch' }],
+  ])('GET from %s logs nobody out: 403, nothing ends', async (_from, headers) => {
+    app = await startLoginApp(fake);
+    const { browser } = await loggedIn(app);
+    const res = await fetchWithHeaders(browser, 'GET', `${app.url}/luminate/logout`, headers);
+    expect(res.status).toBe(403);
+    expect(res.location).toBeUndefined();
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.text).not.toContain('_csrf');
+    expect(await whoami(browser, app)).toBe('1001641');
+    expect(fake.requests.some((r) => r.apiMethod === 'logout')).toBe(false);
+    expect(app.errors.map((e) => e.code)).toEqual(['SSO_NOT_NAVIGATION']);
+  });
+
+  it('anonymous requests create no session: 200 GETs and POSTs store nothing', async () => {
+    app = await startLoginApp(fake);
+    const count = () => new Promise<number>((resolve) => app!.sessions.length((_e, n) => resolve(n ?? 0)));
+    for (let i = 0; i < 100; i += 1) {
+      const browser = new TestBrowser();
+      const get = await browser.fetch('GET', `${app.url}/luminate/logout`);
+      expect(get.status).toBe(302);
+      expect(get.location!.startsWith(`${fake.secureUrl}/site/CRConsAPI?method=logout&`)).toBe(true);
+      expect(get.headers['set-cookie']).toBeUndefined();
+      const post = await browser.fetch('POST', `${app.url}/luminate/logout`, {});
+      expect(post.status).toBe(303);
+      expect(post.headers['set-cookie']).toBeUndefined();
+    }
+    expect(await count()).toBe(0);
+    expect(app.events.filter((e) => e === 'session saved')).toEqual([]);
+  });
+
   it('a forged or stale callback still lands on afterLogout, and is reported', async () => {
     app = await startLoginApp(fake, { afterLogout: 'https://www.example.org/' });
     const browser = new TestBrowser();
@@ -110,12 +144,10 @@ describe('logging out', () => {
     expect(app.errors.map((e) => e.code)).toEqual(['SSO_CALLBACK_SIGNATURE_INVALID', 'SSO_CALLBACK_SIGNATURE_INVALID']);
   });
 
-  it('logging out without being logged in still sends the browser through Luminate', async () => {
+  it('logging out without being logged in still sends the browser through Luminate (at once: nothing here to end)', async () => {
     app = await startLoginApp(fake);
     const browser = new TestBrowser();
-    const page = await browser.fetch('GET', `${app.url}/luminate/logout`);
-    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
-    const end = await browser.navigate(`${app.url}/luminate/logout`, { method: 'POST', form: [['_csrf', token]] });
+    const end = await browser.navigate(`${app.url}/luminate/logout`);
     expect(end.url).toBe(`${app.url}/`);
     expect(fake.requests.some((r) => r.apiMethod === 'logout')).toBe(true);
     expect(app.errors).toEqual([]);

@@ -99,6 +99,19 @@ describe('the signed callback', () => {
     expect(JSON.parse(res.text)).toEqual({ code: 'SSO_CALLBACK_SIGNATURE_INVALID' });
   });
 
+  it('a refused callback under onFailure "error" (forged, replayed) is not cached and leaks no referrer, like every other answer', async () => {
+    const { browser, app, fake, callbackUrl } = await signedCallback({}, { onFailure: 'error' });
+    const forged = await browser.fetch('GET', `${app.url}/luminate/sso/callback?next=${encodeURIComponent(NEXT(fake))}&code=7&ts=1&signature=${'0'.repeat(32)}`);
+    expect(forged.status).toBe(400);
+    expect(forged.headers['cache-control']).toBe('no-store');
+    expect(forged.headers['referrer-policy']).toBe('no-referrer');
+    expect((await browser.fetch('GET', callbackUrl)).headers['cache-control']).toBe('no-store');
+    const replayed = await browser.fetch('GET', callbackUrl);
+    expect(JSON.parse(replayed.text)).toEqual({ code: 'SSO_CALLBACK_REPLAYED' });
+    expect(replayed.headers['cache-control']).toBe('no-store');
+    expect(replayed.headers['referrer-policy']).toBe('no-referrer');
+  });
+
   it('a replay store that fails is not treated as a pass', async () => {
     const failing = {
       setIfAbsent: async () => {

@@ -44,6 +44,32 @@ describe('MemoryStore', () => {
     expect(await store.count('throttle:ip:999')).toBe(1);
   });
 
+  it('keeps counters that counted more than once (a lockout) however many one-off counters a flood makes', async () => {
+    const store = new MemoryStore({ maxEntries: 50 });
+    for (let i = 0; i < 5; i += 1) await store.increment('throttle:login-id:locked', 900_000);
+    for (let i = 0; i < 3; i += 1) await store.increment('throttle:sso-visitor:flooder', 60_000);
+    // One counter per address of a flood from ever new addresses.
+    for (let i = 0; i < 1000; i += 1) await store.increment(`throttle:sso-ip:${i}`, 60_000);
+    expect(await store.count('throttle:login-id:locked')).toBe(5);
+    expect(await store.count('throttle:sso-visitor:flooder')).toBe(3);
+    expect(store.size).toBeLessThanOrEqual(50);
+    // The newest one-off counter is kept: a full store still counts new clients.
+    expect(await store.count('throttle:sso-ip:999')).toBe(1);
+  });
+
+  it('a store full of repeat counters drops the oldest of them, never the new counter', async () => {
+    const store = new MemoryStore({ maxEntries: 10 });
+    for (let i = 0; i < 10; i += 1) {
+      await store.increment(`r${i}`, 60_000);
+      await store.increment(`r${i}`, 60_000);
+    }
+    await store.increment('new', 60_000);
+    expect(await store.count('new')).toBe(1);
+    expect(await store.count('r0')).toBe(0);
+    expect(await store.count('r9')).toBe(2);
+    expect(store.size).toBe(10);
+  });
+
   it('is one key space: a mark counts as 1 and increments, a counter is not absent', async () => {
     let now = 0;
     const store = new MemoryStore({ now: () => now });

@@ -64,6 +64,32 @@ describe('token minting is throttled per visitor and per client IP', () => {
     expect(tokenCalls(fake)).toBe(3);
   });
 
+  it('per client IP, IPv6 clients are counted by /64 and IPv4-mapped addresses as IPv4', async () => {
+    app = await startHostApp(fake, { throttle: { perVisitor: false, perIp: { limit: 2, windowMs: 60_000 } } });
+    expect((await (await visitor(app, '1001641', '2001:db8:5:6::1')).sso()).status).toBe(200);
+    expect((await (await visitor(app, '0012345', '2001:db8:5:6:a:b:c:d')).sso()).status).toBe(200);
+    expect((await (await visitor(app, '1002001', '2001:db8:5:6:ffff::9')).sso()).status).toBe(429);
+    expect((await (await visitor(app, '1002001', '2001:db8:5:7::1')).sso()).status).toBe(200);
+    expect((await (await visitor(app, '1001641', '192.0.2.9')).sso()).status).toBe(200);
+    expect((await (await visitor(app, '0012345', '::ffff:192.0.2.9')).sso()).status).toBe(200);
+    expect((await (await visitor(app, '1002001', '::ffff:192.0.2.9')).sso()).status).toBe(429);
+    expect(tokenCalls(fake)).toBe(5);
+  });
+
+  it('a refused click stores nothing: a flood from ever new addresses adds no counters to the store', async () => {
+    const store = new MemoryStore();
+    app = await startHostApp(fake, { store, throttle: { perVisitor: { limit: 1, windowMs: 60_000 }, perIp: { limit: 60, windowMs: 60_000 } } });
+    expect((await (await visitor(app, '1001641', '198.51.100.1')).sso()).status).toBe(200);
+    const held = store.size;
+    const donor = await visitor(app, '1001641', '198.51.100.1');
+    for (let i = 2; i < 40; i += 1) {
+      const res = await donor.sso().set('X-Forwarded-For', `198.51.100.${i}`);
+      expect(res.status).toBe(429);
+    }
+    expect(store.size).toBe(held);
+    expect(tokenCalls(fake)).toBe(1);
+  });
+
   it("onFailure 'error': the host's error handler gets SSO_THROTTLED with status 429, and Retry-After is set", async () => {
     app = await startHostApp(fake, { onFailure: 'error', throttle: { perVisitor: { limit: 1, windowMs: 60_000 } } });
     const donor = await visitor(app, '1001641');
@@ -83,7 +109,7 @@ describe('token minting is throttled per visitor and per client IP', () => {
     const waitS = Number(refused.headers['retry-after']);
     expect(waitS).toBeGreaterThanOrEqual(1);
     expect(waitS).toBeLessThanOrEqual(3);
-    // Refused requests count too, so the wait is what Retry-After said for the last refusal.
+    // The wait is what Retry-After said for the last refusal (a refusal counts nothing more).
     await new Promise((r) => setTimeout(r, waitS * 1000 + 50));
     expect((await donor.sso()).status).toBe(200);
   });

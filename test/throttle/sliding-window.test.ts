@@ -1,5 +1,5 @@
 import { MemoryStore } from '../../src/sso/store';
-import { SlidingWindowThrottle, checkThrottleRule, retryAfterSeconds } from '../../src/throttle/sliding-window';
+import { SlidingWindowThrottle, admit, checkThrottleRule, retryAfterSeconds } from '../../src/throttle/sliding-window';
 
 function setup(limit: number, windowMs: number, start = 0) {
   const clock = { now: start };
@@ -106,6 +106,52 @@ describe('SlidingWindowThrottle', () => {
     const { throttle } = setup(10, 60_000);
     const decisions = await Promise.all(Array.from({ length: 25 }, () => throttle.hit('same')));
     expect(decisions.filter((d) => d.allowed)).toHaveLength(10);
+  });
+});
+
+describe('admit: counted before the work, under several limits', () => {
+  function pair(refunds: boolean) {
+    const clock = { now: 0 };
+    const store = new MemoryStore({ now: () => clock.now });
+    const perIp = new SlidingWindowThrottle(store, 'ip', { limit: 3, windowMs: 60_000 }, () => clock.now, { refunds });
+    const perId = new SlidingWindowThrottle(store, 'id', { limit: 2, windowMs: 60_000 }, () => clock.now, { refunds });
+    return { store, perIp, perId };
+  }
+
+  it('concurrent events cannot all pass: at most the limit are admitted', async () => {
+    const { perId } = pair(false);
+    const admissions = await Promise.all(Array.from({ length: 30 }, () => admit([[perId, 'same']])));
+    expect(admissions.filter((a) => a.waitMs === 0)).toHaveLength(2);
+  });
+
+  it('an event already over a limit is refused on a read: nothing is counted, no key is stored', async () => {
+    const { store, perIp, perId } = pair(false);
+    await admit([[perId, 'a'], [perIp, '198.51.100.1']]);
+    await admit([[perId, 'a'], [perIp, '198.51.100.1']]);
+    const held = store.size;
+    for (let i = 2; i < 50; i += 1) {
+      const refused = await admit([[perId, 'a'], [perIp, `198.51.100.${i}`]]);
+      expect(refused.waitMs).toBeGreaterThan(0);
+      expect(refused.decisions[0]?.allowed).toBe(false);
+    }
+    expect(store.size).toBe(held);
+  });
+
+  it('refund gives the places back (throttles made with refunds); a limit that is off is skipped', async () => {
+    const { perIp } = pair(true);
+    for (let i = 0; i < 10; i += 1) {
+      const admitted = await admit([[perIp, 'office'], undefined]);
+      expect(admitted.waitMs).toBe(0);
+      await admitted.refund();
+    }
+    expect((await perIp.peek('office')).count).toBe(1);
+  });
+
+  it('without refunds, refund does nothing', async () => {
+    const { perId } = pair(false);
+    await (await admit([[perId, 'a']])).refund();
+    await (await admit([[perId, 'a']])).refund();
+    expect((await admit([[perId, 'a']])).waitMs).toBeGreaterThan(0);
   });
 });
 

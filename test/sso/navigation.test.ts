@@ -1,0 +1,84 @@
+/**
+ * Issue 18 §4: only a visitor opening the link mints a token. Cross-site `<img>` loads, HEAD,
+ * fetch and prefetch get a 403 and use up nothing; without Fetch Metadata (old browsers, curl)
+ * the request is taken as a navigation, as before.
+ */
+import request from 'supertest';
+import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { startHostApp, type HostApp } from '../helpers/host-app';
+
+const tokenCalls = (fake: FakeLuminate) => fake.requests.filter((r) => r.apiMethod === 'getSingleSignOnToken').length;
+const IMAGE = { 'Sec-Fetch-Dest': 'image', 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Site': 'cross-site' };
+const CLICK = { 'Sec-Fetch-Dest': 'document', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': 'same-origin', 'Sec-Fetch-User': '?1' };
+
+let fake: FakeLuminate;
+let app: HostApp | undefined;
+beforeAll(async () => {
+  fake = await createFakeLuminate();
+});
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+  fake.reset();
+});
+afterAll(() => fake.close());
+
+async function loggedIn(a: HostApp) {
+  const agent = request.agent(a.url);
+  await agent.post('/login').type('form').send({ consId: '1001641' }).expect(303);
+  return agent;
+}
+
+it("nine cross-site <img> loads and a HEAD mint nothing and leave the visitor's throttle alone: their real click is handed over", async () => {
+  app = await startHostApp(fake, { throttle: { perVisitor: { limit: 10, windowMs: 60_000 }, perIp: false } });
+  const agent = await loggedIn(app);
+  for (let i = 0; i < 9; i += 1) {
+    const res = await agent.get('/luminate/sso').set(IMAGE);
+    expect(res.status).toBe(403);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers.location).toBeUndefined();
+  }
+  const head = await agent.head('/luminate/sso');
+  expect(head.status).toBe(403);
+  expect(tokenCalls(fake)).toBe(0);
+  expect(app.errors.map((e) => [e.code, e.status])).toEqual(Array(10).fill(['SSO_NOT_NAVIGATION', 403]));
+
+  // Ten real clicks still fit in the visitor's ten a minute.
+  for (let i = 0; i < 10; i += 1) expect((await agent.get('/luminate/sso').set(CLICK)).status).toBe(200);
+  expect(tokenCalls(fake)).toBe(10);
+});
+
+it.each([
+  ['fetch()', { 'Sec-Fetch-Dest': 'empty', 'Sec-Fetch-Mode': 'cors', 'Sec-Fetch-Site': 'cross-site' }],
+  ['an <iframe>', { 'Sec-Fetch-Dest': 'iframe', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': 'cross-site' }],
+  ['a <script>', { 'Sec-Fetch-Dest': 'script', 'Sec-Fetch-Mode': 'no-cors' }],
+  ['a speculative prefetch', { ...CLICK, 'Sec-Purpose': 'prefetch' }],
+  ['an old-style prefetch', { Purpose: 'prefetch' }],
+])('%s mints nothing (403)', async (_what, headers) => {
+  app = await startHostApp(fake);
+  const agent = await loggedIn(app);
+  const res = await agent.get('/luminate/sso').set(headers);
+  expect(res.status).toBe(403);
+  expect(res.text).toContain('Continue');
+  expect(tokenCalls(fake)).toBe(0);
+});
+
+it.each([
+  ['a cross-site link', { ...CLICK, 'Sec-Fetch-Site': 'cross-site' }],
+  ['a browser without Fetch Metadata (or curl)', {}],
+  ["Node's fetch (a lone Sec-Fetch-Mode: cors, no browser's Sec-Fetch-Site or -Dest)", { 'Sec-Fetch-Mode': 'cors' }],
+])('%s is handed over as before', async (_what, headers) => {
+  app = await startHostApp(fake);
+  const agent = await loggedIn(app);
+  const res = await agent.get('/luminate/sso').set(headers);
+  expect(res.status).toBe(200);
+  expect(tokenCalls(fake)).toBe(1);
+});
+
+it('an anonymous HEAD is answered as its GET would be (to the login page); nothing is minted', async () => {
+  app = await startHostApp(fake);
+  const res = await request(app.url).head('/luminate/sso').redirects(0);
+  expect(res.status).toBe(302);
+  expect(tokenCalls(fake)).toBe(0);
+});
