@@ -85,6 +85,8 @@ const SPEC: Record<string, OptionSpec> = {
   'throttle.perIp': { accepts: ['object'], alsoWrong: [{ limit: 10, windowMs: 10 }] },
   client: { accepts: [], alsoWrong: [] },
   renderPage: FUNCTION,
+  logger: { accepts: [], alsoWrong: [{ warn: 'not a function' }] }, // an object with warn(), or false
+  verify: ENUM, // 'warn' | 'fail' | false
 };
 
 /**
