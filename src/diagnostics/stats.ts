@@ -20,7 +20,11 @@ export type BridgeEvent =
   /** Over a token throttle limit: 429. */
   | { outcome: 'throttled'; code: LuminateErrorCode }
   /** A callback refused with 400 (signature invalid, expired, replayed). */
-  | { outcome: 'callback-refused'; code: LuminateErrorCode };
+  | { outcome: 'callback-refused'; code: LuminateErrorCode }
+  /** A request that was not a top-level navigation (an <img>, a prefetch, HEAD): 403, nothing minted. */
+  | { outcome: 'not-navigation'; code: 'SSO_NOT_NAVIGATION' }
+  /** The host's renderPage failed: the built-in page was sent instead. */
+  | { outcome: 'page-fallback'; code: 'SSO_RENDER_PAGE_FAILED' };
 
 /** `bridge.stats()`: counts since the bridge was created, a fresh plain object each call. */
 export interface BridgeStats {
@@ -34,6 +38,10 @@ export interface BridgeStats {
   throttled: number;
   /** Callbacks refused with 400, by error code. */
   callbacksRefused: Partial<Record<LuminateErrorCode, number>>;
+  /** Requests refused with 403 because they were not a top-level navigation (no token minted). */
+  notNavigation: number;
+  /** Pages sent in the built-in look because the host's `renderPage` failed. */
+  pageFallbacks: number;
 }
 
 const REFUSED_CALLBACK: ReadonlySet<LuminateErrorCode> = new Set(['SSO_CALLBACK_SIGNATURE_INVALID', 'SSO_CALLBACK_EXPIRED', 'SSO_CALLBACK_REPLAYED']);
@@ -45,6 +53,8 @@ export class BridgeCounters {
   readonly #errors = new Map<LuminateErrorCode, number>();
   readonly #refused = new Map<LuminateErrorCode, number>();
   #throttled = 0;
+  #notNavigation = 0;
+  #pageFallbacks = 0;
 
   handoff(mode: HandoffMode): void {
     this.#handoffs[mode] += 1;
@@ -56,6 +66,14 @@ export class BridgeCounters {
     if (code === 'SSO_THROTTLED') {
       this.#throttled += 1;
       publish({ outcome: 'throttled', code });
+    } else if (code === 'SSO_NOT_NAVIGATION') {
+      // Not a failure of the handoff: the browser loaded the link as an image or a prefetch.
+      this.#notNavigation += 1;
+      publish({ outcome: 'not-navigation', code });
+    } else if (code === 'SSO_RENDER_PAGE_FAILED') {
+      // The visitor still got the page (built-in look); the hand-over itself is counted apart.
+      this.#pageFallbacks += 1;
+      publish({ outcome: 'page-fallback', code });
     } else if (REFUSED_CALLBACK.has(code)) {
       bump(this.#refused, code);
       publish({ outcome: 'callback-refused', code });
@@ -75,6 +93,8 @@ export class BridgeCounters {
       errors: Object.fromEntries(this.#errors),
       throttled: this.#throttled,
       callbacksRefused: Object.fromEntries(this.#refused),
+      notNavigation: this.#notNavigation,
+      pageFallbacks: this.#pageFallbacks,
     };
   }
 }

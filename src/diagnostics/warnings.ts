@@ -34,6 +34,7 @@ export type WarningCode =
   | 'LUMINATE_SSO_PROXY'
   | 'LUMINATE_SSO_UNREACHABLE'
   | 'LUMINATE_SSO_STORE'
+  | 'LUMINATE_SSO_RENDER_PAGE'
   | 'LUMINATE_SSO_VERIFY';
 
 export const WARNING_TYPE = 'LuminateSsoBridgeWarning';
@@ -203,6 +204,15 @@ export function warningFor(err: LuminateError, req: Request, settings: WarningSe
     case 'SSO_STORE_UNAVAILABLE': {
       const cause = err.cause === undefined ? '' : ` (${causeText(err.cause)})`;
       return { code: 'LUMINATE_SSO_STORE', message: `${lead}: ${err.message}${cause} Fix: check the store (e.g. Redis) the bridge was given. ${tail}` };
+    }
+    case 'SSO_RENDER_PAGE_FAILED': {
+      // The visitor still gets the page, in the bridge's own look: the host's layout is broken.
+      const cause = err.cause === undefined ? '' : ` (${causeText(err.cause)})`;
+      return {
+        code: 'LUMINATE_SSO_RENDER_PAGE',
+        message: `${settings.who}: ${err.code}: ${err.message}${cause} Fix: make renderPage return the whole HTML document as a string, ` +
+          "with page.form in it when the page has one, and never throw. Meanwhile visitors get the bridge's built-in pages.",
+      };
     }
     case 'LOGIN_SESSION_REQUIRED':
       return { code: 'LUMINATE_SSO_NO_SESSION', message: `${lead}: req.session is undefined. Fix: mount express-session before the bridge (app.use(session(...)) first). ${tail}` };

@@ -369,6 +369,19 @@ describe('a proxy Express does not trust', () => {
   });
 });
 
+describe('a renderPage that fails', () => {
+  it('one line for many pages, naming the fix; the visitors still get the built-in page', async () => {
+    const log = recorder();
+    const app = await host({ logger: log, renderPage: () => { throw new TypeError('layout is not a function'); } });
+    const browser = await loggedIn(app);
+    expect(await clicks(browser, `${app.url}/luminate/sso`, 3)).toEqual([200, 200, 200]);
+    const line = oneLine(log, 'LUMINATE_SSO_RENDER_PAGE');
+    expect(line).toContain('SSO_RENDER_PAGE_FAILED');
+    expect(line).toContain('Fix: make renderPage return');
+    expectNoSecret(log.lines);
+  });
+});
+
 describe('counters: bridge.stats() and the luminate-sso-bridge:handoff channel', () => {
   it('counts handoffs by mode, guest continues by code, throttled and refused callbacks', async () => {
     const events: BridgeEvent[] = [];
@@ -377,7 +390,7 @@ describe('counters: bridge.stats() and the luminate-sso-bridge:handoff channel',
     try {
       const app = await host({ logger: false, throttle: { perVisitor: { limit: 2, windowMs: 60_000 }, perIp: false } });
       const es = await host({ logger: false, handoff: 'establishSession' });
-      expect(app.bridge.stats()).toEqual({ handoffs: { singleSignOn: 0, establishSession: 0 }, guestContinues: {}, errors: {}, throttled: 0, callbacksRefused: {} });
+      expect(app.bridge.stats()).toEqual({ handoffs: { singleSignOn: 0, establishSession: 0 }, guestContinues: {}, errors: {}, throttled: 0, callbacksRefused: {}, notNavigation: 0, pageFallbacks: 0 });
       const browser = await loggedIn(app);
       expect(await clicks(browser, `${app.url}/luminate/sso`, 3)).toEqual([200, 200, 429]);
       await clicks(await loggedIn(es), `${es.url}/luminate/sso`, 1);
@@ -391,6 +404,8 @@ describe('counters: bridge.stats() and the luminate-sso-bridge:handoff channel',
         errors: {},
         throttled: 1,
         callbacksRefused: { SSO_CALLBACK_SIGNATURE_INVALID: 1 },
+        notNavigation: 0,
+        pageFallbacks: 0,
       });
       expect(es.bridge.stats().handoffs).toEqual({ singleSignOn: 0, establishSession: 1 });
       expect(hook.bridge.stats().guestContinues).toEqual({ LUMINATE_CONSTITUENT_NOT_FOUND: 2 });
@@ -403,6 +418,31 @@ describe('counters: bridge.stats() and the luminate-sso-bridge:handoff channel',
         { outcome: 'guest', code: 'LUMINATE_CONSTITUENT_NOT_FOUND' },
         { outcome: 'callback-refused', code: 'SSO_CALLBACK_SIGNATURE_INVALID' },
       ]);
+    } finally {
+      unsubscribe(HANDOFF_CHANNEL_NAME, listener);
+    }
+  });
+
+  it('an <img> load of the start route and a failing renderPage are counted apart, not as guest continues', async () => {
+    const events: BridgeEvent[] = [];
+    const listener = (message: unknown) => events.push(message as BridgeEvent);
+    subscribe(HANDOFF_CHANNEL_NAME, listener);
+    try {
+      const app = await host({ logger: false, renderPage: () => { throw new Error('layout broke'); } });
+      const browser = await loggedIn(app);
+      const img = await fetchWithHeaders(browser, 'GET', `${app.url}/luminate/sso`, { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' });
+      expect(img.status).toBe(403);
+      expect(await clicks(browser, `${app.url}/luminate/sso`, 1)).toEqual([200]);
+      const stats = app.bridge.stats();
+      expect(stats.notNavigation).toBe(1);
+      expect(stats.handoffs.singleSignOn).toBe(1);
+      expect(stats.guestContinues).toEqual({});
+      expect(stats.errors).toEqual({});
+      // the 403 page and the handoff page both fell back to the built-in look
+      expect(stats.pageFallbacks).toBe(2);
+      expect(events.filter((e) => e.outcome === 'guest' || e.outcome === 'error')).toEqual([]);
+      expect(events).toContainEqual({ outcome: 'not-navigation', code: 'SSO_NOT_NAVIGATION' });
+      expect(events).toContainEqual({ outcome: 'page-fallback', code: 'SSO_RENDER_PAGE_FAILED' });
     } finally {
       unsubscribe(HANDOFF_CHANNEL_NAME, listener);
     }
