@@ -3,7 +3,7 @@ import type { LuminateClient } from '../client/luminate-client';
 import { debugFor, redact } from '../debug';
 import { LuminateError } from '../errors';
 import { asLuminateError, callHookSafely, toErrorHandler } from '../sso/failure';
-import type { EstablishSessionUrl } from '../sso/handoff';
+import { sendRedirect, type EstablishSessionUrl } from '../sso/handoff';
 import { publicPath, publicUrl, withQueryParam } from '../sso/request-urls';
 import { throttleClientKey } from '../throttle/client-key';
 import { readCredentials } from './credentials';
@@ -213,6 +213,6 @@ function sendOn(ctx: LoginContext, req: Request, res: Response, login: VerifiedL
   const viaLuminate = target !== publicPath(destination, config.baseUrl);
   log('logged in cons_id %s (%s); to %s%s', login.consId, config.mode, destination, viaLuminate ? ` through EstablishSession (nonce ${redact(login.nonce)})` : '');
   ctx.applyHeaders(req, res);
-  res.redirect(303, target);
+  sendRedirect(res, target, 303); // no body: the EstablishSession URL carries the nonce
   callHookSafely(config.onLogin, { consId: login.consId, mode: config.mode, destination, establishSession: viaLuminate }, req);
 }

@@ -116,21 +116,11 @@ export function establishSessionUrls(secureUrl: string): EstablishSessionUrl {
   };
 }
 
-// What res.redirect's encodeurl step would change: with none of it, the Location is the URL as is.
-const CHANGED_BY_ENCODEURL = /[^\x21\x23-\x3B\x3D\x3F-\x5F\x61-\x7A\x7C\x7E]|%(?![0-9A-Fa-f]{2})/;
-
 /**
- * A 302 to `url`, without a body. Not `res.redirect()` when the URL needs nothing of it: its
- * content negotiation for a "Redirecting to" note (which no browser shows) costs more than the
- * rest of an establishSession handoff. Anything its URL encoding would change still goes through it.
+ * A redirect to `url` without a body. `res.redirect()` repeats the URL in a "Redirecting to" body,
+ * and an EstablishSession URL carries a single-use nonce that must appear in the Location header
+ * only. `res.location()` applies the same URL encoding `res.redirect()` would.
  */
-export function sendRedirect(res: Response, url: string): void {
-  if (CHANGED_BY_ENCODEURL.test(url)) {
-    res.redirect(302, url);
-    return;
-  }
-  res.statusCode = 302;
-  res.setHeader('Location', url);
-  res.setHeader('Content-Length', '0');
-  res.end();
+export function sendRedirect(res: Response, url: string, status: 302 | 303 = 302): void {
+  res.status(status).location(url).end();
 }

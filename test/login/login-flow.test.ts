@@ -21,6 +21,18 @@ afterAll(async () => {
 const ADA = { member_id: 'M-1001', last_name: 'Lovelace' };
 
 describe('logging in', () => {
+  it('the EstablishSession hop carries its nonce in the Location header only, never in a body', async () => {
+    app = await startLoginApp(fake);
+    const browser = new TestBrowser();
+    const csrf = await formToken(browser, app);
+    const res = await browser.fetch('POST', `${app.url}/luminate/login`, { _csrf: csrf, ...ADA, returnTo: '/' });
+    expect(res.status).toBe(303);
+    expect(res.location).toMatch(/\/site\/EstablishSession;jsessionid=[^?]+\?NONCE_TOKEN=[^&]+/);
+    const nonce = new URL(res.location!).searchParams.get('NONCE_TOKEN')!;
+    expect(nonce.length).toBeGreaterThan(8);
+    expect(res.text).not.toContain(nonce);
+  });
+
   it('authenticateUser: membership number and last name log the visitor in on both sites', async () => {
     app = await startLoginApp(fake);
     const browser = new TestBrowser();
