@@ -183,11 +183,14 @@ function decodeUtf8(bytes: Buffer): string {
 }
 
 /**
- * One POST, through undici's dispatch() (request() would wrap the reply in a stream and an async
- * resource, which costs more than everything else this function does). No cookies are ever sent
- * (undici has no cookie jar and we add no Cookie header), redirects are not followed, and the
- * body is read with a byte cap. Network errors are rejected as undici raised them; the caller
- * maps them.
+ * One POST, through undici's dispatch() and not request(): the stale-connection retry (retryOnce)
+ * must know that this request went out on a reused socket and failed before any reply byte.
+ * Only a dispatch handler learns that: its onRequestStart runs synchronously just before undici
+ * publishes the socket it writes on (see socket-reuse.ts); request() hides its handler, and
+ * tying its request to that publication would take a second, more fragile hook. No cookies are
+ * ever sent (undici has no cookie jar and we add no Cookie header), redirects are not followed,
+ * and the body is read with a byte cap. Network errors are rejected as undici raised them; the
+ * caller maps them.
  */
 function post(req: PostRequestBase, body: string, headers: Record<string, string>): Promise<PostResult> {
   const { origin, path } = req.target;
