@@ -23,7 +23,7 @@ export { MemoryStore, type BridgeStore, type MemoryStoreOptions } from './sso/st
 export { RedisStore, type RedisStoreOptions, type RedisClientLike } from './stores/redis-store';
 export { verifySignedQuery, type SignedQueryResult } from './sso/signature';
 export { LuminateClient } from './client/luminate-client';
-export type { LuminateClientOptions, SingleSignOnToken, ConstituentRef, CallOptions, AbortSignalLike, ResponseFormat } from './client/types';
+export type { LuminateClientOptions, SingleSignOnToken, ConstituentRef, CallOptions, ResponseFormat } from './client/types';
 export { LuminateWebServices, DEFAULT_SESSION_IDLE_MS } from './web-services';
 export type { LuminateWebServicesOptions, SoapParams, SoapValue, WebServicesCallOptions } from './web-services';
 export { ERROR_CHANNEL_NAME } from './errors';

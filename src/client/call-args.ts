@@ -1,5 +1,5 @@
 import { LuminateError } from '../errors';
-import type { AbortSignalLike, CallOptions } from './types';
+import type { CallOptions } from './types';
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
@@ -75,10 +75,8 @@ export function checkCallOptions(options: unknown): CallOptions {
   const { signal, source, subSource } = options as Record<string, unknown>;
   const checked: CallOptions = {};
   if (signal !== undefined) {
-    const looksLikeSignal = typeof signal === 'object' && signal !== null &&
-      typeof (signal as AbortSignal).aborted === 'boolean' && typeof (signal as AbortSignal).addEventListener === 'function';
-    if (!looksLikeSignal) throw invalid('options.signal must be an AbortSignal');
-    checked.signal = signal as AbortSignalLike;
+    if (!(signal instanceof AbortSignal)) throw invalid('options.signal must be an AbortSignal');
+    checked.signal = signal;
   }
   if (source !== undefined) checked.source = checkSource(source, 'source');
   if (subSource !== undefined) checked.subSource = checkSource(subSource, 'subSource');

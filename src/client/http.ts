@@ -1,6 +1,5 @@
 import type { Dispatcher } from 'undici';
 import { LuminateError } from '../errors';
-import type { DeadlineSignal } from './deadline';
 import { noteStaleConnectionFailure } from './network-errors';
 import { watchNextSocket, type SocketWatcher, type WatchedSocket } from './socket-reuse';
 
@@ -13,8 +12,8 @@ export interface PostRequestBase {
   /** Where to POST, from postTarget(). */
   target: PostTarget;
   accept: string;
-  /** The call's deadline (and the caller's signal): see DeadlineSignal. */
-  signal: DeadlineSignal;
+  /** The call's deadline joined with the caller's signal (see startDeadline). */
+  signal: AbortSignal;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
   maxResponseBytes: number;
@@ -65,7 +64,7 @@ export function postTarget(url: string): PostTarget {
  */
 class ReplyReader implements Dispatcher.DispatchHandler, SocketWatcher {
   readonly #max: number;
-  readonly #signal: DeadlineSignal;
+  readonly #signal: AbortSignal;
   readonly #resolve: (result: PostResult) => void;
   readonly #reject: (err: unknown) => void;
   #controller: Dispatcher.DispatchController | undefined;
@@ -87,12 +86,12 @@ class ReplyReader implements Dispatcher.DispatchHandler, SocketWatcher {
     this.#fail(reason);
   };
 
-  constructor(max: number, signal: DeadlineSignal, resolve: (result: PostResult) => void, reject: (err: unknown) => void) {
+  constructor(max: number, signal: AbortSignal, resolve: (result: PostResult) => void, reject: (err: unknown) => void) {
     this.#max = max;
     this.#signal = signal;
     this.#resolve = resolve;
     this.#reject = reject;
-    signal.once('abort', this.#onAbort);
+    signal.addEventListener('abort', this.#onAbort, { once: true });
   }
 
   /** May run again when undici retries a request that was at the head of a failed pipeline. */
@@ -143,7 +142,7 @@ class ReplyReader implements Dispatcher.DispatchHandler, SocketWatcher {
   onResponseEnd(): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#signal.removeListener('abort', this.#onAbort);
+    this.#signal.removeEventListener('abort', this.#onAbort);
     const bytes = Buffer.concat(this.#chunks, this.#size);
     this.#chunks = [];
     try {
@@ -167,7 +166,7 @@ class ReplyReader implements Dispatcher.DispatchHandler, SocketWatcher {
     if (this.#settled) return;
     this.#settled = true;
     this.#chunks = [];
-    this.#signal.removeListener('abort', this.#onAbort);
+    this.#signal.removeEventListener('abort', this.#onAbort);
     this.#reject(err);
   }
 }
@@ -184,11 +183,14 @@ function decodeUtf8(bytes: Buffer): string {
 }
 
 /**
- * One POST, through undici's dispatch() (request() would wrap the reply in a stream and an async
- * resource, which costs more than everything else this function does). No cookies are ever sent
- * (undici has no cookie jar and we add no Cookie header), redirects are not followed, and the
- * body is read with a byte cap. Network errors are rejected as undici raised them; the caller
- * maps them.
+ * One POST, through undici's dispatch() and not request(): the stale-connection retry (retryOnce)
+ * must know that this request went out on a reused socket and failed before any reply byte.
+ * Only a dispatch handler learns that: its onRequestStart runs synchronously just before undici
+ * publishes the socket it writes on (see socket-reuse.ts); request() hides its handler, and
+ * tying its request to that publication would take a second, more fragile hook. No cookies are
+ * ever sent (undici has no cookie jar and we add no Cookie header), redirects are not followed,
+ * and the body is read with a byte cap. Network errors are rejected as undici raised them; the
+ * caller maps them.
  */
 function post(req: PostRequestBase, body: string, headers: Record<string, string>): Promise<PostResult> {
   const { origin, path } = req.target;

@@ -3,7 +3,6 @@ import { debugFor, redact } from '../debug';
 import { LuminateError } from '../errors';
 import { checkCallOptions, checkName, checkParams, idParameter } from './call-args';
 import { retryOnce, startDeadline, type Deadline } from './deadline';
-import { formUrlEncode } from '../util/form-urlencoded';
 import { registerSecrets, secretParamValues } from '../util/scrub-secrets';
 import { postForm, postTarget, type PostResult, type PostTarget } from './http';
 import { toLuminateError } from './network-errors';
@@ -32,20 +31,6 @@ const ACCEPT = {
   json: 'application/json, text/plain;q=0.9, */*;q=0.1',
 } as const;
 
-/** What every call sends after `method`; see LuminateClient#form. */
-function formBase(c: ResolvedClientOptions): string {
-  const pairs: Array<[string, string]> = [
-    ['v', '1.0'],
-    ['api_key', c.apiKey],
-    ['login_name', c.loginName],
-    ['login_password', c.loginPassword],
-    ['response_format', c.responseFormat],
-  ];
-  if (c.suppressResponseCodes) pairs.push(['suppress_response_codes', 'true']);
-  if (c.centerId !== undefined) pairs.push(['center_id', c.centerId]);
-  return pairs.map(([key, value]) => `${key}=${formUrlEncode(value)}`).join('&');
-}
-
 /**
  * Client for Luminate's server API (`/site/SRConsAPI`): POSTs form bodies over one pooled
  * keep-alive agent, with a deadline per call, a byte cap on replies, and typed errors.
@@ -58,8 +43,6 @@ export class LuminateClient {
   readonly #pool: Dispatchers;
   readonly #host: string;
   readonly #target: PostTarget;
-  /** The form parameters every call sends after `method`, encoded once (it holds the password). */
-  readonly #formBase: string;
   #closing: Promise<void> | undefined;
 
   constructor(options: LuminateClientOptions) {
@@ -69,7 +52,6 @@ export class LuminateClient {
     this.secureUrl = config.secureUrl;
     this.#host = new URL(config.secureUrl).host;
     this.#target = postTarget(config.endpoint);
-    this.#formBase = formBase(config);
     this.#pool = dispatcherFor(config);
   }
 
@@ -129,8 +111,6 @@ export class LuminateClient {
       const status = error.upstreamStatus === undefined ? '' : ` HTTP ${error.upstreamStatus}`;
       log('%s failed: %s%s in %d ms', method, error.code, status, Date.now() - deadline.started);
       throw error;
-    } finally {
-      deadline.clear();
     }
   }
 
@@ -157,19 +137,23 @@ export class LuminateClient {
   }
 
   /**
-   * The form body, in the order URLSearchParams would write it: method, v, api_key, login_name,
+   * The form body (it holds the API password: never log it): method, v, api_key, login_name,
    * login_password, response_format, [suppress_response_codes, center_id, source, sub_source],
    * then the method's own parameters (never one of those: checkParams refuses them).
    */
   #form(method: string, params: Array<[string, string]>, call: CallOptions): string {
     const c = this.#config;
-    let form = `method=${formUrlEncode(method)}&${this.#formBase}`;
+    const form = new URLSearchParams({
+      method, v: '1.0', api_key: c.apiKey, login_name: c.loginName, login_password: c.loginPassword, response_format: c.responseFormat,
+    });
+    if (c.suppressResponseCodes) form.append('suppress_response_codes', 'true');
+    if (c.centerId !== undefined) form.append('center_id', c.centerId);
     const source = call.source ?? c.source;
     const subSource = call.subSource ?? c.subSource;
-    if (source !== undefined) form += `&source=${formUrlEncode(source)}`;
-    if (subSource !== undefined) form += `&sub_source=${formUrlEncode(subSource)}`;
-    for (const [key, value] of params) form += `&${formUrlEncode(key)}=${formUrlEncode(value)}`;
-    return form;
+    if (source !== undefined) form.append('source', source);
+    if (subSource !== undefined) form.append('sub_source', subSource);
+    for (const [key, value] of params) form.append(key, value);
+    return form.toString();
   }
 
   /**

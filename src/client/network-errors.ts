@@ -1,5 +1,4 @@
 import { isLuminateError, LuminateError } from '../errors';
-import type { AbortSignalLike } from './types';
 
 const TIMEOUTS: Record<string, string> = {
   UND_ERR_CONNECT_TIMEOUT: 'connecting to Luminate timed out (connectTimeoutMs)',
@@ -52,8 +51,8 @@ export function failedOnStaleConnection(err: unknown): boolean {
 
 export interface AbortState {
   /** The caller's signal, if any. */
-  caller?: AbortSignalLike;
-  /** The per-call deadline. */
+  caller?: AbortSignal;
+  /** The per-call deadline alone (aborted only when the time is up). */
   deadline: AbortSignal;
   timeoutMs: number;
   host: string;

@@ -1,6 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { LuminateError } from '../errors';
-import { parsePlainXml } from './parse-plain-xml';
 import { DANGEROUS_KEYS, emptyRecord, type LuminateValue } from './values';
 
 const DROPPED = '#dropped';
@@ -81,20 +80,13 @@ export interface ParsedDocument {
 }
 
 /**
- * Parses one XML reply (already trimmed). Plain replies, such as every token reply, are read by
- * parsePlainXml; anything it leaves is validated and parsed in full.
+ * Parses one XML reply (already trimmed) with fast-xml-parser's validator and parser: the only
+ * XML reader of untrusted replies. Any DOCTYPE or ENTITY declaration is refused before the parser
+ * sees the text (no entity expansion, no external entities, no billion laughs). Parser messages
+ * are not copied into ours: they could quote the body, which may hold a token.
+ * Throws LUMINATE_MALFORMED_RESPONSE.
  */
 export function parseXmlDocument(body: string): ParsedDocument {
-  return parsePlainXml(body) ?? parseXmlDocumentFully(body);
-}
-
-/**
- * Parses one XML reply with the general validator and parser. Any DOCTYPE or ENTITY declaration
- * is refused before the parser sees the text (no entity expansion, no external entities, no
- * billion laughs). Parser messages are not copied into ours: they could quote the body, which
- * may hold a token.
- */
-export function parseXmlDocumentFully(body: string): ParsedDocument {
   if (/<!doctype|<!entity/i.test(body)) {
     throw malformed('Luminate sent XML with a DOCTYPE or ENTITY declaration; refused');
   }

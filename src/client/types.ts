@@ -54,21 +54,10 @@ export interface NetworkOptions {
   dispatcher?: Dispatcher;
 }
 
-/**
- * What a call does with its signal: reads `aborted` and `reason`, and listens for 'abort'. An
- * AbortSignal is one; so is the bridge's own lighter per-click signal.
- */
-export interface AbortSignalLike {
-  readonly aborted: boolean;
-  readonly reason: unknown;
-  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
-  removeEventListener(type: 'abort', listener: () => void): void;
-}
-
 /** Per-call options. */
 export interface CallOptions {
-  /** Aborts the call (an AbortSignal). */
-  signal?: AbortSignalLike;
+  /** Aborts the call: it rejects with LUMINATE_ABORTED. */
+  signal?: AbortSignal;
   source?: string;
   subSource?: string;
 }

@@ -1,10 +1,10 @@
 import type { Request } from 'express';
 import type { LuminateClient } from '../client/luminate-client';
-import type { AbortSignalLike, CallOptions } from '../client/types';
+import type { CallOptions } from '../client/types';
 import { readRequiredId, type LuminateRecord } from '../client/values';
 import { debugFor, maskEmail } from '../debug';
 import { LuminateError, isLuminateError } from '../errors';
-import { untilAborted } from './abort';
+import { untilAborted } from '../util/abort';
 import { callAttribution } from './attribution';
 import { checkEmail, type CheckedEmail } from './email';
 import type { Attribution, ProvisionDetails, ResolvedSsoOptions } from './options';
@@ -203,7 +203,7 @@ export async function consIdForEmail(
   req: Request,
   email: CheckedEmail,
   attribution: Attribution,
-  signal: AbortSignalLike,
+  signal: AbortSignal,
   onAbort: () => Error,
   fresh = false,
 ): Promise<{ consId: string; remembered: boolean }> {

@@ -1,7 +1,6 @@
 import type { Response } from 'express';
 import type { SingleSignOnToken } from '../client/types';
 import type { Attribution } from './options';
-import { formUrlEncode } from '../util/form-urlencoded';
 
 const HTML_SPECIAL = /[&<>"'`]/;
 
@@ -92,23 +91,12 @@ export type EstablishSessionUrl = (token: Partial<SingleSignOnToken> & { nonce: 
 
 /**
  * `<secureUrl>/site/EstablishSession;jsessionid=<routing_id>?NONCE_TOKEN=<nonce>&NEXTURL=<destination>`
- * for one site: the string the URL API builds (the endpoint parsed once, here, then the query as
- * URLSearchParams serialises it), without parsing a URL per handoff. Made once per bridge or login
- * router, whose secureUrl is fixed. The routing id's alphabet needs no encoding in a path segment
- * and cannot make it a dot segment.
+ * for one site (made once per bridge or login router, whose secureUrl is fixed). The routing id's
+ * alphabet needs no encoding in a path segment and cannot make it a dot segment.
  */
 export function establishSessionUrls(secureUrl: string): EstablishSessionUrl {
-  const parsed = new URL(`${secureUrl}/site/EstablishSession`);
-  // Validated options never give a secureUrl with a query or fragment; if one did, the URL API builds it.
-  const endpoint = parsed.search === '' && parsed.hash === '' ? parsed.href : '';
-  // Most handoffs go to the same destination as the one before: its encoding is kept.
-  let lastDestination = { raw: '', encoded: '' };
   return (token, destination) => {
     const affinity = token.routingId && ROUTING_ID.test(token.routingId) ? `;jsessionid=${token.routingId}` : '';
-    if (endpoint !== '') {
-      if (lastDestination.raw !== destination) lastDestination = { raw: destination, encoded: formUrlEncode(destination) };
-      return `${endpoint}${affinity}?NONCE_TOKEN=${formUrlEncode(token.nonce)}&NEXTURL=${lastDestination.encoded}`;
-    }
     const url = new URL(`${secureUrl}/site/EstablishSession${affinity}`);
     url.searchParams.set('NONCE_TOKEN', token.nonce);
     url.searchParams.set('NEXTURL', destination);

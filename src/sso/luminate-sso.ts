@@ -66,7 +66,7 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
     ? new StoreSingleFlight(store, { lockTtlMs: 2 * config.timeoutMs + 1000, waitMs: config.timeoutMs })
     : new InProcessSingleFlight();
   const startCtx = {
-    config, client, ownClient: ownClient !== undefined, flight, destinations, applyHeaders, pages, throttle,
+    config, client, flight, destinations, applyHeaders, pages, throttle,
     establishSessionUrl: establishSessionUrls(config.secureUrl),
   };
   // For templates: `res.locals.luminateLink(destination, { source, subSource })` → this bridge's start

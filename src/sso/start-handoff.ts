@@ -1,9 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { LuminateClient } from '../client/luminate-client';
-import { DeadlineSignal } from '../client/deadline';
-import type { AbortSignalLike, ConstituentRef, SingleSignOnToken } from '../client/types';
+import type { ConstituentRef, SingleSignOnToken } from '../client/types';
 import { debugFor, maskEmail, redact } from '../debug';
-import { untilAborted } from './abort';
+import { untilAborted } from '../util/abort';
 import { LuminateError, isLuminateError } from '../errors';
 import { callAttribution, configuredAttribution, requestAttribution } from './attribution';
 import { checkEmail, type CheckedEmail } from './email';
@@ -26,11 +25,6 @@ const log = debugFor('sso');
 export interface StartContext {
   config: ResolvedSsoOptions;
   client: Pick<LuminateClient, 'getSingleSignOnToken' | 'callServerApi'>;
-  /**
-   * True when `client` is the bridge's own LuminateClient, which takes the click's light signal as
-   * is; an injected client gets a real AbortSignal (it may hand it to fetch, which checks).
-   */
-  ownClient: boolean;
   /** Shares one email lookup (and creation) between concurrent clicks. */
   flight: SingleFlight;
   destinations: CompiledDestinations;
@@ -91,10 +85,10 @@ function mintToken(
   req: Request,
   ref: HookRef,
   attribution: Attribution,
-  signal: DeadlineSignal,
+  signal: AbortSignal,
   onAbort: () => Error,
 ): Promise<SingleSignOnToken> {
-  const call = { signal: ctx.ownClient ? signal : signal.toAbortSignal(), ...callAttribution(attribution) };
+  const call = { signal, ...callAttribution(attribution) };
   if (!('email' in ref)) return ctx.client.getSingleSignOnToken(ref, call);
   return mintTokenForEmail(ctx, req, ref, call, attribution, signal, onAbort);
 }
@@ -107,9 +101,9 @@ async function mintTokenForEmail(
   ctx: StartContext,
   req: Request,
   ref: { email: CheckedEmail },
-  call: { signal: AbortSignalLike; source?: string; subSource?: string },
+  call: { signal: AbortSignal; source?: string; subSource?: string },
   attribution: Attribution,
-  signal: AbortSignalLike,
+  signal: AbortSignal,
   onAbort: () => Error,
 ): Promise<SingleSignOnToken> {
   const found = await consIdForEmail(ctx, req, ref.email, attribution, signal, onAbort);
@@ -154,15 +148,16 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
   const fail = (err: LuminateError) =>
     applyFailurePolicy(config, err, req, res, next, destination, (rq, rs) => ctx.applyHeaders(rq, rs));
 
-  // One deadline covers the hook and the token call: the visitor gets an answer within it. Its
-  // signal is the client's light one (an AbortController costs more than the rest of the set-up).
-  const signal = new DeadlineSignal();
+  // One deadline covers the hook and the token call: the visitor gets an answer within it. The
+  // click is also abandoned when the visitor leaves.
+  const click = new AbortController();
+  const { signal } = click;
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    signal.abort(new DOMException(`no single sign-on within ${config.timeoutMs} ms`, 'TimeoutError'));
+    click.abort(new DOMException(`no single sign-on within ${config.timeoutMs} ms`, 'TimeoutError'));
   }, config.timeoutMs);
-  const onClose = () => { if (!res.writableFinished) signal.abort(new DOMException('the visitor left', 'AbortError')); };
+  const onClose = () => { if (!res.writableFinished) click.abort(new DOMException('the visitor left', 'AbortError')); };
   res.on('close', onClose); // left on: after the answer it finds the response finished and does nothing
   const timeoutError = (cause?: unknown) =>
     new LuminateError('LUMINATE_TIMEOUT', `No single sign-on within ${config.timeoutMs} ms.`, { cause });

@@ -1,4 +1,3 @@
-import { formUrlEncode } from './form-urlencoded';
 
 /**
  * The one redaction of secrets for every error message and debug line: the API administrator
@@ -44,7 +43,7 @@ function encodings(secret: string): string[] {
   const forms = [secret, ...xmlEscape(secret)];
   try {
     const percent = encodeURIComponent(secret);
-    forms.push(percent, percent.replace(/%20/g, '+'), formUrlEncode(secret));
+    forms.push(percent, percent.replace(/%20/g, '+'), new URLSearchParams({ s: secret }).toString().slice(2));
   } catch {
     // A lone surrogate cannot be percent-encoded; its raw form is still matched.
   }

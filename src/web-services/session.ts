@@ -1,5 +1,6 @@
 import type { Debugger } from 'debug';
 import { LuminateError } from '../errors';
+import { untilAborted } from '../util/abort';
 
 /** One Web Services session. The SessionId is a secret: it never leaves this module's users. */
 export interface Session {
@@ -13,15 +14,7 @@ export function waitUnlessAborted<T>(promise: Promise<T>, signal: AbortSignal | 
   if (signal === undefined) return promise;
   const aborted = (): LuminateError =>
     new LuminateError('LUMINATE_ABORTED', 'the call to Luminate Web Services was aborted by the caller', { cause: signal.reason });
-  if (signal.aborted) return Promise.reject(aborted());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(aborted());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
-      (err: unknown) => { signal.removeEventListener('abort', onAbort); reject(err); },
-    );
-  });
+  return untilAborted(promise, signal, aborted);
 }
 
 /**

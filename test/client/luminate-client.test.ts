@@ -222,6 +222,13 @@ describe('LuminateClient: argument checks', () => {
     ]);
     expect(codes.map((e) => e.code)).toEqual(Array(7).fill('LUMINATE_INVALID_ARGUMENT'));
   });
+
+  it('takes only a real AbortSignal as options.signal (AbortSignal.any joins it with the deadline)', async () => {
+    const lookAlike = { aborted: false, reason: undefined, addEventListener: () => undefined, removeEventListener: () => undefined };
+    const err = await rejection(client.getSingleSignOnToken({ consId: '1001641' }, { signal: lookAlike as unknown as AbortSignal }));
+    expect(err.code).toBe('LUMINATE_INVALID_ARGUMENT');
+    expect(err.message).toBe('options.signal must be an AbortSignal');
+  });
 });
 
 describe('LuminateClient.callServerApi', () => {

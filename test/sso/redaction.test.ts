@@ -9,7 +9,6 @@ import { format, inspect } from 'node:util';
 import createDebug from 'debug';
 import { LuminateClient } from '../../src/client/luminate-client';
 import { LuminateError, isLuminateError } from '../../src/errors';
-import { formUrlEncode } from '../../src/util/form-urlencoded';
 import { scrubSecrets } from '../../src/util/scrub-secrets';
 import { TestBrowser } from '../helpers/browser';
 import { formToken, startLoginApp } from '../login/helpers';
@@ -18,6 +17,9 @@ import { createFakeLuminate } from '../../src/testing';
 const API_PASSWORD = 'P@ss wörd/Adm1n!(x)';
 const VISITOR_PASSWORD = 'Visitor P@ss/9~';
 const SECRET_KEY = 'S3cret Key/For+Echo';
+
+/** A value as an application/x-www-form-urlencoded body writes it. */
+const formUrlEncode = (value: string): string => new URLSearchParams({ s: value }).toString().slice(2);
 
 /** Every form a secret may take in upstream text. */
 function forms(secret: string): string[] {

@@ -1,10 +1,11 @@
-import type { AbortSignalLike } from '../client/types';
-
-/** Waits for `promise`, or rejects with `onAbort()` when the signal fires first. */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignalLike, onAbort: () => Error): Promise<T> {
+/**
+ * Waits for `promise`, or rejects with `onAbort()` as soon as `signal` aborts (at once when it
+ * already has). The promise itself is not stopped: it settles unobserved.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, onAbort: () => Error): Promise<T> {
   if (signal.aborted) return Promise.reject(onAbort());
   return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(onAbort());
+    const abort = (): void => reject(onAbort());
     signal.addEventListener('abort', abort, { once: true });
     promise.then(
       (v) => { signal.removeEventListener('abort', abort); resolve(v); },
