@@ -7,7 +7,6 @@ import { refusedSignatureCode, reportedLuminateCode, verifySignedQuery } from '.
 import { csrfValid, luminateCsrfToken } from './csrf';
 import type { ResolvedLoginOptions } from './options';
 import type { ApplyHeaders, BridgePages } from '../sso/message-page';
-import { sendLogoutConfirmation } from './pages';
 import { sendMessagePage } from '../sso/message-page';
 import { notNavigation } from '../util/navigation';
 import { endHostSession, hostSessionOf, readLoginSession, sessionRequired } from './session';
@@ -85,9 +84,13 @@ export async function handleLogout(ctx: LogoutContext, req: Request, res: Respon
     return;
   }
   const anonymous = !holdsData(session);
+  // "Log out?" with a button: the POST carries the session's token, so no other site can press it.
+  // The form's POST and the redirects after it go to this site, Luminate and the landing page.
   const confirm = (status: number, message: string) =>
-    sendLogoutConfirmation(ctx.pages, req, res, status, {
-      action, csrfToken: luminateCsrfToken(req), formActionOrigins: logoutFormOrigins(config), message,
+    ctx.pages.send(req, res, {
+      kind: 'logout-confirm', status, title: 'Log out', message,
+      form: { action, fields: [['_csrf', luminateCsrfToken(req)]], button: 'Log out' },
+      formActionOrigins: logoutFormOrigins(config),
     });
   if (anonymous) {
     // Nothing of the host's to end; Luminate's logout URL is public anyway.

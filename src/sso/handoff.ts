@@ -1,16 +1,8 @@
-import type { Response } from 'express';
 import type { SingleSignOnToken } from '../client/types';
 import type { Attribution } from './options';
-import { formUrlEncode } from '../util/form-urlencoded';
 
-const HTML_SPECIAL = /[&<>"'`]/;
-
-/** Escapes text for HTML element content and double-quoted attribute values. */
-export function escapeHtml(value: string): string {
-  // Most values (names, ids, tokens, nonces) have nothing to escape: no new string for them.
-  if (!HTML_SPECIAL.test(value)) return value;
-  return value.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+/** Characters Luminate's routing ids are made of; anything else is not put into the path. */
+const ROUTING_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 export interface SingleSignOnForm {
   /** `<secureUrl>/site/CRConsAPI`, where the form posts. */
@@ -46,91 +38,20 @@ export function singleSignOnForm(input: SingleSignOnFormInput): SingleSignOnForm
   return { action: `${input.secureUrl}/site/CRConsAPI`, fields };
 }
 
-/**
- * The start of every page the bridge writes, up to `<body>`: not to be indexed, a viewport, the
- * title (`titleHtml` is HTML: escape text first) and one style element allowed by the CSP nonce.
- * No indentation or line breaks: the handoff page is sent on every handoff, read by a browser only.
- */
-export function pageHead(nonce: string, titleHtml: string, css: string): string {
-  return '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex, nofollow">' +
-    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${titleHtml}</title>` +
-    `<style nonce="${escapeHtml(nonce)}">${css}</style></head>`;
-}
-
-const AUTO_POST_CSS = 'body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:32rem;padding:0 1rem;text-align:center}button{font-size:1rem;padding:.6rem 1.4rem}';
-
-/**
- * A page whose form posts itself to Luminate: a top-level navigation, so Luminate's session
- * cookie is first-party. The button makes it work without script. Its own text is ASCII
- * (`&hellip;`, not `…`): the page and the header it is sent with then stay one-byte strings.
- */
-export function renderAutoPostPage(form: SingleSignOnForm, cspNonce: string): string {
-  let inputs = '';
-  for (const [name, value] of form.fields) inputs += `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
-  return `${pageHead(cspNonce, 'Signing you in&hellip;', AUTO_POST_CSS)}<body>` +
-    `<form id="luminate-sso" method="post" action="${escapeHtml(form.action)}">${inputs}` +
-    '<p>Taking you to the donation page, signed in&hellip;</p><button type="submit">Continue</button></form>' +
-    `<script nonce="${escapeHtml(cspNonce)}">document.getElementById('luminate-sso').submit();</script></body></html>\n`;
-}
-
-/**
- * Sends the handoff page. Not `res.send()`: it would hash every page for an ETag, though each one
- * is single-use and never cached (no-store), and answer conditional requests with a 304.
- */
-export function sendHandoffPage(res: Response, html: string): void {
-  res.statusCode = 200;
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(html));
-  res.end(html);
-}
-
-/** Characters Luminate's routing ids are made of; anything else is not put into the path. */
-const ROUTING_ID = /^[A-Za-z0-9._-]{1,128}$/;
-
 /** Builds one site's EstablishSession URLs: see establishSessionUrls. */
 export type EstablishSessionUrl = (token: Partial<SingleSignOnToken> & { nonce: string }, destination: string) => string;
 
 /**
  * `<secureUrl>/site/EstablishSession;jsessionid=<routing_id>?NONCE_TOKEN=<nonce>&NEXTURL=<destination>`
- * for one site: the string the URL API builds (the endpoint parsed once, here, then the query as
- * URLSearchParams serialises it), without parsing a URL per handoff. Made once per bridge or login
- * router, whose secureUrl is fixed. The routing id's alphabet needs no encoding in a path segment
- * and cannot make it a dot segment.
+ * for one site (a bridge or login router, whose secureUrl is fixed). The routing id's alphabet
+ * needs no encoding in a path segment and cannot make it a dot segment.
  */
 export function establishSessionUrls(secureUrl: string): EstablishSessionUrl {
-  const parsed = new URL(`${secureUrl}/site/EstablishSession`);
-  // Validated options never give a secureUrl with a query or fragment; if one did, the URL API builds it.
-  const endpoint = parsed.search === '' && parsed.hash === '' ? parsed.href : '';
-  // Most handoffs go to the same destination as the one before: its encoding is kept.
-  let lastDestination = { raw: '', encoded: '' };
   return (token, destination) => {
     const affinity = token.routingId && ROUTING_ID.test(token.routingId) ? `;jsessionid=${token.routingId}` : '';
-    if (endpoint !== '') {
-      if (lastDestination.raw !== destination) lastDestination = { raw: destination, encoded: formUrlEncode(destination) };
-      return `${endpoint}${affinity}?NONCE_TOKEN=${formUrlEncode(token.nonce)}&NEXTURL=${lastDestination.encoded}`;
-    }
     const url = new URL(`${secureUrl}/site/EstablishSession${affinity}`);
     url.searchParams.set('NONCE_TOKEN', token.nonce);
     url.searchParams.set('NEXTURL', destination);
     return url.href;
   };
-}
-
-// What res.redirect's encodeurl step would change: with none of it, the Location is the URL as is.
-const CHANGED_BY_ENCODEURL = /[^\x21\x23-\x3B\x3D\x3F-\x5F\x61-\x7A\x7C\x7E]|%(?![0-9A-Fa-f]{2})/;
-
-/**
- * A 302 to `url`, without a body. Not `res.redirect()` when the URL needs nothing of it: its
- * content negotiation for a "Redirecting to" note (which no browser shows) costs more than the
- * rest of an establishSession handoff. Anything its URL encoding would change still goes through it.
- */
-export function sendRedirect(res: Response, url: string): void {
-  if (CHANGED_BY_ENCODEURL.test(url)) {
-    res.redirect(302, url);
-    return;
-  }
-  res.statusCode = 302;
-  res.setHeader('Location', url);
-  res.setHeader('Content-Length', '0');
-  res.end();
 }

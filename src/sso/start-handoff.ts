@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { LuminateClient } from '../client/luminate-client';
 import { DeadlineSignal } from '../client/deadline';
@@ -11,13 +12,13 @@ import { consIdForEmail, forget } from './find-constituent';
 import type { SingleFlight } from './single-flight';
 import { resolveDestination, type CompiledDestinations } from './destinations';
 import { applyFailurePolicy, asLuminateError, callHookSafely } from './failure';
-import { sendRedirect, singleSignOnForm } from './handoff';
+import { singleSignOnForm } from './handoff';
 import type { EstablishSessionUrl } from './handoff';
 import type { BridgePages } from './message-page';
 import { sendThrottledPage, type MintThrottle } from './mint-throttle';
 import type { Attribution, ResolvedSsoOptions } from './options';
 import { publicPath, publicUrl, rawQueryOf, withQueryParam } from './request-urls';
-import { formActionSources, randomText, type HandoffCsp } from './security-headers';
+import type { HandoffCsp } from './security-headers';
 import { sendMessagePage } from './message-page';
 import { notNavigation } from '../util/navigation';
 
@@ -127,22 +128,6 @@ async function mintTokenForEmail(
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null &&
     typeof (value as { then?: unknown }).then === 'function';
-}
-
-// The form-action sources of a handoff page: the origins of the URLs a bridge hands over to, the
-// same few on every handoff (secureUrl, the callback, the usual destinations), so they are worked
-// out once. Bounded: cleared when full.
-const formActionCache = new Map<string, string>();
-
-function formActionFor(secureUrl: string, callbackUrl: string, destination: string): string {
-  const key = `${secureUrl}\n${callbackUrl}\n${destination}`;
-  let sources = formActionCache.get(key);
-  if (sources === undefined) {
-    sources = formActionSources([...new Set([secureUrl, callbackUrl, destination].map((url) => new URL(url).origin))]);
-    if (formActionCache.size >= 256) formActionCache.clear();
-    formActionCache.set(key, sources);
-  }
-  return sources;
 }
 
 /** `GET <start>?next=…`: resolve the destination and constituent, mint a token, hand the browser over. */
@@ -291,7 +276,7 @@ function sendHandoff(
       // and the token call already carried the attribution for this session.
       if (log.enabled) log('handoff establishSession for cons_id %s (nonce %s)', token.consId, redact(token.nonce));
       ctx.applyHeaders(req, res);
-      sendRedirect(res, ctx.establishSessionUrl({ ...token, nonce: token.nonce }, destination));
+      res.redirect(302, ctx.establishSessionUrl({ ...token, nonce: token.nonce }, destination));
       callHookSafely(config.onHandoff, { ...info, handoff: 'establishSession' }, req);
       return;
     }
@@ -301,7 +286,7 @@ function sendHandoff(
   // `hid` makes each handoff's error redirect unique: Luminate adds only `ts` in whole seconds, so
   // two visitors failing in the same second for one destination would otherwise get one signed URL,
   // and the replay guard would refuse the second visitor's (first) use of it.
-  const errorRedirect = `${callbackUrl}?next=${encodeURIComponent(destination)}&hid=${randomText(9, 'base64url')}&code=\${errorResponse/code}`;
+  const errorRedirect = `${callbackUrl}?next=${encodeURIComponent(destination)}&hid=${randomBytes(9).toString('base64url')}&code=\${errorResponse/code}`;
   const form = singleSignOnForm({
     secureUrl: config.secureUrl,
     apiKey: config.apiKey,
@@ -315,6 +300,7 @@ function sendHandoff(
     log('handoff singleSignOn: auto-post page to %s for cons_id %s (token %s); Luminate errors return to %s',
       form.action, token.consId, redact(token.token), callbackUrl);
   }
-  ctx.pages.sendHandoff(req, res, form, formActionFor(config.secureUrl, callbackUrl, destination));
+  // Every origin the form POST may end up on: Luminate, the callback, the destination.
+  ctx.pages.sendHandoff(req, res, form, [config.secureUrl, callbackUrl, destination].map((url) => new URL(url).origin));
   callHookSafely(config.onHandoff, { ...info, handoff: 'singleSignOn' }, req);
 }

@@ -118,7 +118,7 @@ describe('renderPage: the bridge pages in the host site\'s layout', () => {
     const browser = new TestBrowser();
     const res = await browser.fetch('GET', `${host.url}/luminate/sso`);
     expect(res.status).toBe(200);
-    expect(res.text).toContain('Taking you to the donation page, signed in&hellip;');
+    expect(res.text).toContain('Taking you to the donation page, signed in…');
     // The built-in page keeps the strict CSP: no 'self' styles.
     expect(cspOf(res)).not.toContain("'self'");
     const form = parseAutoPostForm(res.text, host.url)!;
