@@ -179,10 +179,3 @@ export function bridgePages(applyHeaders: ApplyHeaders, renderPage?: RenderPage,
     },
   };
 }
-
-/** A message with a link back (to the login form, or home). No form: nothing can be posted from it. */
-export function sendMessagePage(
-  pages: BridgePages, req: Request, res: Response, kind: PageKind, status: number, title: string, text: string, link: { href: string; label: string },
-): void {
-  pages.send(req, res, { kind, status, title, message: text, link });
-}

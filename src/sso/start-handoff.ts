@@ -19,7 +19,6 @@ import { sendThrottledPage, type MintThrottle } from './mint-throttle';
 import type { Attribution, ResolvedSsoOptions } from './options';
 import { publicPath, publicUrl, rawQueryOf, withQueryParam } from './request-urls';
 import type { HandoffCsp } from './security-headers';
-import { sendMessagePage } from './message-page';
 import { notNavigation } from '../util/navigation';
 
 const log = debugFor('sso');
@@ -243,9 +242,10 @@ function refuseThrottled(
 function refuseNonNavigation(ctx: StartContext, req: Request, res: Response, reason: string, destination: string): void {
   log('not a navigation (%s): no token', reason);
   callHookSafely(ctx.config.onError, new LuminateError('SSO_NOT_NAVIGATION', `Refused to mint a token for ${reason}: only a top-level navigation is handed over.`), req);
-  sendMessagePage(ctx.pages, req, res, 'not-navigation', 403, 'Open the link to continue', 'Single sign-on starts only when the link is opened in the browser window.', {
-    href: destination,
-    label: 'Continue',
+  ctx.pages.send(req, res, {
+    kind: 'not-navigation', status: 403, title: 'Open the link to continue',
+    message: 'Single sign-on starts only when the link is opened in the browser window.',
+    link: { href: destination, label: 'Continue' },
   });
 }
 
