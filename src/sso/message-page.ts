@@ -76,9 +76,8 @@ export interface PageSpec {
   formActionOrigins?: readonly string[];
 }
 
-/** The bridge's pages for one luminateSso() or luminateLogin(): headers, the host's layout, the fallback. */
+/** The bridge's pages for one luminateSso() or luminateLogin(): the host's layout or the built-in one, with their headers. */
 export interface BridgePages {
-  readonly applyHeaders: ApplyHeaders;
   /** Sends one page with its status, headers and a fresh nonce. */
   send(req: Request, res: Response, spec: PageSpec): void;
   /** Sends the singleSignOn handoff page: the form posts itself to Luminate (formActionOrigins: see PageSpec). */
@@ -91,7 +90,7 @@ const HEAD_META = '<meta charset="utf-8"><meta name="viewport" content="width=de
 const HANDOFF_FORM_ID = 'luminate-sso';
 
 /** Escapes text for HTML element content and double-quoted attribute values. */
-export function escapeHtml(value: string): string {
+function escapeHtml(value: string): string {
   return value.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -169,7 +168,6 @@ export function bridgePages(applyHeaders: ApplyHeaders, renderPage?: RenderPage,
   };
 
   return {
-    applyHeaders,
     send,
     sendHandoff(req, res, form, formActionOrigins) {
       send(req, res, {
