@@ -1,41 +1,25 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import { csrfSync } from 'csrf-sync';
 import { hostSessionOf, sessionRequired } from './session';
 
 /**
- * Synchronizer tokens for the login and logout POSTs (csrf-sync): one random token per host
+ * Synchronizer tokens for the login and logout POSTs: one random token (32 bytes, hex) per host
  * session, kept in `req.session.luminateCsrf`, sent back by the form as `_csrf` (or by script as
  * an `X-CSRF-Token` header). A cross-site page can make the browser POST, but cannot read the
- * token out of the host's page, so its POST is refused.
- *
- * Only the library's token generation and storage are used: its own check compares with `===`;
- * the one below compares in constant time.
+ * token out of the host's page, so its POST is refused. Compared in constant time.
  */
 export const CSRF_SESSION_KEY = 'luminateCsrf';
 export const CSRF_FIELD = '_csrf';
 const CSRF_HEADER = 'x-csrf-token';
 
-const tokens = csrfSync({
-  size: 32,
-  getTokenFromState: (req) => {
-    const value = hostSessionOf(req)?.[CSRF_SESSION_KEY];
-    return typeof value === 'string' ? value : undefined;
-  },
-  storeTokenInState: (req, token) => {
-    const session = hostSessionOf(req);
-    if (session === undefined) throw sessionRequired();
-    if (typeof token === 'string') session[CSRF_SESSION_KEY] = token;
-    else delete session[CSRF_SESSION_KEY];
-  },
-  getTokenFromRequest: (req) => {
-    const body = (req as { body?: unknown }).body;
-    const field = typeof body === 'object' && body !== null && Object.hasOwn(body, CSRF_FIELD) ? (body as Record<string, unknown>)[CSRF_FIELD] : undefined;
-    if (typeof field === 'string') return field;
-    const header = req.headers[CSRF_HEADER];
-    return typeof header === 'string' ? header : undefined;
-  },
-});
+/** The token the form (or a script's header) sent. */
+function tokenFromRequest(req: Request): string | undefined {
+  const body = (req as { body?: unknown }).body;
+  const field = typeof body === 'object' && body !== null && Object.hasOwn(body, CSRF_FIELD) ? (body as Record<string, unknown>)[CSRF_FIELD] : undefined;
+  if (typeof field === 'string') return field;
+  const header = req.headers[CSRF_HEADER];
+  return typeof header === 'string' ? header : undefined;
+}
 
 /**
  * The token for the visitor's session (created on first use, so only pages that show a form
@@ -43,15 +27,19 @@ const tokens = csrfSync({
  * Throws LOGIN_SESSION_REQUIRED without express-session.
  */
 export function luminateCsrfToken(req: Request): string {
-  if (hostSessionOf(req) === undefined) throw sessionRequired();
-  return tokens.generateToken(req);
+  const session = hostSessionOf(req);
+  if (session === undefined) throw sessionRequired();
+  const stored = session[CSRF_SESSION_KEY];
+  if (typeof stored === 'string') return stored;
+  const token = randomBytes(32).toString('hex');
+  session[CSRF_SESSION_KEY] = token;
+  return token;
 }
 
 /** True when the request carries the token of its own session. */
 export function csrfValid(req: Request): boolean {
-  if (hostSessionOf(req) === undefined) return false;
-  const expected = tokens.getTokenFromState(req);
-  const given = tokens.getTokenFromRequest(req);
+  const expected = hostSessionOf(req)?.[CSRF_SESSION_KEY];
+  const given = tokenFromRequest(req);
   if (typeof expected !== 'string' || expected === '' || typeof given !== 'string') return false;
   const a = Buffer.from(expected, 'utf8');
   const b = Buffer.from(given, 'utf8');

@@ -11,7 +11,7 @@ import { csrfValid, rotateCsrfToken } from './csrf';
 import type { LoginAttempt, LoginThrottle } from './login-throttle';
 import { LOGIN_ROOT, verifyLoginResponse, type VerifiedLogin } from './login-response';
 import type { ResolvedLoginOptions } from './options';
-import { sendMessagePage, type ApplyHeaders, type BridgePages } from '../sso/message-page';
+import type { ApplyHeaders, BridgePages } from '../sso/message-page';
 import { resolveReturnTo } from './return-to';
 import { hostSessionOf, sessionRequired, startLoginSession } from './session';
 
@@ -95,14 +95,22 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
 
   if (!csrfValid(req)) {
     report(new LuminateError('LOGIN_CSRF_INVALID', 'Refused a login POST without the token of its session (expired form, or a request from another site).'));
-    sendMessagePage(ctx.pages, req, res, 'login-expired', 403, 'This form has expired', 'Please go back to the login form, reload it and try again.', { href: formUrl, label: 'Back to the login form' });
+    ctx.pages.send(req, res, {
+      kind: 'login-expired', status: 403, title: 'This form has expired',
+      message: 'Please go back to the login form, reload it and try again.',
+      link: { href: formUrl, label: 'Back to the login form' },
+    });
     return;
   }
   const read = readCredentials((req as { body?: unknown }).body, config);
   if (!read.ok) {
     if (read.outcome === 'bad-request') {
       report(read.error);
-      sendMessagePage(ctx.pages, req, res, 'login-refused', 400, 'Unexpected form', 'This login form sent something the site does not accept.', { href: formUrl, label: 'Back to the login form' });
+      ctx.pages.send(req, res, {
+        kind: 'login-refused', status: 400, title: 'Unexpected form',
+        message: 'This login form sent something the site does not accept.',
+        link: { href: formUrl, label: 'Back to the login form' },
+      });
     } else {
       backToForm(read.outcome === 'incomplete' ? 'incomplete' : 'credentials');
     }
@@ -121,7 +129,11 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
     }
     res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 60));
     const minutes = Math.max(1, Math.ceil((err.retryAfterSeconds ?? 60) / 60));
-    sendMessagePage(ctx.pages, req, res, 'login-throttled', 429, 'Too many attempts', `Please wait about ${minutes} minute${minutes === 1 ? '' : 's'} before trying again.`, { href: formUrl, label: 'Back to the login form' });
+    ctx.pages.send(req, res, {
+      kind: 'login-throttled', status: 429, title: 'Too many attempts',
+      message: `Please wait about ${minutes} minute${minutes === 1 ? '' : 's'} before trying again.`,
+      link: { href: formUrl, label: 'Back to the login form' },
+    });
     return;
   }
 

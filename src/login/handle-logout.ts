@@ -2,13 +2,11 @@ import type { NextFunction, Request, Response } from 'express';
 import { debugFor } from '../debug';
 import { LuminateError } from '../errors';
 import { asLuminateError, callHookSafely, toErrorHandler } from '../sso/failure';
-import { publicPath, publicUrl, rawQueryOf } from '../sso/request-urls';
-import { refusedSignatureCode, reportedLuminateCode, verifySignedQuery } from '../sso/signature';
+import { publicPath, publicUrl } from '../sso/request-urls';
+import { refusedSignatureCode, reportedLuminateCode, verifySignedRequest } from '../sso/signature';
 import { csrfValid, luminateCsrfToken } from './csrf';
 import type { ResolvedLoginOptions } from './options';
 import type { ApplyHeaders, BridgePages } from '../sso/message-page';
-import { sendLogoutConfirmation } from './pages';
-import { sendMessagePage } from '../sso/message-page';
 import { notNavigation } from '../util/navigation';
 import { endHostSession, hostSessionOf, readLoginSession, sessionRequired } from './session';
 
@@ -81,13 +79,21 @@ export async function handleLogout(ctx: LogoutContext, req: Request, res: Respon
   const refusal = req.method === 'POST' ? undefined : notNavigation(req);
   if (refusal !== undefined) {
     callHookSafely(config.onError, new LuminateError('SSO_NOT_NAVIGATION', `Refused to log out for ${refusal}: only a top-level navigation logs out.`), req);
-    sendMessagePage(ctx.pages, req, res, 'not-navigation', 403, 'Open the link to log out', 'Logging out works only when the link is opened in the browser window.', { href: action, label: 'Log out' });
+    ctx.pages.send(req, res, {
+      kind: 'not-navigation', status: 403, title: 'Open the link to log out',
+      message: 'Logging out works only when the link is opened in the browser window.',
+      link: { href: action, label: 'Log out' },
+    });
     return;
   }
   const anonymous = !holdsData(session);
+  // "Log out?" with a button: the POST carries the session's token, so no other site can press it.
+  // The form's POST and the redirects after it go to this site, Luminate and the landing page.
   const confirm = (status: number, message: string) =>
-    sendLogoutConfirmation(ctx.pages, req, res, status, {
-      action, csrfToken: luminateCsrfToken(req), formActionOrigins: logoutFormOrigins(config), message,
+    ctx.pages.send(req, res, {
+      kind: 'logout-confirm', status, title: 'Log out', message,
+      form: { action, fields: [['_csrf', luminateCsrfToken(req)]], button: 'Log out' },
+      formActionOrigins: logoutFormOrigins(config),
     });
   if (anonymous) {
     // Nothing of the host's to end; Luminate's logout URL is public anyway.
@@ -133,12 +139,7 @@ export async function handleLogout(ctx: LogoutContext, req: Request, res: Respon
  */
 export function handleLogoutCallback(ctx: LogoutContext, req: Request, res: Response): void {
   const { config } = ctx;
-  const checked = verifySignedQuery(rawQueryOf(req), {
-    secret: config.apiSecretKey,
-    algorithm: config.signatureAlgorithm,
-    maxAgeSeconds: config.signatureMaxAgeSeconds,
-    now: ctx.now(),
-  });
+  const checked = verifySignedRequest(req, config, config.signatureMaxAgeSeconds, ctx.now());
   if (!checked.ok) {
     callHookSafely(config.onError, new LuminateError(refusedSignatureCode(checked.reason), `Could not verify Luminate's logout callback (signature ${checked.reason}); nothing is trusted from it.`), req);
   } else if (checked.params.has('code')) {

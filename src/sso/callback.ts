@@ -3,11 +3,10 @@ import { debugFor } from '../debug';
 import { LuminateError } from '../errors';
 import { resolveDestination, type CompiledDestinations } from './destinations';
 import { applyFailurePolicy, asLuminateError, callHookSafely, toErrorHandler } from './failure';
-import { sendMessagePage, type BridgePages } from './message-page';
+import type { BridgePages } from './message-page';
 import type { ResolvedSsoOptions } from './options';
-import { rawQueryOf } from './request-urls';
 import type { HandoffCsp } from './security-headers';
-import { refusedSignatureCode, reportedLuminateCode, verifySignedQuery } from './signature';
+import { refusedSignatureCode, reportedLuminateCode, verifySignedRequest } from './signature';
 import type { BridgeStore } from './store';
 
 const log = debugFor('callback');
@@ -29,12 +28,7 @@ export interface CallbackContext {
  */
 export async function handleCallback(ctx: CallbackContext, req: Request, res: Response, next: NextFunction): Promise<void> {
   const { config } = ctx;
-  const checked = verifySignedQuery(rawQueryOf(req), {
-    secret: config.apiSecretKey,
-    algorithm: config.signatureAlgorithm,
-    maxAgeSeconds: config.callbackMaxAgeSeconds,
-    now: ctx.now(),
-  });
+  const checked = verifySignedRequest(req, config, config.callbackMaxAgeSeconds, ctx.now());
   if (!checked.ok) {
     refuse(ctx, req, res, next, new LuminateError(refusedSignatureCode(checked.reason), `Refused a callback: signature ${checked.reason}.`));
     return;
@@ -72,7 +66,9 @@ function refuse(ctx: CallbackContext, req: Request, res: Response, next: NextFun
     return;
   }
   // Only the configured default: nothing the refused callback carried is followed.
-  sendMessagePage(ctx.pages, req, res, 'callback-refused', 400, 'This sign-in link is invalid or has expired',
-    'We could not sign you in with this link. You can still continue to the donation page.',
-    { href: ctx.destinations.default, label: 'Continue to the donation page' });
+  ctx.pages.send(req, res, {
+    kind: 'callback-refused', status: 400, title: 'This sign-in link is invalid or has expired',
+    message: 'We could not sign you in with this link. You can still continue to the donation page.',
+    link: { href: ctx.destinations.default, label: 'Continue to the donation page' },
+  });
 }

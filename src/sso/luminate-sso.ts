@@ -1,4 +1,4 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { LuminateClient } from '../client/luminate-client';
 import { luminateLink } from './attribution';
 import { compileDestinations } from './destinations';
@@ -9,9 +9,8 @@ import { MintThrottle } from './mint-throttle';
 import { bridgeSecurityHeaders } from './security-headers';
 import { establishSessionUrls } from './handoff';
 import { startHandoff } from './start-handoff';
-import { InProcessSingleFlight, StoreSingleFlight } from './single-flight';
+import { StoreSingleFlight } from './single-flight';
 import { MemoryStore } from './store';
-import { routeMatcher } from './routes';
 import { resolveSsoOptions } from './validate-options';
 import { publicPath } from './request-urls';
 import { looksLikeRequest } from '../util/looks-like-request';
@@ -19,7 +18,7 @@ import { monitorSso, readyPromise, verifyAccess, type VerifyReport } from '../di
 import type { BridgeStats } from '../diagnostics/stats';
 import { registerSecrets } from '../util/scrub-secrets';
 
-/** The middleware `luminateSso()` returns, with a way to release the client's sockets on shutdown. */
+/** The express.Router `luminateSso()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateSsoMiddleware = RequestHandler & {
   /** Closes the bridge's own LuminateClient (an injected one is left to its owner). */
   close(): Promise<void>;
@@ -32,7 +31,7 @@ export type LuminateSsoMiddleware = RequestHandler & {
   ready: Promise<VerifyReport | undefined>;
 };
 
-/** @deprecated The earlier name of LuminateSsoMiddleware (earlier builds returned an express.Router). */
+/** @deprecated The earlier name of LuminateSsoMiddleware. */
 export type LuminateSsoRouter = LuminateSsoMiddleware;
 
 type LinkFunction = (destination?: string, opts?: { source?: string; subSource?: string }) => string;
@@ -60,51 +59,33 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   const pages = bridgePages(applyHeaders, config.renderPage, config.onError);
 
   const throttle = new MintThrottle(store, config.throttle);
-  // A store given in options may be shared (Redis): provisioning locks then span processes. A lock
-  // outlives the task it guards (one Luminate deadline); others wait one deadline at most.
-  const flight = config.store
-    ? new StoreSingleFlight(store, { lockTtlMs: 2 * config.timeoutMs + 1000, waitMs: config.timeoutMs })
-    : new InProcessSingleFlight();
+  // Email lookups and creations take a lock in the store: with a shared one (Redis) it spans
+  // processes. A lock outlives the task it guards (one Luminate deadline); others wait one deadline at most.
+  const flight = new StoreSingleFlight(store, { lockTtlMs: 2 * config.timeoutMs + 1000, waitMs: config.timeoutMs });
   const startCtx = {
     config, client, flight, destinations, applyHeaders, pages, throttle,
     establishSessionUrl: establishSessionUrls(config.secureUrl),
   };
-  // For templates: `res.locals.luminateLink(destination, { source, subSource })` → this bridge's start
-  // URL. The path is fixed now: req.baseUrl changes once the request has left this router. This
-  // runs on every request of the host app: one function per mount path, not one per request
-  // (bounded: a mount path with parameters makes req.baseUrl the visitor's to choose).
-  const links = new Map<string, LinkFunction>();
-  const setLink = (req: Request, res: Response): void => {
-    let link = links.get(req.baseUrl);
-    if (link === undefined) {
-      const start = publicPath(`${req.baseUrl}${config.paths.start}`, config.baseUrl);
-      link = (destination, opts) => luminateLink(start, destination, opts);
-      if (links.size >= 64) links.clear();
-      links.set(req.baseUrl, link);
-    }
-    res.locals.luminateLink = link;
-  };
   const callbackCtx = { config, destinations, store, applyHeaders, pages, now: Date.now };
-  const routeOf = routeMatcher(config.paths);
-  // One function rather than an express.Router: a nested router's own dispatch (URL parsing,
-  // layer matching, route dispatch) cost more per handoff than this whole function. Every request
-  // gets the link, the bridge's own too, for a host error page (onFailure 'error') that uses it.
-  const bridge = ((req: Request, res: Response, next: NextFunction) => {
-    setLink(req, res);
-    if (req.method === 'GET' || req.method === 'HEAD') {
-      const route = routeOf(req.path);
-      if (route === 'start') {
-        monitor.checkRequest(req);
-        startHandoff(startCtx, req, res, next).catch(next);
-        return;
-      }
-      if (route === 'callback') {
-        handleCallback(callbackCtx, req, res, next).catch(next);
-        return;
-      }
-    }
+
+  const bridge = Router() as Router & LuminateSsoMiddleware;
+  // For templates: `res.locals.luminateLink(destination, { source, subSource })` → this bridge's start
+  // URL. The path is fixed now: req.baseUrl changes once the request has left this router. Every
+  // request gets it, the bridge's own too, for a host error page (onFailure 'error') that uses it.
+  bridge.use((req: Request, res: Response, next: NextFunction) => {
+    const start = `${req.baseUrl}${config.paths.start}`;
+    const link: LinkFunction = (destination, opts) => luminateLink(publicPath(start, config.baseUrl), destination, opts);
+    res.locals.luminateLink = link;
     next();
-  }) as LuminateSsoMiddleware;
+  });
+  // GET routes answer HEAD as well (a HEAD is refused a token later, as a non-navigation).
+  bridge.get(config.paths.start, (req: Request, res: Response, next: NextFunction) => {
+    monitor.checkRequest(req);
+    startHandoff(startCtx, req, res, next).catch(next);
+  });
+  bridge.get(config.paths.callback, (req: Request, res: Response, next: NextFunction) => {
+    handleCallback(callbackCtx, req, res, next).catch(next);
+  });
   bridge.close = async () => {
     await ownClient?.close();
   };

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { debugFor } from '../debug';
 import { LuminateError } from '../errors';
 import { callHookSafely } from './failure';
-import { escapeHtml, pageHead, renderAutoPostPage, sendHandoffPage, type SingleSignOnForm } from './handoff';
+import type { SingleSignOnForm } from './handoff';
 import { formActionSources, newCspNonce, type HandoffCsp } from './security-headers';
 
 /**
@@ -76,36 +76,26 @@ export interface PageSpec {
   formActionOrigins?: readonly string[];
 }
 
-/** The bridge's pages for one luminateSso() or luminateLogin(): headers, the host's layout, the fallback. */
+/** The bridge's pages for one luminateSso() or luminateLogin(): the host's layout or the built-in one, with their headers. */
 export interface BridgePages {
-  readonly applyHeaders: ApplyHeaders;
   /** Sends one page with its status, headers and a fresh nonce. */
   send(req: Request, res: Response, spec: PageSpec): void;
-  /** Sends the singleSignOn handoff page: the form posts itself to Luminate. */
-  sendHandoff(req: Request, res: Response, form: SingleSignOnForm, formAction: string): void;
+  /** Sends the singleSignOn handoff page: the form posts itself to Luminate (formActionOrigins: see PageSpec). */
+  sendHandoff(req: Request, res: Response, form: SingleSignOnForm, formActionOrigins: readonly string[]): void;
 }
 
-const MESSAGE_CSS = 'body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:32rem;padding:0 1rem}button{font-size:1rem;padding:.6rem 1.4rem}';
+const CSS = 'body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:32rem;padding:0 1rem}button{font-size:1rem;padding:.6rem 1.4rem}';
 const HEAD_META = '<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow">';
 /** The handoff page's form; the auto-post script submits it. */
 const HANDOFF_FORM_ID = 'luminate-sso';
 
-export function page(nonce: string, title: string, body: string): string {
-  return `${pageHead(nonce, escapeHtml(title), MESSAGE_CSS)}
-  <body>
-    ${body}
-  </body>
-</html>
-`;
-}
-
-export function send(res: Response, status: number, html: string): void {
-  res.status(status).type('html').send(html);
+/** Escapes text for HTML element content and double-quoted attribute values. */
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function formHtml(form: NonNullable<PageSpec['form']>): string {
-  let inputs = '';
-  for (const [name, value] of form.fields) inputs += `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
+  const inputs = form.fields.map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`).join('');
   const id = form.id === undefined ? '' : ` id="${escapeHtml(form.id)}"`;
   return `<form${id} method="post" action="${escapeHtml(form.action)}">${inputs}<button type="submit">${escapeHtml(form.button)}</button></form>`;
 }
@@ -125,9 +115,14 @@ function pageParts(spec: PageSpec, nonce: string): BridgePage {
   };
 }
 
-/** Submits the handoff form as soon as it is parsed; the button is there for browsers without script. */
-function autoPostScript(nonce: string): string {
-  return `<script nonce="${escapeHtml(nonce)}">document.getElementById('${HANDOFF_FORM_ID}').submit();</script>`;
+/** The bridge's own document around the parts: not to be indexed, one style allowed by the nonce. */
+function builtInDocument(parts: BridgePage): string {
+  return `<!doctype html><html lang="en"><head>${parts.head}<title>${parts.title}</title><style nonce="${parts.nonce}">${CSS}</style></head>
+  <body>
+    ${parts.body}
+  </body>
+</html>
+`;
 }
 
 /** Puts the script at the end of the body (after the form it submits), or at the end of the document. */
@@ -161,31 +156,24 @@ export function bridgePages(applyHeaders: ApplyHeaders, renderPage?: RenderPage,
     return undefined;
   };
 
+  const send: BridgePages['send'] = (req, res, spec) => {
+    const nonce = newCspNonce();
+    const parts = pageParts(spec, nonce);
+    const hosted = hostDocument(req, parts);
+    let html = hosted ?? builtInDocument(parts);
+    // The handoff form posts itself as soon as it is parsed; the button is there for browsers without script.
+    if (spec.kind === 'handoff') html = withScript(html, `<script nonce="${nonce}">document.getElementById('${HANDOFF_FORM_ID}').submit();</script>`);
+    applyHeaders(req, res, { nonce, formAction: formActionSources(spec.formActionOrigins ?? []), ...(hosted !== undefined ? { hostStyles: true } : {}) });
+    res.status(spec.status).type('html').send(html);
+  };
+
   return {
-    applyHeaders,
-    send(req, res, spec) {
-      const nonce = newCspNonce();
-      const parts = pageParts(spec, nonce);
-      const hosted = hostDocument(req, parts);
-      applyHeaders(req, res, { nonce, formAction: formActionSources(spec.formActionOrigins ?? []), ...(hosted !== undefined ? { hostStyles: true } : {}) });
-      send(res, spec.status, hosted ?? page(nonce, spec.title, parts.body));
-    },
-    sendHandoff(req, res, form, formAction) {
-      const nonce = newCspNonce();
-      const hosted = renderPage === undefined ? undefined : hostDocument(req, pageParts({
+    send,
+    sendHandoff(req, res, form, formActionOrigins) {
+      send(req, res, {
         kind: 'handoff', status: 200, title: 'Signing you in…', message: 'Taking you to the donation page, signed in…',
-        form: { id: HANDOFF_FORM_ID, action: form.action, fields: form.fields, button: 'Continue' },
-      }, nonce));
-      // Without a layout (the usual case, on every handoff): the built-in page, built in one pass.
-      applyHeaders(req, res, hosted === undefined ? { nonce, formAction } : { nonce, formAction, hostStyles: true });
-      sendHandoffPage(res, hosted === undefined ? renderAutoPostPage(form, nonce) : withScript(hosted, autoPostScript(nonce)));
+        form: { id: HANDOFF_FORM_ID, action: form.action, fields: form.fields, button: 'Continue' }, formActionOrigins,
+      });
     },
   };
-}
-
-/** A message with a link back (to the login form, or home). No form: nothing can be posted from it. */
-export function sendMessagePage(
-  pages: BridgePages, req: Request, res: Response, kind: PageKind, status: number, title: string, text: string, link: { href: string; label: string },
-): void {
-  pages.send(req, res, { kind, status, title, message: text, link });
 }

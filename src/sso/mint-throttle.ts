@@ -4,7 +4,7 @@ import { debugFor } from '../debug';
 import { LuminateError, isLuminateError } from '../errors';
 import { throttleClientKey } from '../throttle/client-key';
 import { SlidingWindowThrottle, admit, checkThrottleRule, retryAfterSeconds, type ThrottleRule } from '../throttle/sliding-window';
-import { sendMessagePage, type BridgePages } from './message-page';
+import type { BridgePages } from './message-page';
 import type { BridgeStore } from './store';
 
 const log = debugFor('sso');
@@ -100,8 +100,9 @@ export class MintThrottle {
  */
 export function sendThrottledPage(pages: BridgePages, req: Request, res: Response, err: LuminateError, destination: string): void {
   res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 60));
-  sendMessagePage(pages, req, res, 'throttled', 429, 'Please wait a moment', 'We could not sign you in automatically just now: too many attempts.', {
-    href: destination,
-    label: 'Continue without signing in',
+  pages.send(req, res, {
+    kind: 'throttled', status: 429, title: 'Please wait a moment',
+    message: 'We could not sign you in automatically just now: too many attempts.',
+    link: { href: destination, label: 'Continue without signing in' },
   });
 }

@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import helmet from 'helmet';
 
@@ -7,7 +7,7 @@ export interface HandoffCsp {
   nonce: string;
   /**
    * The form-action sources, from formActionSources(): every origin the form POST may end up on
-   * (Luminate, the callback, the destination). A string, so a caller on the hot path can keep it.
+   * (Luminate, the callback, the destination).
    */
   formAction: string;
   /**
@@ -17,60 +17,10 @@ export interface HandoffCsp {
   hostStyles?: boolean;
 }
 
-const NONCE_BYTES = 16;
-// Random values are cut from a pool the CSPRNG fills 4 KB at a time: one call into OpenSSL per
-// response cost more than building the rest of the page. Every byte of the pool is used once.
-const randomPool = Buffer.alloc(4096);
-let randomPoolOffset = randomPool.length;
-
-/** `bytes` (at most 64) fresh random bytes as base64 or base64url text. */
-export function randomText(bytes: number, encoding: 'base64' | 'base64url'): string {
-  if (!Number.isInteger(bytes) || bytes < 1 || bytes > 64) throw new RangeError('randomText: 1 to 64 bytes');
-  if (randomPoolOffset + bytes > randomPool.length) {
-    randomFillSync(randomPool);
-    randomPoolOffset = 0;
-  }
-  const text = randomPool.toString(encoding, randomPoolOffset, randomPoolOffset + bytes);
-  randomPoolOffset += bytes;
-  return text;
-}
-
-/** 16 random bytes, base64: a fresh CSP nonce for each handoff page. */
+/** 16 random bytes, base64: a fresh CSP nonce for each page. */
 export function newCspNonce(): string {
-  return randomText(NONCE_BYTES, 'base64');
+  return randomBytes(16).toString('base64');
 }
-
-type HeaderStep = { set: string; value: string } | { remove: string };
-
-/**
- * helmet's headers other than the CSP are the same on every response: run helmet once, against a
- * recorder, and replay what it did, instead of running its dozen middlewares on every response.
- */
-function recordHelmetHeaders(): HeaderStep[] {
-  const steps: HeaderStep[] = [];
-  const recorder = {
-    setHeader(name: string, value: unknown) {
-      steps.push({ set: name, value: String(value) });
-      return recorder;
-    },
-    removeHeader(name: string) {
-      steps.push({ remove: name });
-    },
-  };
-  let failure: unknown;
-  helmet({ contentSecurityPolicy: false, strictTransportSecurity: false, referrerPolicy: { policy: 'no-referrer' } })(
-    {} as Request,
-    recorder as unknown as Response,
-    (err?: unknown) => {
-      failure = err;
-    },
-  );
-  if (failure) throw failure;
-  return steps;
-}
-
-/** The CSP without a page: nothing may run, load, frame it or be posted. */
-const LOCKED_CSP = "default-src 'none';script-src 'none';style-src 'none';base-uri 'none';frame-ancestors 'none';form-action 'none'";
 
 /** A source that goes into the header as is; `;` or `,` would end the directive or the policy. */
 function cspSource(value: string): string {
@@ -80,37 +30,57 @@ function cspSource(value: string): string {
   return value;
 }
 
-/** The form-action directive's sources for these origins, each checked; `'none'` for none. */
+/** The form-action directive's sources for these origins, each checked, each once; `'none'` for none. */
 export function formActionSources(origins: readonly string[]): string {
-  return origins.length === 0 ? "'none'" : origins.map(cspSource).join(' ');
+  return origins.length === 0 ? "'none'" : [...new Set(origins)].map(cspSource).join(' ');
 }
 
-/** The handoff page's CSP: its own script and style by nonce, and the form's possible targets. */
-function handoffCspHeader(csp: HandoffCsp): string {
-  const nonce = `'nonce-${cspSource(csp.nonce)}'`;
-  // Chrome applies form-action to the redirects that follow a form POST as well.
-  if (csp.hostStyles === true) {
-    return `default-src 'none';script-src ${nonce};style-src ${nonce} 'self';img-src 'self' data:;font-src 'self';base-uri 'none';frame-ancestors 'none';form-action ${csp.formAction}`;
-  }
-  return `default-src 'none';script-src ${nonce};style-src ${nonce};base-uri 'none';frame-ancestors 'none';form-action ${csp.formAction}`;
+/** The CSP of the response being answered; none for a response without a page. */
+const cspOf = new WeakMap<object, HandoffCsp>();
+/** A page's own script and style by nonce; without a page, nothing may run or load. */
+const nonceSource = (_req: unknown, res: object): string => {
+  const csp = cspOf.get(res);
+  return csp ? `'nonce-${cspSource(csp.nonce)}'` : "'none'";
+};
+// Chrome applies form-action to the redirects that follow a form POST as well.
+const formActionSource = (_req: unknown, res: object): string => cspOf.get(res)?.formAction ?? "'none'";
+
+/**
+ * helmet's defaults (nosniff, COOP, X-Frame-Options…) with `Referrer-Policy: no-referrer` (the
+ * query may carry a destination or signature) and a strict CSP. HSTS is left to the host app,
+ * which owns its domain policy. `hostStyles` also allows the site's own stylesheets, images and fonts.
+ */
+function bridgeHelmet(hostStyles: boolean): (req: Request, res: Response, next: (err?: unknown) => void) => void {
+  const own: Record<string, Array<string | typeof nonceSource>> = hostStyles ? { styleSrc: [nonceSource, "'self'"], imgSrc: ["'self'", 'data:'], fontSrc: ["'self'"] } : { styleSrc: [nonceSource] };
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], scriptSrc: [nonceSource], ...own, baseUri: ["'none'"], frameAncestors: ["'none'"], formAction: [formActionSource] },
+    },
+    strictTransportSecurity: false,
+    referrerPolicy: { policy: 'no-referrer' },
+  });
 }
 
 /**
- * Headers on every bridge response: helmet's defaults (nosniff, frame-ancestors, COOP…) with a
- * strict CSP whose nonce and form targets are per response, `Referrer-Policy: no-referrer`
- * (the query may carry a destination or signature) and `Cache-Control: no-store` (tokens).
- * HSTS is left to the host app, which owns its domain policy.
+ * Headers on every bridge response: helmet's (see bridgeHelmet) with the CSP's nonce and form
+ * targets of this response, and `Cache-Control: no-store` (tokens). Without `csp` (a redirect, an
+ * error hand-over) the CSP lets nothing run, load, frame the response or be posted.
  *
- * Returns a function to call just before responding, once the handoff (and its nonce) is known.
+ * Returns a function to call just before responding, once the page (and its nonce) is known.
  */
 export function bridgeSecurityHeaders(): (req: Request, res: Response, csp?: HandoffCsp) => void {
-  const helmetSteps = recordHelmetHeaders();
-  return (_req, res, csp) => {
-    res.setHeader('Content-Security-Policy', csp ? handoffCspHeader(csp) : LOCKED_CSP);
-    for (const step of helmetSteps) {
-      if ('set' in step) res.setHeader(step.set, step.value);
-      else res.removeHeader(step.remove);
-    }
+  const pageHeaders = bridgeHelmet(false);
+  const hostPageHeaders = bridgeHelmet(true);
+  return (req, res, csp) => {
+    if (csp) cspOf.set(res, csp);
+    else cspOf.delete(res);
+    let failure: unknown;
+    // helmet's middlewares run synchronously; a source it refuses comes back as an error.
+    (csp?.hostStyles === true ? hostPageHeaders : pageHeaders)(req, res, (err) => {
+      failure = err;
+    });
+    if (failure) throw failure;
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Pragma', 'no-cache');
   };

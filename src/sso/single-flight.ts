@@ -8,41 +8,11 @@ const log = debugFor('sso');
 /**
  * "At most one at a time per key": callers asking for a key whose task is still running share its
  * result instead of starting a second one. The bridge uses it so that concurrent first clicks of
- * one visitor's email look the constituent up, and create it, once.
- *
- * InProcessSingleFlight serves a single process; StoreSingleFlight coordinates several processes
- * over a shared BridgeStore (e.g. Redis).
+ * one visitor's email look the constituent up, and create it, once, across every process that
+ * shares the store (the default MemoryStore: this process only).
  */
 export interface SingleFlight {
   run<T>(key: string, task: () => Promise<T>): Promise<T>;
-}
-
-/** In-process single-flight: a Map of the promises in flight, each removed as soon as it settles. */
-export class InProcessSingleFlight implements SingleFlight {
-  readonly #inFlight = new Map<string, Promise<unknown>>();
-
-  /** Number of keys with a task running (for tests and metrics). */
-  get size(): number {
-    return this.#inFlight.size;
-  }
-
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const running = this.#inFlight.get(key);
-    if (running !== undefined) return running as Promise<T>;
-    let started: Promise<T>;
-    try {
-      started = Promise.resolve(task());
-    } catch (err) {
-      started = Promise.reject(err);
-    }
-    this.#inFlight.set(key, started);
-    const forget = () => {
-      if (this.#inFlight.get(key) === started) this.#inFlight.delete(key);
-    };
-    // Cleaned up however the task ends; this side chain never rejects unhandled.
-    started.then(forget, forget);
-    return started;
-  }
 }
 
 export interface StoreSingleFlightOptions {
@@ -62,14 +32,15 @@ export interface StoreSingleFlightOptions {
  * the lock `flight:<hash of key>` runs the task, then deletes the lock; the others retry the
  * lock every `pollMs` until it is free (then run the task themselves: it re-checks, so it finds
  * what the first one created) or until `waitMs` has passed (then they run it anyway: Luminate's
- * duplicate check is the backstop, as for a holder that died). Within one process an
- * InProcessSingleFlight goes first, so one process has one caller polling per key, not N.
+ * duplicate check is the backstop, as for a holder that died). Within one process the callers of
+ * a key share one run first, so one process has one caller polling per key, not N.
  *
  * A store that fails while taking the lock rejects the call (typed store error): the bridge's
  * failure policy answers, nothing runs unguarded without notice.
  */
 export class StoreSingleFlight implements SingleFlight {
-  readonly #local = new InProcessSingleFlight();
+  /** The runs in flight in this process, each removed as soon as it settles. */
+  readonly #inFlight = new Map<string, Promise<unknown>>();
   readonly #store: BridgeStore;
   readonly #lockTtlMs: number;
   readonly #waitMs: number;
@@ -84,11 +55,18 @@ export class StoreSingleFlight implements SingleFlight {
 
   /** Keys with a task running or waiting in this process. */
   get size(): number {
-    return this.#local.size;
+    return this.#inFlight.size;
   }
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    return this.#local.run(key, () => this.#acrossProcesses(key, task));
+    const running = this.#inFlight.get(key);
+    if (running !== undefined) return running as Promise<T>;
+    const started = this.#acrossProcesses(key, task);
+    this.#inFlight.set(key, started);
+    // Removed however the run ends; this side chain never rejects unhandled.
+    const forget = () => this.#inFlight.delete(key);
+    started.then(forget, forget);
+    return started;
   }
 
   async #acrossProcesses<T>(key: string, task: () => Promise<T>): Promise<T> {

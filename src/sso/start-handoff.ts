@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { LuminateClient } from '../client/luminate-client';
 import type { ConstituentRef, SingleSignOnToken } from '../client/types';
@@ -10,14 +11,12 @@ import { consIdForEmail, forget } from './find-constituent';
 import type { SingleFlight } from './single-flight';
 import { resolveDestination, type CompiledDestinations } from './destinations';
 import { applyFailurePolicy, asLuminateError, callHookSafely } from './failure';
-import { sendRedirect, singleSignOnForm } from './handoff';
-import type { EstablishSessionUrl } from './handoff';
+import { sendRedirect, singleSignOnForm, type EstablishSessionUrl } from './handoff';
 import type { BridgePages } from './message-page';
 import { sendThrottledPage, type MintThrottle } from './mint-throttle';
 import type { Attribution, ResolvedSsoOptions } from './options';
 import { publicPath, publicUrl, rawQueryOf, withQueryParam } from './request-urls';
-import { formActionSources, randomText, type HandoffCsp } from './security-headers';
-import { sendMessagePage } from './message-page';
+import type { HandoffCsp } from './security-headers';
 import { notNavigation } from '../util/navigation';
 
 const log = debugFor('sso');
@@ -121,22 +120,6 @@ async function mintTokenForEmail(
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null &&
     typeof (value as { then?: unknown }).then === 'function';
-}
-
-// The form-action sources of a handoff page: the origins of the URLs a bridge hands over to, the
-// same few on every handoff (secureUrl, the callback, the usual destinations), so they are worked
-// out once. Bounded: cleared when full.
-const formActionCache = new Map<string, string>();
-
-function formActionFor(secureUrl: string, callbackUrl: string, destination: string): string {
-  const key = `${secureUrl}\n${callbackUrl}\n${destination}`;
-  let sources = formActionCache.get(key);
-  if (sources === undefined) {
-    sources = formActionSources([...new Set([secureUrl, callbackUrl, destination].map((url) => new URL(url).origin))]);
-    if (formActionCache.size >= 256) formActionCache.clear();
-    formActionCache.set(key, sources);
-  }
-  return sources;
 }
 
 /** `GET <start>?next=…`: resolve the destination and constituent, mint a token, hand the browser over. */
@@ -253,9 +236,10 @@ function refuseThrottled(
 function refuseNonNavigation(ctx: StartContext, req: Request, res: Response, reason: string, destination: string): void {
   log('not a navigation (%s): no token', reason);
   callHookSafely(ctx.config.onError, new LuminateError('SSO_NOT_NAVIGATION', `Refused to mint a token for ${reason}: only a top-level navigation is handed over.`), req);
-  sendMessagePage(ctx.pages, req, res, 'not-navigation', 403, 'Open the link to continue', 'Single sign-on starts only when the link is opened in the browser window.', {
-    href: destination,
-    label: 'Continue',
+  ctx.pages.send(req, res, {
+    kind: 'not-navigation', status: 403, title: 'Open the link to continue',
+    message: 'Single sign-on starts only when the link is opened in the browser window.',
+    link: { href: destination, label: 'Continue' },
   });
 }
 
@@ -286,7 +270,7 @@ function sendHandoff(
       // and the token call already carried the attribution for this session.
       if (log.enabled) log('handoff establishSession for cons_id %s (nonce %s)', token.consId, redact(token.nonce));
       ctx.applyHeaders(req, res);
-      sendRedirect(res, ctx.establishSessionUrl({ ...token, nonce: token.nonce }, destination));
+      sendRedirect(res, ctx.establishSessionUrl({ ...token, nonce: token.nonce }, destination)); // no body: the URL carries the nonce
       callHookSafely(config.onHandoff, { ...info, handoff: 'establishSession' }, req);
       return;
     }
@@ -296,7 +280,7 @@ function sendHandoff(
   // `hid` makes each handoff's error redirect unique: Luminate adds only `ts` in whole seconds, so
   // two visitors failing in the same second for one destination would otherwise get one signed URL,
   // and the replay guard would refuse the second visitor's (first) use of it.
-  const errorRedirect = `${callbackUrl}?next=${encodeURIComponent(destination)}&hid=${randomText(9, 'base64url')}&code=\${errorResponse/code}`;
+  const errorRedirect = `${callbackUrl}?next=${encodeURIComponent(destination)}&hid=${randomBytes(9).toString('base64url')}&code=\${errorResponse/code}`;
   const form = singleSignOnForm({
     secureUrl: config.secureUrl,
     apiKey: config.apiKey,
@@ -310,6 +294,7 @@ function sendHandoff(
     log('handoff singleSignOn: auto-post page to %s for cons_id %s (token %s); Luminate errors return to %s',
       form.action, token.consId, redact(token.token), callbackUrl);
   }
-  ctx.pages.sendHandoff(req, res, form, formActionFor(config.secureUrl, callbackUrl, destination));
+  // Every origin the form POST may end up on: Luminate, the callback, the destination.
+  ctx.pages.sendHandoff(req, res, form, [config.secureUrl, callbackUrl, destination].map((url) => new URL(url).origin));
   callHookSafely(config.onHandoff, { ...info, handoff: 'singleSignOn' }, req);
 }

@@ -62,6 +62,20 @@ describe('renderPage: the bridge pages in the host site\'s layout', () => {
     expect(host.errors).toEqual([]);
   });
 
+  it('without renderPage the handoff page is the built-in page of every other one: heading, message, the form, then the auto-post script', async () => {
+    const host = await startHostApp(fake, { constituent: () => ({ consId: '1001641' }) });
+    app = host;
+    const res = await request(host.url).get('/luminate/sso');
+    expect(res.status).toBe(200);
+    const nonce = nonceOf(cspOf(res));
+    expect(res.text).toContain('<meta name="robots" content="noindex, nofollow">');
+    expect(res.text).toContain(`<style nonce="${nonce}">`);
+    expect(res.text).toMatch(/<h1>Signing you in…<\/h1>\s*<p>Taking you to the donation page, signed in…<\/p>\s*<form id="luminate-sso" method="post" action="[^"]+\/site\/CRConsAPI">/);
+    expect(res.text).toMatch(/<button type="submit">Continue<\/button><\/form>\s*<script nonce="[^"]+">document\.getElementById\('luminate-sso'\)\.submit\(\);<\/script><\/body>\s*<\/html>\s*$/);
+    expect(res.text).toContain(`<script nonce="${nonce}">`);
+    expect(cspOf(res)).not.toContain("'self'");
+  });
+
   it('the throttled page (429) gets escaped parts: a destination with markup cannot break out', async () => {
     const seen: BridgePage[] = [];
     const host = await startHostApp(fake, {
@@ -118,7 +132,7 @@ describe('renderPage: the bridge pages in the host site\'s layout', () => {
     const browser = new TestBrowser();
     const res = await browser.fetch('GET', `${host.url}/luminate/sso`);
     expect(res.status).toBe(200);
-    expect(res.text).toContain('Taking you to the donation page, signed in&hellip;');
+    expect(res.text).toContain('Taking you to the donation page, signed in…');
     // The built-in page keeps the strict CSP: no 'self' styles.
     expect(cspOf(res)).not.toContain("'self'");
     const form = parseAutoPostForm(res.text, host.url)!;

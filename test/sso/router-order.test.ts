@@ -1,11 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
+import request from 'supertest';
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser } from '../helpers/browser';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 
 /**
- * The bridge's routes come before its res.locals.luminateLink middleware (one router layer less
- * per handoff); every request must still see the link, the bridge's own included.
+ * The bridge is an express.Router: its res.locals.luminateLink middleware, then its two GET routes.
+ * Every request must see the link, the bridge's own included.
  */
 describe('res.locals.luminateLink on every path through the bridge router', () => {
   let fake: FakeLuminate;
@@ -42,5 +43,31 @@ describe('res.locals.luminateLink on every path through the bridge router', () =
     const page = await new TestBrowser().fetch('POST', `${app.url}/give/luminate/sso`);
     expect(page.status).toBe(200);
     expect(page.text).toBe(expectedLink());
+  });
+});
+
+describe('luminateSso() mounted under a path', () => {
+  let fake: FakeLuminate;
+  let host: HostApp;
+  beforeAll(async () => {
+    fake = await createFakeLuminate();
+    host = await startHostApp(fake, {}, '/give');
+  });
+  afterAll(async () => {
+    await host.close();
+    await fake.close();
+  });
+
+  it.each([
+    ['GET', '/give/luminate/sso', 302],
+    ['GET', '/give/LUMINATE/Sso/', 302],
+    ['HEAD', '/give/luminate/sso', 302],
+    ['POST', '/give/luminate/sso', 404],
+    ['GET', '/luminate/sso', 404],
+    ['GET', '/give/luminate/sso/more', 404],
+  ])('%s %s → %d', async (method, path, status) => {
+    const res = await request(host.url)[method === 'POST' ? 'post' : method === 'HEAD' ? 'head' : 'get'](path).redirects(0);
+    expect(res.status).toBe(status);
+    if (status === 302) expect(res.headers.location).toBe(`/login?returnTo=${encodeURIComponent(`/give/luminate/sso`)}`);
   });
 });

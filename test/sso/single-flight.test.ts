@@ -1,17 +1,22 @@
-import { InProcessSingleFlight } from '../../src/sso/single-flight';
+import { StoreSingleFlight } from '../../src/sso/single-flight';
+import { MemoryStore } from '../../src/sso/store';
 import { checkEmail } from '../../src/sso/email';
 import { maskEmail } from '../../src/debug';
 
-describe('InProcessSingleFlight', () => {
+/** The bridge's single-flight without a shared store: over its default MemoryStore, this process only. */
+const inProcess = () => new StoreSingleFlight(new MemoryStore(), { lockTtlMs: 10_000, waitMs: 1000 });
+
+describe('StoreSingleFlight over the default MemoryStore', () => {
   it('shares one running task per key, runs keys independently, and forgets a key once settled', async () => {
-    const flight = new InProcessSingleFlight();
+    const flight = inProcess();
     let runs = 0;
     let finish!: (v: string) => void;
     const task = () => { runs += 1; return new Promise<string>((r) => { finish = r; }); };
     const waiting = Array.from({ length: 20 }, () => flight.run('a@example.org', task));
     const other = flight.run('b@example.org', async () => 'b');
-    expect(runs).toBe(1);
     expect(flight.size).toBe(2);
+    await new Promise((resolve) => setImmediate(resolve)); // the lock is taken, the task started
+    expect(runs).toBe(1);
     finish('a');
     expect(await Promise.all(waiting)).toEqual(Array(20).fill('a'));
     expect(await other).toBe('b');
@@ -21,7 +26,7 @@ describe('InProcessSingleFlight', () => {
   });
 
   it('a failure reaches every waiter once and is not remembered', async () => {
-    const flight = new InProcessSingleFlight();
+    const flight = inProcess();
     const boom = () => Promise.reject(new Error('boom'));
     await expect(Promise.all([flight.run('k', boom), flight.run('k', boom)])).rejects.toThrow('boom');
     expect(flight.size).toBe(0);
