@@ -12,7 +12,7 @@ import { startHandoff } from './start-handoff';
 import { InProcessSingleFlight, StoreSingleFlight } from './single-flight';
 import { MemoryStore } from './store';
 import { routeMatcher } from './routes';
-import { resolveSsoOptions } from './validate-options';
+import { resolveSsoOptions } from '../config/sso';
 import { publicPath } from './request-urls';
 import { looksLikeRequest } from '../util/looks-like-request';
 import { monitorSso, readyPromise, verifyAccess, type VerifyReport } from '../diagnostics/monitor';
