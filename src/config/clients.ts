@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isSourceValue } from '../sso/attribution';
 import { NETWORK_DEFAULTS, networkRules, networkShape, withNetworkDefaults } from './network';
 import { parseOptions, positive, type Env, objectError } from './parse';
-import { apiKey, apiLogin, responseFormat, secureUrl, setting, webServicesUrl, withEnv } from './site';
+import { apiKey, clientApiLogin, responseFormat, secureUrl, setting, webServicesUrl, withEnv } from './site';
 
 /** A common parameter (`source`, `sub_source`, `center_id`), given in options or `attribution`. */
 export const commonParameter = z.custom<string>(isSourceValue, {
@@ -18,7 +18,7 @@ const clientSchema = z
       /** The site's CONVIO_API_KEY. Must not contain `& : \ " ' ? =`. */
       apiKey,
       /** An API Administrator account. The password is a secret: it is only ever sent in the POST body. */
-      apiLogin,
+      apiLogin: clientApiLogin,
       /** Response format to ask Luminate for. Default `xml` (the documented default). */
       responseFormat,
       /** Ask Luminate to answer errors with HTTP 200 (`suppress_response_codes=true`). Default false. */

@@ -4,7 +4,6 @@ import { isSitePath } from '../login/return-to';
 import { CSRF_FIELD } from '../login/csrf';
 import type { LuminateLoginOptions, ResolvedLoginOptions } from '../login/options';
 import { compileDestinations, defaultAllowList } from '../sso/destinations';
-import { givenNetworkOptions } from './network';
 import { flag, hook, refuse, parseOptions, positive, type Env, objectError } from './parse';
 import { envLabels, siteSchema, SITE_ENV } from './site';
 import { baseUrl, parameterName, routePath, withSiteEnv } from './sso';
@@ -81,12 +80,7 @@ const loginSchema = z
     const { luminate: site, client: injectedClient, destinations: _d, fields: _f, identifierField: _i, ...rest } = o;
     return {
       ...rest,
-      secureUrl: site.secureUrl,
-      apiKey: site.apiKey,
-      apiLogin: site.apiLogin,
-      apiSecretKey: site.apiSecretKey,
-      signatureAlgorithm: site.signatureAlgorithm,
-      client: { ...givenNetworkOptions(site), ...(site.responseFormat !== undefined && { responseFormat: site.responseFormat }) },
+      ...site,
       ...(injectedClient !== undefined && { injectedClient }),
       fields,
       identifierField: identifierField as string,

@@ -74,13 +74,3 @@ export function withNetworkDefaults<T extends NetworkOptions>(options: T): T & N
   }
   return settings;
 }
-
-/** The network options actually given (for handing on to a LuminateClient, which fills its own defaults). */
-export function givenNetworkOptions(options: NetworkOptions): NetworkOptions {
-  const given: Record<string, unknown> = {};
-  for (const key of Object.keys(networkShape)) {
-    const value = (options as Record<string, unknown>)[key];
-    if (value !== undefined) given[key] = value;
-  }
-  return given as NetworkOptions;
-}

@@ -127,8 +127,3 @@ export function positive(unit: string, fallback: number, integer = false) {
   const error = (iss: { input: unknown }) => `must be ${what}, got ${String(iss.input)} (default ${fallback}).`;
   return z.number({ error }).refine((n) => n > 0 && n <= MAX_TIMER_MS && (!integer || Number.isInteger(n)), { error });
 }
-
-/** One of `values`, `fallback` when left out. */
-export function oneOf<const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) {
-  return z.enum(values).default(fallback as never);
-}

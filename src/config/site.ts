@@ -13,12 +13,18 @@ export const CONTROL = /[\u0000-\u001f\u007f]/;
 /** Characters Luminate does not allow in an API key. */
 const FORBIDDEN_API_KEY = /[&:\\"'?=]/;
 
-/** A text setting: set, a string, no surrounding whitespace or control characters. `hint` says what to set it to. */
-export function setting(hint: string) {
+/** A non-empty string; `hint` says what to set it to. */
+function text(hint: string) {
   const missing = `is missing. Set it to ${hint}.`;
-  return z
-    .string({ error: (iss) => (iss.input === undefined ? missing : `must be a string, got ${kindOf(iss.input)}.`) })
-    .min(1, { error: missing })
+  return z.string({ error: (iss) => (iss.input === undefined ? missing : `must be a string, got ${kindOf(iss.input)}.`) }).min(1, { error: missing });
+}
+
+/**
+ * A setting that may come from the environment: a non-empty string without surrounding
+ * whitespace or control characters (a pasted line break is the usual accident).
+ */
+export function setting(hint: string) {
+  return text(hint)
     .refine((v) => v.trim() === v, { error: 'has leading or trailing whitespace; remove it.' })
     .refine((v) => !CONTROL.test(v), { error: 'must not contain control characters.' });
 }
@@ -68,13 +74,22 @@ export const apiKey = setting("the site's CONVIO_API_KEY").refine((v) => !FORBID
   error: 'must not contain any of & : \\ " \' ? = (Luminate rejects such keys); change CONVIO_API_KEY on the site.',
 });
 
-export const apiLogin = z.strictObject(
-  {
-    name: setting('the user name of an API Administrator account'),
-    /** Secret: only ever sent in a POST body. */
-    password: setting("that account's password"),
-  },
-  objectError('must be an object { name, password } of an API Administrator account.'),
+const NAME = 'the user name of an API Administrator account';
+const PASSWORD = "that account's password";
+
+function account<N extends z.ZodType<string>, P extends z.ZodType<string>>(name: N, password: P) {
+  return z.strictObject({ name, /** Secret: only ever sent in a POST body. */ password }, objectError('must be an object { name, password } of an API Administrator account.'));
+}
+
+/** The API Administrator account in the `luminate` block (or the environment). */
+export const apiLogin = account(setting(NAME), setting(PASSWORD));
+/**
+ * The account as LuminateClient takes it in code: sent byte for byte, so only a blank name, a name
+ * with control characters or an empty password is refused.
+ */
+export const clientApiLogin = account(
+  text(NAME).refine((v) => v.trim() !== '', { error: `is missing. Set it to ${NAME}.` }).refine((v) => !CONTROL.test(v), { error: 'must not contain control characters.' }),
+  text(PASSWORD),
 );
 
 export const apiSecretKey = setting("the site's CONVIO_API_SECRET_KEY");
@@ -101,7 +116,9 @@ export const siteSchema = z
     },
     objectError('must be an object with secureUrl, apiKey, apiLogin and apiSecretKey.'),
   )
-  .check(networkRules);
+  .check(networkRules)
+  // The rest (responseFormat and the network options given) is for the middleware's own LuminateClient.
+  .transform(({ secureUrl, apiKey, apiLogin, apiSecretKey, signatureAlgorithm, ...client }) => ({ secureUrl, apiKey, apiLogin, apiSecretKey, signatureAlgorithm, client }));
 
 type SiteInput = z.input<typeof siteSchema>;
 /** The Luminate site and its client's network options. Every site field left out falls back to the environment variable named. */

@@ -4,7 +4,7 @@ import { loggedInConstituent } from '../login/session';
 import { compileDestinations, defaultAllowList } from '../sso/destinations';
 import type { AttributionFunction, LuminateSsoOptions, ResolvedSsoOptions } from '../sso/options';
 import { commonParameter } from './clients';
-import { NETWORK_DEFAULTS, givenNetworkOptions } from './network';
+import { NETWORK_DEFAULTS } from './network';
 import { flag, hook, refuse, isPlainObject, kindOf, parseOptions, positive, type Env, objectError } from './parse';
 import { envLabels, siteSchema, SITE_ENV, withEnv } from './site';
 import { client, logger, mintThrottle, store } from './store';
@@ -125,13 +125,8 @@ const ssoSchema = z
     const { client: injectedClient, luminate: _site, ...rest } = o;
     return {
       ...rest,
-      secureUrl: site.secureUrl,
-      apiKey: site.apiKey,
-      apiLogin: site.apiLogin,
-      apiSecretKey: site.apiSecretKey,
-      signatureAlgorithm: site.signatureAlgorithm,
-      client: { ...givenNetworkOptions(site), ...(site.responseFormat !== undefined && { responseFormat: site.responseFormat }) },
-      timeoutMs: site.timeoutMs ?? NETWORK_DEFAULTS.timeoutMs,
+      ...site,
+      timeoutMs: site.client.timeoutMs ?? NETWORK_DEFAULTS.timeoutMs,
       constituent: o.constituent ?? loggedInConstituent,
       destinations,
       ...(injectedClient !== undefined && { injectedClient }),
