@@ -4,7 +4,7 @@ import { isSitePath } from '../login/return-to';
 import { CSRF_FIELD } from '../login/csrf';
 import type { LuminateLoginOptions, ResolvedLoginOptions } from '../login/options';
 import { compileDestinations, defaultAllowList } from '../sso/destinations';
-import { flag, hook, refuse, parseOptions, positive, type Env, objectError } from './parse';
+import { flag, hook, refuse, type SameKeys, parseOptions, positive, type Env, objectError } from './parse';
 import { envLabels, siteSchema, SITE_ENV } from './site';
 import { baseUrl, parameterName, routePath, withSiteEnv } from './sso';
 import { client, loginThrottle, logger, store } from './store';
@@ -128,6 +128,6 @@ export function resolveLoginOptions(input: unknown, env: Env = process.env): Res
   return parseOptions(loginSchema, withSiteEnv(input, env), { name: 'luminateLogin():', prefix: '', env: envLabels(SITE_ENV, 'luminate.') });
 }
 
-type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+// An option added to the documented interface and not the schema (or the other way round) fails to compile.
 const sameKeys: SameKeys<Required<LuminateLoginOptions>, z.input<typeof loginSchema>> = true;
 void sameKeys;

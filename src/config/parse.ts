@@ -13,6 +13,9 @@ import { z } from 'zod';
 
 export type Env = Record<string, string | undefined>;
 
+/** `true` when A and B have the same keys: checks a documented option interface against its schema at compile time. */
+export type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+
 /** Who is validating, and how its options are named in messages. */
 export interface Owner {
   /** `luminateSso():`, `LuminateClient:` … */

@@ -9,7 +9,7 @@ import { networkRules, networkShape } from './network';
 import { isPlainObject, kindOf, type Env, objectError } from './parse';
 
 /** C0 controls and DEL: never part of a setting (a pasted line break, a stray tab). */
-export const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
 /** Characters Luminate does not allow in an API key. */
 const FORBIDDEN_API_KEY = /[&:\\"'?=]/;
 
@@ -67,8 +67,8 @@ export const secureUrl = setting(SECURE_BASE).transform((raw, ctx) => {
 });
 
 /** The SOAP endpoint of the site's Web Services, e.g. `https://webservices.cluster2.convio.net/1.0/myorg`. */
-export const webServicesUrl = setting('the SOAP endpoint of your Web Services, e.g. https://webservices.cluster2.convio.net/1.0/myorg')
-  .transform((raw, ctx) => httpsUrl(raw, ctx, 'the SOAP endpoint of your Web Services, e.g. https://webservices.cluster2.convio.net/1.0/myorg')?.href ?? z.NEVER);
+const WS_ENDPOINT = 'the SOAP endpoint of your Web Services, e.g. https://webservices.cluster2.convio.net/1.0/myorg';
+export const webServicesUrl = setting(WS_ENDPOINT).transform((raw, ctx) => httpsUrl(raw, ctx, WS_ENDPOINT)?.href ?? z.NEVER);
 
 export const apiKey = setting("the site's CONVIO_API_KEY").refine((v) => !FORBIDDEN_API_KEY.test(v), {
   error: 'must not contain any of & : \\ " \' ? = (Luminate rejects such keys); change CONVIO_API_KEY on the site.',

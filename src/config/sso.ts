@@ -5,7 +5,7 @@ import { compileDestinations, defaultAllowList } from '../sso/destinations';
 import type { AttributionFunction, LuminateSsoOptions, ResolvedSsoOptions } from '../sso/options';
 import { commonParameter } from './clients';
 import { NETWORK_DEFAULTS } from './network';
-import { flag, hook, refuse, isPlainObject, kindOf, parseOptions, positive, type Env, objectError } from './parse';
+import { flag, hook, refuse, type SameKeys, isPlainObject, kindOf, parseOptions, positive, type Env, objectError } from './parse';
 import { envLabels, siteSchema, SITE_ENV, withEnv } from './site';
 import { client, logger, mintThrottle, store } from './store';
 
@@ -143,7 +143,6 @@ export function resolveSsoOptions(input: unknown, env: Env = process.env): Resol
   return parseOptions(ssoSchema, withSiteEnv(input, env), { name: 'luminateSso():', prefix: '', env: envLabels(SITE_ENV, 'luminate.') });
 }
 
-// The option type and the schema name the same keys (an option added to one and not the other fails to compile).
-type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+// An option added to the documented interface and not the schema (or the other way round) fails to compile.
 const sameKeys: SameKeys<Required<LuminateSsoOptions>, z.input<typeof ssoSchema>> = true;
 void sameKeys;
