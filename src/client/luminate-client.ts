@@ -11,7 +11,7 @@ import { reasonPhrase } from './error-response';
 import { dispatcherFor, sendOn, type Dispatchers } from './pool';
 import { TOKEN_ROOT, toSingleSignOnToken } from './sso-token';
 import type { CallOptions, ConstituentRef, LuminateClientOptions, SingleSignOnToken } from './types';
-import { resolveClientOptions, type ResolvedClientOptions } from './validate';
+import { resolveClientOptions, type ResolvedClientOptions } from '../config/clients';
 import type { LuminateRecord } from './values';
 
 const log = debugFor('client');

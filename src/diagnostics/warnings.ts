@@ -226,13 +226,3 @@ export function noSessionWarning(who: string, consequence: string): string {
   return `${who}: req.session is undefined, so the default constituent hook (loggedInConstituent) finds nobody. ` +
     `Fix: mount express-session before the bridge (app.use(session(...)) first, then app.use(luminateSso(...))). Meanwhile ${consequence}.`;
 }
-
-/** The `logger` option: the default sink when left out, `false`, or an object with a `warn` function. */
-export function checkLogger(value: unknown, fail: (message: string) => never): BridgeLogger | false {
-  if (value === undefined) return EMIT_WARNING;
-  if (value === false) return false;
-  if (typeof value !== 'object' || value === null || typeof (value as { warn?: unknown }).warn !== 'function') {
-    fail('logger must be an object with a warn(message) function (e.g. console, or a pino logger), or false.');
-  }
-  return value as BridgeLogger;
-}

@@ -1,6 +1,6 @@
-import { CONTROL } from '../client/option-checks';
-import { FORBIDDEN_API_KEY } from '../client/validate';
-import { isLoopbackHost } from '../util/loopback';
+import type { z } from 'zod';
+import { problemWith } from '../config/parse';
+import { apiKey, apiLogin, apiSecretKey, secureUrl, setting, signatureAlgorithm, webServicesUrl } from '../config/site';
 import { fail, pass, skip, warn, type CheckResult } from './report';
 
 export type Env = Record<string, string | undefined>;
@@ -31,45 +31,16 @@ export interface SettingsReport {
 
 const OPEN_API_SETTINGS = 'in Luminate: Setup > Site Options > Open API Configuration';
 
-/** A variable's value, or the FAIL line that says why it cannot be used. */
-function read(env: Env, name: string, what: string): { value: string } | { result: CheckResult } {
+/**
+ * A variable checked by the same rule as the option it stands for (src/config/site.ts): its value,
+ * and the PASS or FAIL line. `what` is what to set it to.
+ */
+function check(env: Env, name: string, rule: z.ZodType, what: string): { value?: string; result: CheckResult } {
   const value = env[name];
-  if (value === undefined || value === '') {
-    return { result: fail(name, name, 'not set', `set ${name} to ${what}`) };
-  }
-  if (value.trim() !== value) {
-    return { result: fail(name, name, 'has leading or trailing whitespace', `remove the spaces or line break around the value of ${name}`) };
-  }
-  if (CONTROL.test(value)) return { result: fail(name, name, 'contains control characters', `set ${name} to ${what}, on one line`) };
-  return { value };
-}
-
-/** A URL problem in plain words, or undefined when the URL is usable. */
-function urlProblem(raw: string, secureBase: boolean): { detail: string; fix: string } | undefined {
-  const example = secureBase ? 'https://secure2.convio.net/myorg' : 'https://webservices.cluster2.convio.net/1.0/myorg';
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return { detail: 'is not a URL', fix: `use the full address, e.g. ${example}` };
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-    return { detail: `uses ${url.protocol}//; only https:// is allowed (plain http only for this machine)`, fix: `use https://, e.g. ${example}` };
-  }
-  if (url.username !== '' || url.password !== '') return { detail: 'carries a user name or password', fix: `remove them: ${example}` };
-  if (url.search !== '' || url.hash !== '') return { detail: 'carries a query string or #fragment', fix: `remove it: ${example}` };
-  if (secureBase && /\/site(\/|$)/i.test(url.pathname)) {
-    return { detail: 'points into /site/…', fix: `give the secure base without /site/…, e.g. ${example}` };
-  }
-  return undefined;
-}
-
-function urlSetting(env: Env, name: string, secureBase: boolean, what: string): { value?: string; result: CheckResult } {
-  const got = read(env, name, what);
-  if ('result' in got) return { result: got.result };
-  const problem = urlProblem(got.value, secureBase);
-  if (problem !== undefined) return { result: fail(name, name, problem.detail, problem.fix) };
-  return { value: got.value, result: pass(name, name, got.value) };
+  if (value === undefined || value === '') return { result: fail(name, name, 'not set', `set ${name} to ${what}`) };
+  const problem = problemWith(rule, value);
+  if (problem !== undefined) return { result: fail(name, name, problem.replace(/\.$/, ''), `set ${name} to ${what}`) };
+  return { value, result: pass(name, name, value) };
 }
 
 function checkWebServices(env: Env, report: SettingsReport): void {
@@ -88,12 +59,12 @@ function checkWebServices(env: Env, report: SettingsReport): void {
   const refuse = (problem: CheckResult): void => {
     report.results.push(fail('ws-settings', 'Web Services settings', `${problem.label} ${problem.detail}`, problem.fix ?? ''));
   };
-  const url = urlSetting(env, 'LUMINATE_WS_URL', false, 'the SOAP endpoint of your Web Services');
+  const url = check(env, 'LUMINATE_WS_URL', webServicesUrl, 'the SOAP endpoint of your Web Services');
   if (url.value === undefined) return refuse(url.result);
-  const userName = read(env, 'LUMINATE_WS_USERNAME', 'the user name of an API Administrator account');
-  if ('result' in userName) return refuse(userName.result);
-  const password = read(env, 'LUMINATE_WS_PASSWORD', "that account's password");
-  if ('result' in password) return refuse(password.result);
+  const userName = check(env, 'LUMINATE_WS_USERNAME', setting(''), 'the user name of an API Administrator account');
+  if (userName.value === undefined) return refuse(userName.result);
+  const password = check(env, 'LUMINATE_WS_PASSWORD', setting(''), "that account's password");
+  if (password.value === undefined) return refuse(password.result);
   report.results.push(pass('ws-settings', 'Web Services settings', `${url.value} as ${userName.value}, password set`));
   report.webServices = { url: url.value, userName: userName.value, password: password.value };
 }
@@ -107,45 +78,27 @@ export function checkSettings(env: Env): SettingsReport {
   }
   const out = report.results;
 
-  const secureUrl = urlSetting(env, 'LUMINATE_SECURE_URL', true, "your site's secure base, e.g. https://secure2.convio.net/myorg");
-  out.push(secureUrl.result);
-
-  let apiKey: string | undefined;
-  const key = read(env, 'LUMINATE_API_KEY', `the site's CONVIO_API_KEY (${OPEN_API_SETTINGS})`);
-  if ('result' in key) out.push(key.result);
-  else if (FORBIDDEN_API_KEY.test(key.value)) {
-    out.push(fail('LUMINATE_API_KEY', 'LUMINATE_API_KEY', 'contains a character Luminate does not accept in API keys (& : \\ " \' ? =)',
-      `choose a new CONVIO_API_KEY without them (${OPEN_API_SETTINGS}) and set LUMINATE_API_KEY to it`));
-  } else {
-    apiKey = key.value;
-    out.push(pass('LUMINATE_API_KEY', 'LUMINATE_API_KEY', `set (${key.value.length} characters), no forbidden characters`));
-  }
-
-  const name = read(env, 'LUMINATE_API_LOGIN_NAME', 'the user name of an API Administrator account');
-  out.push('result' in name ? name.result : pass('LUMINATE_API_LOGIN_NAME', 'LUMINATE_API_LOGIN_NAME', name.value));
-  const password = read(env, 'LUMINATE_API_LOGIN_PASSWORD', "that account's password");
-  out.push('result' in password ? password.result : pass('LUMINATE_API_LOGIN_PASSWORD', 'LUMINATE_API_LOGIN_PASSWORD', 'set'));
-  const secret = read(env, 'LUMINATE_API_SECRET_KEY', `the site's CONVIO_API_SECRET_KEY (${OPEN_API_SETTINGS})`);
-  out.push('result' in secret
+  const base = check(env, 'LUMINATE_SECURE_URL', secureUrl, "your site's secure base, e.g. https://secure2.convio.net/myorg");
+  out.push(base.result);
+  const key = check(env, 'LUMINATE_API_KEY', apiKey, `the site's CONVIO_API_KEY (${OPEN_API_SETTINGS})`);
+  out.push(key.value === undefined ? key.result : pass('LUMINATE_API_KEY', 'LUMINATE_API_KEY', `set (${key.value.length} characters), no forbidden characters`));
+  const name = check(env, 'LUMINATE_API_LOGIN_NAME', apiLogin.shape.name, 'the user name of an API Administrator account');
+  out.push(name.result);
+  const password = check(env, 'LUMINATE_API_LOGIN_PASSWORD', apiLogin.shape.password, "that account's password");
+  out.push(password.value === undefined ? password.result : pass('LUMINATE_API_LOGIN_PASSWORD', 'LUMINATE_API_LOGIN_PASSWORD', 'set'));
+  const secret = check(env, 'LUMINATE_API_SECRET_KEY', apiSecretKey, `the site's CONVIO_API_SECRET_KEY (${OPEN_API_SETTINGS})`);
+  out.push(secret.value === undefined
     ? secret.result
     : pass('LUMINATE_API_SECRET_KEY', 'LUMINATE_API_SECRET_KEY', 'set (never sent anywhere, so not checkable from here; a wrong one makes every signed callback fail)'));
-
-  const algorithm = env.LUMINATE_SIGNATURE_ALGORITHM;
-  if (algorithm === undefined || algorithm === '') {
-    out.push(pass('LUMINATE_SIGNATURE_ALGORITHM', 'LUMINATE_SIGNATURE_ALGORITHM', 'not set: md5 (the default)'));
-  } else if (algorithm === 'md5' || algorithm === 'sha1') {
-    out.push(pass('LUMINATE_SIGNATURE_ALGORITHM', 'LUMINATE_SIGNATURE_ALGORITHM', algorithm));
-  } else {
-    out.push(fail('LUMINATE_SIGNATURE_ALGORITHM', 'LUMINATE_SIGNATURE_ALGORITHM', 'is neither md5 nor sha1',
-      'set it to md5 or sha1, as your site signs redirects, or leave it unset for md5'));
-  }
+  const algorithm = check(env, 'LUMINATE_SIGNATURE_ALGORITHM', signatureAlgorithm, 'md5 or sha1, as your site signs redirects, or leave it unset for md5');
+  out.push(env.LUMINATE_SIGNATURE_ALGORITHM ? algorithm.result : pass('LUMINATE_SIGNATURE_ALGORITHM', 'LUMINATE_SIGNATURE_ALGORITHM', 'not set: md5 (the default)'));
 
   checkWebServices(env, report);
 
-  if (secureUrl.value !== undefined && apiKey !== undefined && 'value' in name && 'value' in password) {
-    report.site = { secureUrl: secureUrl.value, apiKey, loginName: name.value, loginPassword: password.value };
+  if (base.value !== undefined && key.value !== undefined && name.value !== undefined && password.value !== undefined) {
+    report.site = { secureUrl: base.value, apiKey: key.value, loginName: name.value, loginPassword: password.value };
   }
-  if (report.webServices !== undefined && 'value' in name && report.webServices.userName.toLowerCase() === name.value.toLowerCase()) {
+  if (report.webServices !== undefined && name.value !== undefined && report.webServices.userName.toLowerCase() === name.value.toLowerCase()) {
     // Seen in the field: separate API users for SOAP and for the REST-style APIs are recommended.
     out.push(warn('ws-same-user', 'Separate API users', `LUMINATE_WS_USERNAME and LUMINATE_API_LOGIN_NAME are the same account (${name.value})`,
       'create a second API administrator for the Web Services: a password change, lockout or permission change for one then ' +

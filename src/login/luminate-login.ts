@@ -9,7 +9,7 @@ import { handleLogin } from './handle-login';
 import { handleLogout, handleLogoutCallback } from './handle-logout';
 import { LoginThrottle } from './login-throttle';
 import type { LuminateLoginOptions, ResolvedLoginOptions } from './options';
-import { resolveLoginOptions } from './validate-options';
+import { resolveLoginOptions } from '../config/login';
 import { looksLikeRequest } from '../util/looks-like-request';
 import { establishSessionUrls } from '../sso/handoff';
 import { monitorLogin } from '../diagnostics/monitor';

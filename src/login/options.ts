@@ -104,14 +104,3 @@ export interface ResolvedLoginOptions
   /** Left out: process.emitWarning (createLoginRouter's own callers). */
   logger?: BridgeLogger | false;
 }
-
-export const DEFAULT_LOGIN_PATHS = { login: '/luminate/login', logout: '/luminate/logout', logoutCallback: '/luminate/logout/done' } as const;
-export const DEFAULT_SIGNATURE_MAX_AGE_SECONDS = 300;
-/**
- * Membership numbers are often sequential: an attacker who knows a common last name tries many
- * numbers from one address (per-IP rule), or many names for one number (per-identifier rule).
- */
-export const DEFAULT_LOGIN_THROTTLE = {
-  perIp: { limit: 20, windowMs: 15 * 60_000 },
-  perIdentifier: { limit: 5, windowMs: 15 * 60_000 },
-} as const;

@@ -11,7 +11,7 @@ import { establishSessionUrls } from './handoff';
 import { startHandoff } from './start-handoff';
 import { StoreSingleFlight } from './single-flight';
 import { MemoryStore } from './store';
-import { resolveSsoOptions } from './validate-options';
+import { resolveSsoOptions } from '../config/sso';
 import { publicPath } from './request-urls';
 import { looksLikeRequest } from '../util/looks-like-request';
 import { monitorSso, readyPromise, verifyAccess, type VerifyReport } from '../diagnostics/monitor';

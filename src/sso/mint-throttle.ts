@@ -3,49 +3,14 @@ import type { ConstituentRef } from '../client/types';
 import { debugFor } from '../debug';
 import { LuminateError, isLuminateError } from '../errors';
 import { throttleClientKey } from '../throttle/client-key';
-import { SlidingWindowThrottle, admit, checkThrottleRule, retryAfterSeconds, type ThrottleRule } from '../throttle/sliding-window';
+import type { ResolvedMintThrottle } from '../config/store';
+import { SlidingWindowThrottle, admit, retryAfterSeconds } from '../throttle/sliding-window';
 import type { BridgePages } from './message-page';
 import type { BridgeStore } from './store';
 
 const log = debugFor('sso');
 
-/** Token minting limits; `false` turns one off. */
-export interface MintThrottleOptions {
-  /** Per visitor: the constituent the hook returned (cons_id, member_id or email). Default 10 a minute. */
-  perVisitor?: ThrottleRule | false;
-  /** Per client IP (`req.ip`: set Express's `trust proxy` behind a proxy; IPv6 by /64). Default 60 a minute. */
-  perIp?: ThrottleRule | false;
-}
-
-export interface ResolvedMintThrottle {
-  perVisitor: ThrottleRule | false;
-  perIp: ThrottleRule | false;
-}
-
-export const DEFAULT_MINT_THROTTLE: { perVisitor: ThrottleRule; perIp: ThrottleRule } = {
-  perVisitor: { limit: 10, windowMs: 60_000 },
-  perIp: { limit: 60, windowMs: 60_000 },
-};
-
-/** Validates `throttle` (undefined: defaults; false: both off). Throws TypeError naming the option. */
-export function resolveMintThrottle(value: unknown): ResolvedMintThrottle {
-  if (value === false) return { perVisitor: false, perIp: false };
-  if (value === undefined) return { ...DEFAULT_MINT_THROTTLE };
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError('luminateSso(): throttle must be { perVisitor, perIp } or false (off).');
-  }
-  const { perVisitor, perIp, ...extra } = value as Record<string, unknown>;
-  const unknown = Object.keys(extra);
-  if (unknown.length > 0) throw new TypeError(`luminateSso(): throttle has an unknown key "${unknown[0]}" (expected perVisitor, perIp).`);
-  try {
-    return {
-      perVisitor: checkThrottleRule(perVisitor, 'throttle.perVisitor', DEFAULT_MINT_THROTTLE.perVisitor),
-      perIp: checkThrottleRule(perIp, 'throttle.perIp', DEFAULT_MINT_THROTTLE.perIp),
-    };
-  } catch (e) {
-    throw new TypeError(`luminateSso(): ${(e as Error).message}`);
-  }
-}
+export type { MintThrottleOptions, ResolvedMintThrottle } from '../config/store';
 
 /** Who the visitor is, for counting: one key per constituent however it was named. */
 export type VisitorRef = ConstituentRef | { email: { key: string } };

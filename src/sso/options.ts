@@ -1,11 +1,12 @@
 import type { Request } from 'express';
-import type { Dispatcher } from 'undici';
 import type { LuminateClient } from '../client/luminate-client';
-import type { ConstituentRef, ResponseFormat } from '../client/types';
+import type { ConstituentRef } from '../client/types';
+import type { NetworkOptions } from '../config/network';
+import type { LuminateSiteOptions, ResponseFormat, SignatureAlgorithm } from '../config/site';
+import type { MintThrottleOptions, ResolvedMintThrottle } from '../config/store';
 import type { BridgeLogger } from '../diagnostics/warnings';
 import type { LuminateError } from '../errors';
 import type { RenderPage } from './message-page';
-import type { MintThrottleOptions, ResolvedMintThrottle } from './mint-throttle';
 import type { BridgeStore } from './store';
 
 /**
@@ -41,32 +42,7 @@ export interface ProvisionDetails {
 export type ProvisionFunction = (req: Request) => ProvisionDetails | null | undefined | Promise<ProvisionDetails | null | undefined>;
 
 export type HandoffMode = 'singleSignOn' | 'establishSession';
-export type SignatureAlgorithm = 'md5' | 'sha1';
-
-/** The Luminate site. Every field left out falls back to the environment variable named. */
-export interface LuminateSiteOptions {
-  /** Secure base, e.g. `https://secure2.convio.net/myorg`. Env `LUMINATE_SECURE_URL`. */
-  secureUrl?: string;
-  /** The site's CONVIO_API_KEY. Env `LUMINATE_API_KEY`. */
-  apiKey?: string;
-  /** API Administrator account. Env `LUMINATE_API_LOGIN_NAME` / `LUMINATE_API_LOGIN_PASSWORD`. */
-  apiLogin?: { name?: string; password?: string };
-  /** The site's CONVIO_API_SECRET_KEY, used to verify signed redirects. Env `LUMINATE_API_SECRET_KEY`. */
-  apiSecretKey?: string;
-  /** Hash Luminate signs redirects with. Default `md5`. Env `LUMINATE_SIGNATURE_ALGORITHM`. */
-  signatureAlgorithm?: SignatureAlgorithm;
-  /** Format asked of the server API. Default `xml`. */
-  responseFormat?: ResponseFormat;
-  /** Overall deadline for the token call, in ms. Default 5000. */
-  timeoutMs?: number;
-  connectTimeoutMs?: number;
-  headersTimeoutMs?: number;
-  bodyTimeoutMs?: number;
-  maxResponseBytes?: number;
-  connections?: number;
-  tls?: { ca?: string | Buffer | Array<string | Buffer>; rejectUnauthorized?: boolean; servername?: string };
-  dispatcher?: Dispatcher;
-}
+export type { LuminateSiteOptions, SignatureAlgorithm } from '../config/site';
 
 export interface LuminateSsoOptions {
   luminate?: LuminateSiteOptions;
@@ -158,7 +134,8 @@ export interface ResolvedSsoOptions {
   apiLogin: { name: string; password: string };
   apiSecretKey: string;
   signatureAlgorithm: SignatureAlgorithm;
-  client: Omit<LuminateSiteOptions, 'secureUrl' | 'apiKey' | 'apiLogin' | 'apiSecretKey' | 'signatureAlgorithm'>;
+  /** The network options given in `luminate` (and its responseFormat), for the bridge's own LuminateClient. */
+  client: NetworkOptions & { responseFormat?: ResponseFormat };
   timeoutMs: number;
   constituent: NonNullable<LuminateSsoOptions['constituent']>;
   loginUrl?: string;
@@ -181,7 +158,3 @@ export interface ResolvedSsoOptions {
   logger: BridgeLogger | false;
   verify: 'warn' | 'fail' | false;
 }
-
-export const DEFAULT_TIMEOUT_MS = 5000;
-export const DEFAULT_CALLBACK_MAX_AGE_SECONDS = 300;
-export const DEFAULT_PATHS = { start: '/luminate/sso', callback: '/luminate/sso/callback' } as const;

@@ -202,25 +202,3 @@ export function waitForAll(decisions: ReadonlyArray<ThrottleDecision | undefined
 export function retryAfterSeconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
-
-/**
- * Checks a rule given in options. `false` turns the throttle off; undefined takes the default.
- * Throws TypeError naming the option.
- */
-export function checkThrottleRule(value: unknown, name: string, fallback: ThrottleRule): ThrottleRule | false {
-  if (value === undefined) return fallback;
-  if (value === false) return false;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`${name} must be { limit, windowMs } or false (off).`);
-  }
-  const { limit, windowMs, ...extra } = value as Record<string, unknown>;
-  const unknown = Object.keys(extra);
-  if (unknown.length > 0) throw new TypeError(`${name} has an unknown key "${unknown[0]}" (expected limit, windowMs).`);
-  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
-    throw new TypeError(`${name}.limit must be a whole number ≥ 1.`);
-  }
-  if (typeof windowMs !== 'number' || !Number.isInteger(windowMs) || windowMs < 1000 || windowMs > 86_400_000) {
-    throw new TypeError(`${name}.windowMs must be a whole number of ms between 1000 and 86400000.`);
-  }
-  return { limit, windowMs };
-}

@@ -1,3 +1,3 @@
 export { LuminateWebServices } from './luminate-web-services';
-export { DEFAULT_SESSION_IDLE_MS } from './options';
+export { DEFAULT_SESSION_IDLE_MS } from '../config/clients';
 export type { LuminateWebServicesOptions, SoapParams, SoapValue, WebServicesCallOptions } from './types';

@@ -563,6 +563,6 @@ describe("the start-up check (verify: 'warn' | 'fail')", () => {
   });
 
   it('rejects an unknown verify value', () => {
-    expect(() => luminateSso(bridgeOptionsFor(fake, { verify: 'yes' as never }))).toThrow("luminateSso(): verify (or false) must be one of 'warn', 'fail', got \"yes\".");
+    expect(() => luminateSso(bridgeOptionsFor(fake, { verify: 'yes' as never }))).toThrow("luminateSso(): verify must be 'warn', 'fail' or false, got \"yes\".");
   });
 });

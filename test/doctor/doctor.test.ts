@@ -183,19 +183,19 @@ describe('settings checks (no network)', () => {
   };
 
   it.each<[string, Record<string, string | undefined>, string, RegExp]>([
-    ['plain http to a remote host', { LUMINATE_SECURE_URL: 'http://secure2.convio.net/myorg' }, 'LUMINATE_SECURE_URL', /^FAIL .*uses http:\/\/; only https:\/\/ is allowed.*— fix: use https:\/\//],
-    ['a servlet URL', { LUMINATE_SECURE_URL: 'https://secure2.convio.net/myorg/site/SRConsAPI' }, 'LUMINATE_SECURE_URL', /^FAIL .*points into \/site\//],
+    ['plain http to a remote host', { LUMINATE_SECURE_URL: 'http://secure2.convio.net/myorg' }, 'LUMINATE_SECURE_URL', /^FAIL .*must use https:\/\/ \(plain http:\/\/ is accepted only for loopback hosts.*— fix: set LUMINATE_SECURE_URL to your site's secure base/],
+    ['a servlet URL', { LUMINATE_SECURE_URL: 'https://secure2.convio.net/myorg/site/SRConsAPI' }, 'LUMINATE_SECURE_URL', /^FAIL .*must stop before "\/site\/"/],
     ['a non-URL', { LUMINATE_SECURE_URL: 'secure2.convio.net' }, 'LUMINATE_SECURE_URL', /^FAIL .*is not a URL/],
-    ['a key with =', { LUMINATE_API_KEY: 'abc=123' }, 'LUMINATE_API_KEY', /^FAIL .*does not accept in API keys \(& : \\ " ' \? =\)/],
-    ['a key with &', { LUMINATE_API_KEY: 'a&b' }, 'LUMINATE_API_KEY', /^FAIL .*does not accept/],
+    ['a key with =', { LUMINATE_API_KEY: 'abc=123' }, 'LUMINATE_API_KEY', /^FAIL .*must not contain any of & : \\ " ' \? = \(Luminate rejects such keys\)/],
+    ['a key with &', { LUMINATE_API_KEY: 'a&b' }, 'LUMINATE_API_KEY', /^FAIL .*Luminate rejects such keys/],
     ['a missing key', { LUMINATE_API_KEY: undefined }, 'LUMINATE_API_KEY', /^FAIL  LUMINATE_API_KEY: not set — fix: set LUMINATE_API_KEY to the site's CONVIO_API_KEY/],
     ['a missing login name', { LUMINATE_API_LOGIN_NAME: '' }, 'LUMINATE_API_LOGIN_NAME', /^FAIL .*not set/],
     ['a missing password', { LUMINATE_API_LOGIN_PASSWORD: undefined }, 'LUMINATE_API_LOGIN_PASSWORD', /^FAIL .*not set/],
     ['a padded password', { LUMINATE_API_LOGIN_PASSWORD: `${SECRETS.apiPassword}\n` }, 'LUMINATE_API_LOGIN_PASSWORD', /^FAIL .*leading or trailing whitespace/],
     ['a missing secret key', { LUMINATE_API_SECRET_KEY: undefined }, 'LUMINATE_API_SECRET_KEY', /^FAIL .*not set — fix: .*CONVIO_API_SECRET_KEY/],
-    ['an unknown algorithm', { LUMINATE_SIGNATURE_ALGORITHM: 'sha256' }, 'LUMINATE_SIGNATURE_ALGORITHM', /^FAIL .*neither md5 nor sha1/],
+    ['an unknown algorithm', { LUMINATE_SIGNATURE_ALGORITHM: 'sha256' }, 'LUMINATE_SIGNATURE_ALGORITHM', /^FAIL .*must be one of 'md5', 'sha1', got "sha256"/],
     ['only some Web Services variables', { LUMINATE_WS_URL: 'https://webservices.cluster2.convio.net/1.0/myorg' }, 'Web Services settings', /^FAIL .*LUMINATE_WS_USERNAME and LUMINATE_WS_PASSWORD not set — fix: set all three/],
-    ['an http Web Services URL', { LUMINATE_WS_URL: 'http://webservices.example/1.0/x', LUMINATE_WS_USERNAME: 'a', LUMINATE_WS_PASSWORD: SECRETS.wsPassword }, 'Web Services settings', /^FAIL .*LUMINATE_WS_URL uses http:\/\//],
+    ['an http Web Services URL', { LUMINATE_WS_URL: 'http://webservices.example/1.0/x', LUMINATE_WS_USERNAME: 'a', LUMINATE_WS_PASSWORD: SECRETS.wsPassword }, 'Web Services settings', /^FAIL .*LUMINATE_WS_URL must use https:\/\//],
   ])('fails %s with a plain-language fix, exit 1', async (_n, overrides, label, expected) => {
     const run = await doctor({ ...sound, ...overrides });
     expect(run.code).toBe(1);

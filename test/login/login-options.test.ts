@@ -1,5 +1,5 @@
 import { luminateLogin } from '../../src';
-import { resolveLoginOptions } from '../../src/login/validate-options';
+import { resolveLoginOptions } from '../../src/config/login';
 
 const SITE = 'https://secure2.convio.net/myorg';
 

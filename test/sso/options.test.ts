@@ -1,4 +1,4 @@
-import { resolveSsoOptions } from '../../src/sso/validate-options';
+import { resolveSsoOptions } from '../../src/config/sso';
 
 const SITE = 'https://secure2.convio.net/myorg';
 
@@ -28,8 +28,8 @@ const rows: Row[] = [
   ['secureUrl not a string', (o) => { o.luminate.secureUrl = 42; return o; }, /luminate\.secureUrl \(or env LUMINATE_SECURE_URL\) must be a string, got number/],
   ['secureUrl with spaces', (o) => { o.luminate.secureUrl = ` ${SITE}`; return o; }, /leading or trailing whitespace/],
   ['secureUrl not a URL', (o) => { o.luminate.secureUrl = 'secure2.convio.net/myorg'; return o; }, /is not a URL: use your site's secure base/],
-  ['secureUrl over http', (o) => { o.luminate.secureUrl = 'http://secure2.convio.net/myorg'; return o; }, /must use https \(http is accepted only for loopback hosts/],
-  ['secureUrl with a query', (o) => { o.luminate.secureUrl = `${SITE}?x=1`; return o; }, /without credentials, query or fragment/],
+  ['secureUrl over http', (o) => { o.luminate.secureUrl = 'http://secure2.convio.net/myorg'; return o; }, /must use https:\/\/ \(plain http:\/\/ is accepted only for loopback hosts/],
+  ['secureUrl with a query', (o) => { o.luminate.secureUrl = `${SITE}?x=1`; return o; }, /must not carry a query string or #fragment/],
   ['secureUrl pointing at a servlet', (o) => { o.luminate.secureUrl = `${SITE}/site/SRConsAPI`; return o; }, /must stop before "\/site\/"/],
   ['apiKey missing', (o) => { delete o.luminate.apiKey; return o; }, /luminate\.apiKey \(or env LUMINATE_API_KEY\) is missing/],
   ['apiKey with a forbidden character', (o) => { o.luminate.apiKey = 'a=b'; return o; }, /must not contain any of & : \\ " ' \? =/],

@@ -164,7 +164,7 @@ describe('token minting is throttled per visitor and per client IP', () => {
 
   it.each([
     ['a number', 5, /luminateSso\(\): throttle must be \{ perVisitor, perIp \} or false/],
-    ['an unknown key', { perSession: { limit: 1, windowMs: 1000 } }, /throttle has an unknown key "perSession"/],
+    ['an unknown key', { perSession: { limit: 1, windowMs: 1000 } }, /unknown option "throttle\.perSession"/],
     ['a bad limit', { perIp: { limit: -1, windowMs: 60_000 } }, /luminateSso\(\): throttle.perIp.limit must be a whole number/],
     ['a bad window', { perVisitor: { limit: 5, windowMs: 'minute' } }, /luminateSso\(\): throttle.perVisitor.windowMs must be/],
   ])('option throttle with %s is refused at startup', (_t, throttle, message) => {

@@ -1,5 +1,6 @@
 import { MemoryStore } from '../../src/sso/store';
-import { SlidingWindowThrottle, admit, checkThrottleRule, retryAfterSeconds } from '../../src/throttle/sliding-window';
+import { resolveSsoOptions } from '../../src/config/sso';
+import { SlidingWindowThrottle, admit, retryAfterSeconds } from '../../src/throttle/sliding-window';
 
 function setup(limit: number, windowMs: number, start = 0) {
   const clock = { now: start };
@@ -167,12 +168,18 @@ describe('retryAfterSeconds', () => {
   });
 });
 
-describe('checkThrottleRule', () => {
-  const fallback = { limit: 5, windowMs: 60_000 };
-  it('takes the fallback when unset and false as off', () => {
-    expect(checkThrottleRule(undefined, 'throttle.perIp', fallback)).toBe(fallback);
-    expect(checkThrottleRule(false, 'throttle.perIp', fallback)).toBe(false);
-    expect(checkThrottleRule({ limit: 2, windowMs: 1000 }, 'throttle.perIp', fallback)).toEqual({ limit: 2, windowMs: 1000 });
+describe('a throttle rule in options (src/config/store.ts)', () => {
+  const SITE = 'https://secure2.convio.net/myorg';
+  const withPerIp = (perIp: unknown) => resolveSsoOptions({
+    luminate: { secureUrl: SITE, apiKey: 'k', apiLogin: { name: 'a', password: 'p' }, apiSecretKey: 's' },
+    destinations: { default: `${SITE}/site/Donation2` },
+    throttle: { perIp },
+  }, {}).throttle.perIp;
+
+  it('takes the default when unset and false as off', () => {
+    expect(withPerIp(undefined)).toEqual({ limit: 60, windowMs: 60_000 });
+    expect(withPerIp(false)).toBe(false);
+    expect(withPerIp({ limit: 2, windowMs: 1000 })).toEqual({ limit: 2, windowMs: 1000 });
   });
 
   it.each([
@@ -183,8 +190,8 @@ describe('checkThrottleRule', () => {
     [{ limit: '3', windowMs: 1000 }, /throttle.perIp.limit must be a whole number/],
     [{ limit: 3 }, /throttle.perIp.windowMs must be a whole number of ms/],
     [{ limit: 3, windowMs: 10 }, /throttle.perIp.windowMs must be a whole number of ms/],
-    [{ limit: 3, windowMs: 1000, max: 3 }, /throttle.perIp has an unknown key "max"/],
+    [{ limit: 3, windowMs: 1000, max: 3 }, /unknown option "throttle.perIp.max"/],
   ])('%j is refused', (value, message) => {
-    expect(() => checkThrottleRule(value, 'throttle.perIp', fallback)).toThrow(message);
+    expect(() => withPerIp(value)).toThrow(message);
   });
 });

@@ -61,7 +61,7 @@ describe('LuminateWebServices options', () => {
     ['a user name with a newline', { ...base, userName: 'a\nb' }, /control characters/],
     ['a padded password', { ...base, password: ' pw ' }, /whitespace/],
     ['a zero sessionIdleMs', { ...base, sessionIdleMs: 0 }, /options\.sessionIdleMs must be a positive number/],
-    ['a typo', { ...base, sesionIdleMs: 5 }, /unknown option "sesionIdleMs"/],
+    ['a typo', { ...base, sesionIdleMs: 5 }, /unknown option "options\.sesionIdleMs"/],
     ['a bad timeout', { ...base, timeoutMs: -1 }, /options\.timeoutMs/],
     ['tls with a dispatcher', { ...base, tls: { ca: 'x' }, dispatcher: new Agent() }, /options\.tls has no effect/],
     ['a non-object', 'x' as unknown as Record<string, unknown>, /options must be an object/],

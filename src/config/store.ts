@@ -1,0 +1,82 @@
+/** Options luminateSso() and luminateLogin() share besides the site: store, throttles, client, logger. */
+import { z } from 'zod';
+import type { LuminateClient } from '../client/luminate-client';
+import { EMIT_WARNING, type BridgeLogger } from '../diagnostics/warnings';
+import type { BridgeStore } from '../sso/store';
+import type { ThrottleRule } from '../throttle/sliding-window';
+import { isPlainObject, objectError } from './parse';
+
+const STORE_METHODS = ['setIfAbsent', 'increment', 'count', 'delete'] as const;
+
+/** Shared state (replay guard, throttle counters): any object with the BridgeStore methods. */
+export const store = z.custom<BridgeStore>((v) => isPlainObject(v) && STORE_METHODS.every((m) => typeof v[m] === 'function'), {
+  error: `must implement the BridgeStore interface (${STORE_METHODS.join(', ')}), e.g. a MemoryStore shared by luminateSso() and luminateLogin().`,
+});
+
+/** An injected LuminateClient (duck-typed: a client from another copy of this package is fine too). */
+export const client = z.custom<LuminateClient>(
+  (v) => isPlainObject(v) && typeof v.getSingleSignOnToken === 'function' && typeof v.callServerApi === 'function',
+  { error: 'must be a LuminateClient instance.' },
+);
+
+/** Where warnings go: default `process.emitWarning`, `false` for none, or an object with `warn(message)`. */
+export const logger = z
+  .union([z.literal(false), z.custom<BridgeLogger>((v) => isPlainObject(v) && typeof v.warn === 'function')], {
+    error: 'must be an object with a warn(message) function (e.g. console, or a pino logger), or false.',
+  })
+  .default(EMIT_WARNING);
+
+/** At most `limit` requests per `windowMs` (sliding window). */
+export const throttleRule = z.strictObject(
+  {
+    limit: z.number({ error: 'must be a whole number ≥ 1.' }).int({ error: 'must be a whole number ≥ 1.' }).min(1, { error: 'must be a whole number ≥ 1.' }),
+    windowMs: z
+      .number({ error: 'must be a whole number of ms between 1000 and 86400000.' })
+      .int({ error: 'must be a whole number of ms between 1000 and 86400000.' })
+      .min(1000, { error: 'must be a whole number of ms between 1000 and 86400000.' })
+      .max(86_400_000, { error: 'must be a whole number of ms between 1000 and 86400000.' }),
+  },
+  objectError('must be { limit, windowMs } or false (off).'),
+);
+
+/** A rule, `false` (off), or left out for `fallback`. */
+function ruleOr(fallback: ThrottleRule) {
+  return z.union([z.literal(false), throttleRule], { error: 'must be { limit, windowMs } or false (off).' }).default(fallback);
+}
+
+/** Two named rules, or `false` for both off; `defaults` when left out. */
+function throttles<K extends string>(defaults: Record<K, ThrottleRule>) {
+  const keys = Object.keys(defaults) as K[];
+  const shape = Object.fromEntries(keys.map((k) => [k, ruleOr(defaults[k])])) as Record<K, ReturnType<typeof ruleOr>>;
+  const off = Object.fromEntries(keys.map((k) => [k, false])) as Record<K, false>;
+  return z
+    .union([z.literal(false), z.strictObject(shape)], { error: `must be { ${keys.join(', ')} } or false (off).` })
+    .default(defaults as never)
+    .transform((value) => (value === false ? off : value) as Record<K, ThrottleRule | false>);
+}
+
+/**
+ * luminateSso's token limits. perVisitor: the constituent the hook returned (cons_id, member_id or
+ * email), default 10 a minute. perIp: `req.ip` (set Express's `trust proxy` behind a proxy; IPv6
+ * by /64), default 60 a minute.
+ */
+export const mintThrottle = throttles({
+  perVisitor: { limit: 10, windowMs: 60_000 },
+  perIp: { limit: 60, windowMs: 60_000 },
+});
+
+/**
+ * luminateLogin's limits on failed logins. Membership numbers are often sequential: an attacker who
+ * knows a common last name tries many numbers from one address (per-IP rule), or many names for
+ * one number (per-identifier rule). Default 20 per IP and 5 per identifier per 15 minutes.
+ */
+export const loginThrottle = throttles({
+  perIp: { limit: 20, windowMs: 15 * 60_000 },
+  perIdentifier: { limit: 5, windowMs: 15 * 60_000 },
+});
+
+/** Token minting limits; `false` turns one off. */
+export type MintThrottleOptions = Exclude<z.input<typeof mintThrottle>, false | undefined>;
+export type ResolvedMintThrottle = z.output<typeof mintThrottle>;
+export type LoginThrottleOptions = z.input<typeof loginThrottle>;
+export type ResolvedLoginThrottle = z.output<typeof loginThrottle>;
