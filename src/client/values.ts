@@ -33,7 +33,9 @@ function malformed(message: string): LuminateError {
  */
 export function readOptionalString(record: LuminateRecord, field: string): string | undefined {
   const value = Object.prototype.hasOwnProperty.call(record, field) ? record[field] : undefined;
-  if (value === undefined || value === null || value === '') return undefined;
+  // Whitespace alone is empty, as the XML reader (which trims) already reads it; so is `[]`.
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+  if (Array.isArray(value) && value.length === 0) return undefined;
   if (Array.isArray(value)) throw malformed(`Luminate sent "${field}" more than once where one value was expected`);
   if (typeof value !== 'string') throw malformed(`Luminate sent a structure for "${field}" where one value was expected`);
   return value;
@@ -46,18 +48,14 @@ export function readRequiredString(record: LuminateRecord, field: string, root: 
 }
 
 /**
- * The text `null` stands for a missing value on some sites (seen in the field: `"token":"null"`);
- * it is never a real token, nonce, routing id, session or constituent id.
- */
-const NULL_TEXT = 'null';
-
-/**
  * One id-like field of a reply (token, nonce, routing id, JSESSIONID, cons_id, SessionId): as
- * readOptionalString, and the text `null` is absent too. Not for free text (a name may be "Null").
+ * readOptionalString, trimmed, and the text `null` in any letter case is absent too: it stands for
+ * a missing value on some sites (seen in the field: `"token":"null"`) and is never a real token,
+ * nonce, routing id, session or constituent id. Not for free text (a name may be "Null").
  */
 export function readOptionalId(record: LuminateRecord, field: string): string | undefined {
-  const value = readOptionalString(record, field);
-  return value === NULL_TEXT ? undefined : value;
+  const value = readOptionalString(record, field)?.trim();
+  return value === undefined || value.toLowerCase() === 'null' ? undefined : value;
 }
 
 /** A required id-like field (see readOptionalId); absent, empty, `{}`, nil or `null` is malformed. */
