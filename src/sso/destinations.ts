@@ -70,7 +70,7 @@ function parseStrict(raw: string): Parsed {
  * Why a raw path (no query or fragment) could be read as another path by a later hop, or
  * undefined. Shared by absolute destinations and site paths (luminateLogin's `returnTo`).
  */
-export function rawPathTrick(rawPath: string): 'path-parameter' | 'encoded-trick' | 'dot-segment' | undefined {
+export function rawPathTrick(rawPath: string): 'path-parameter' | 'encoded-trick' | 'dot-segment' | 'empty-segment' | undefined {
   // Servlet containers (Tomcat, which Luminate runs on) strip `;params` from each path segment
   // before mapping it, so `/myorg/site/..;/..;/otherorg/site/` passes a prefix check here and lands
   // in another org; `;jsessionid=` picks a session. A destination never needs one.
@@ -78,6 +78,9 @@ export function rawPathTrick(rawPath: string): 'path-parameter' | 'encoded-trick
   if (!pathEncodingIsPlain(rawPath)) return 'encoded-trick';
   // The parser would resolve `/site/../../evil` to `/evil`; refuse instead of guessing intent.
   if (rawPath.split('/').some((segment) => segment === '.' || segment === '..')) return 'dot-segment';
+  // Tomcat merges `//` before it maps the servlet, so `/site//EstablishSession` reaches a
+  // redirector that the servlet check (the segment after `site`) would not see. No page needs one.
+  if (rawPath.includes('//')) return 'empty-segment';
   return undefined;
 }
 

@@ -20,6 +20,7 @@ const REASONS = [
   'userinfo',
   'encoded-trick',
   'dot-segment',
+  'empty-segment',
   'invalid-url',
   'non-ascii-host',
   'origin-not-allowed',
