@@ -35,6 +35,12 @@ export const baseUrl = z
       ctx.addIssue({ code: 'custom', input: value, message: 'must be an http(s) URL without credentials, query or fragment, e.g. https://www.example.org.' });
       return z.NEVER;
     }
+    // Its path prefixes every site path the browser is given: `//app` (or `\app`, which the URL
+    // parser reads as `//app`) would make them protocol-relative, i.e. another host.
+    if (value.includes('\\') || !/^\/(?:[A-Za-z0-9._~-]+\/)*[A-Za-z0-9._~-]*$/.test(url.pathname)) {
+      ctx.addIssue({ code: 'custom', input: value, message: 'must have a plain path (letters, digits, ._~- and single slashes), e.g. https://www.example.org/app.' });
+      return z.NEVER;
+    }
     return url.href.replace(/\/+$/, '');
   });
 
