@@ -4,6 +4,7 @@ import { checkAccess } from '../doctor/site-checks';
 import { LuminateError, isLuminateError } from '../errors';
 import { loggedInConstituent } from '../login/session';
 import type { HandoffInfo, ResolvedSsoOptions } from '../sso/options';
+import { isOwnHandoffId } from '../sso/handoff-id';
 import { BridgeCounters } from './stats';
 import { EMIT_WARNING, noSessionWarning, OPTION_SETTING_NAMES, Warner, warningFor, type BridgeLogger, type WarningSettings } from './warnings';
 
@@ -122,7 +123,10 @@ export function monitorSso(config: ResolvedSsoOptions, now: () => number = () =>
   const consequence = config.onFailure === 'continue'
     ? 'every visitor continues as a guest'
     : "every visitor gets your error page (onFailure: 'error')";
-  const settings: WarningSettings = { names: OPTION_SETTING_NAMES, signatureAlgorithm: config.signatureAlgorithm, who: SSO, consequence };
+  const settings: WarningSettings = {
+    names: OPTION_SETTING_NAMES, signatureAlgorithm: config.signatureAlgorithm, who: SSO, consequence,
+    ownCallback: (req) => isOwnHandoffId(req.query.hid, config.apiSecretKey),
+  };
   const onError = observed((err: LuminateError, req: Request) => {
     counters.failure(err.code, config.onFailure);
     const warning = warningFor(err, req, settings);
@@ -151,6 +155,7 @@ export function monitorLogin<C extends LoginWatched>(config: C, now: () => numbe
   const warner = new Warner(config.logger ?? EMIT_WARNING, secretsOf(config), now);
   const settings: WarningSettings = {
     names: OPTION_SETTING_NAMES, signatureAlgorithm: config.signatureAlgorithm, who: LOGIN, consequence: 'no visitor can log in',
+    ownCallback: (req) => isOwnHandoffId(req.query.hid, config.apiSecretKey),
   };
   const onError = observed((err: LuminateError, req: Request) => {
     const warning = warningFor(err, req, settings);

@@ -99,6 +99,11 @@ export interface WarningSettings {
   who: string;
   /** What visitors get meanwhile, e.g. "every visitor continues as a guest". */
   consequence: string;
+  /**
+   * True when a callback's URL was made by this bridge (its `hid` carries the bridge's MAC): only
+   * then does a refused signature mean a set-up mistake; anyone's junk stays quiet.
+   */
+  ownCallback?: (req: Request) => boolean;
 }
 
 /** The names the bridge's options go by (an option and its environment variable). */
@@ -168,6 +173,7 @@ export function warningFor(err: LuminateError, req: Request, settings: WarningSe
   }
   switch (err.code) {
     case 'SSO_CALLBACK_SIGNATURE_INVALID': {
+      if (settings.ownCallback?.(req) !== true) return undefined; // a forged or garbled link: the visitor's doing
       const fix = signatureFix(req, settings.signatureAlgorithm);
       if (fix === undefined) return undefined;
       return { code: 'LUMINATE_SSO_CALLBACK_SIGNATURE', message: `${lead}: refused a callback from Luminate. Fix: ${fix}. ${tail}` };

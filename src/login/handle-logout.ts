@@ -4,6 +4,7 @@ import { LuminateError } from '../errors';
 import { asLuminateError, callHookSafely, toErrorHandler } from '../sso/failure';
 import { publicPath, publicUrl } from '../sso/request-urls';
 import { refusedSignatureCode, reportedLuminateCode, verifySignedRequest } from '../sso/signature';
+import { newHandoffId } from '../sso/handoff-id';
 import { csrfValid, luminateCsrfToken } from './csrf';
 import type { ResolvedLoginOptions } from './options';
 import type { ApplyHeaders, BridgePages } from '../sso/message-page';
@@ -26,14 +27,16 @@ export interface LogoutContext {
  * vendor pages do not say which verbs `logout` accepts; GET is assumed (the stand-in takes both).
  * Luminate signs its redirect back (`sign_redirects=true`), adding ts and signature.
  */
-export function luminateLogoutUrl(config: Pick<ResolvedLoginOptions, 'secureUrl' | 'apiKey'>, callbackUrl: string): string {
+export function luminateLogoutUrl(config: Pick<ResolvedLoginOptions, 'secureUrl' | 'apiKey' | 'apiSecretKey'>, callbackUrl: string): string {
   const url = new URL(`${config.secureUrl}/site/CRConsAPI`);
   url.searchParams.set('method', 'logout');
   url.searchParams.set('api_key', config.apiKey);
   url.searchParams.set('v', '1.0');
-  url.searchParams.set('success_redirect', callbackUrl);
+  // `hid`: this bridge made the URL (see newHandoffId), so a refused signature on it is worth a warning.
+  const back = `${callbackUrl}?hid=${newHandoffId(config.apiSecretKey)}`;
+  url.searchParams.set('success_redirect', back);
   // Luminate fills ${errorResponse/code} in before signing.
-  url.searchParams.set('error_redirect', `${callbackUrl}?code=\${errorResponse/code}`);
+  url.searchParams.set('error_redirect', `${back}&code=\${errorResponse/code}`);
   url.searchParams.set('sign_redirects', 'true');
   return url.href;
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { LuminateClient } from '../client/luminate-client';
 import type { ConstituentRef, SingleSignOnToken } from '../client/types';
@@ -12,6 +11,7 @@ import type { SingleFlight } from './single-flight';
 import { resolveDestination, type CompiledDestinations } from './destinations';
 import { applyFailurePolicy, asLuminateError, callHookSafely } from './failure';
 import { sendRedirect, singleSignOnForm, type EstablishSessionUrl } from './handoff';
+import { newHandoffId } from './handoff-id';
 import type { BridgePages } from './message-page';
 import { sendThrottledPage, type MintThrottle } from './mint-throttle';
 import type { Attribution, ResolvedSsoOptions } from './options';
@@ -277,10 +277,10 @@ function sendHandoff(
     log('Luminate sent no nonce (an older site): falling back to singleSignOn');
   }
   // Luminate fills ${errorResponse/code} in before signing; it must reach Luminate unencoded.
-  // `hid` makes each handoff's error redirect unique: Luminate adds only `ts` in whole seconds, so
-  // two visitors failing in the same second for one destination would otherwise get one signed URL,
-  // and the replay guard would refuse the second visitor's (first) use of it.
-  const errorRedirect = `${callbackUrl}?next=${encodeURIComponent(destination)}&hid=${randomBytes(9).toString('base64url')}&code=\${errorResponse/code}`;
+  // `hid` makes each handoff's error redirect unique (see newHandoffId): otherwise two visitors
+  // failing in the same second for one destination would get one signed URL, and the replay guard
+  // would refuse the second visitor's (first) use of it.
+  const errorRedirect = `${callbackUrl}?next=${encodeURIComponent(destination)}&hid=${newHandoffId(config.apiSecretKey)}&code=\${errorResponse/code}`;
   const form = singleSignOnForm({
     secureUrl: config.secureUrl,
     apiKey: config.apiKey,

@@ -13,6 +13,7 @@ import { listenOnLoopback, type ListeningApp } from '../helpers/listen';
 import { fetchWithHeaders, postLogin, startLoginApp } from '../login/helpers';
 import { freePort } from '../client/helpers';
 import { MemoryStore } from '../../src';
+import { newHandoffId } from '../../src/sso/handoff-id';
 
 /**
  * Issue 17 §1: failures that mean the site is misconfigured are reported without any option set,
@@ -234,7 +235,7 @@ describe('misconfiguration is reported once per code, with the fix, without any 
   });
 
   describe('callback signatures', () => {
-    /** A callback as Luminate would sign it, with `secret` and `algorithm`. */
+    /** A callback whose URL the bridge made (`hid`), as Luminate would sign it with `secret` and `algorithm`. */
     function signed(app: HostApp, secret: string, algorithm: 'md5' | 'sha1', hid: string): string {
       const query = `next=${encodeURIComponent(destination())}&hid=${hid}&code=7&ts=${Math.floor(Date.now() / 1000)}`;
       const signature = createHash(algorithm).update(query + secret).digest('hex');
@@ -245,7 +246,7 @@ describe('misconfiguration is reported once per code, with the fix, without any 
       const log = recorder();
       const app = await host({ logger: log });
       const browser = new TestBrowser();
-      for (let i = 0; i < CLICKS; i += 1) expect((await browser.fetch('GET', signed(app, SECRETS.apiSecret, 'sha1', `h${i}`))).status).toBe(400);
+      for (let i = 0; i < CLICKS; i += 1) expect((await browser.fetch('GET', signed(app, SECRETS.apiSecret, 'sha1', newHandoffId(SECRETS.apiSecret)))).status).toBe(400);
       expect(log.lines).toHaveLength(1);
       expect(log.lines[0]).toContain('SSO_CALLBACK_SIGNATURE_INVALID');
       expect(log.lines[0]).toContain("40 hex characters, which is sha1, but signatureAlgorithm is 'md5'");
@@ -256,7 +257,7 @@ describe('misconfiguration is reported once per code, with the fix, without any 
     it('a 32-hex signature on a sha1 site says md5', async () => {
       const log = recorder();
       const app = await host({ logger: log, luminate: { signatureAlgorithm: 'sha1' } });
-      await new TestBrowser().fetch('GET', signed(app, SECRETS.apiSecret, 'md5', 'h1'));
+      await new TestBrowser().fetch('GET', signed(app, SECRETS.apiSecret, 'md5', newHandoffId(SECRETS.apiSecret)));
       expect(log.lines).toHaveLength(1);
       expect(log.lines[0]).toContain("to 'md5'");
     });
@@ -265,7 +266,7 @@ describe('misconfiguration is reported once per code, with the fix, without any 
       const log = recorder();
       const app = await host({ logger: log });
       const browser = new TestBrowser();
-      for (let i = 0; i < 3; i += 1) await browser.fetch('GET', signed(app, 'another-secret', 'md5', `h${i}`));
+      for (let i = 0; i < 3; i += 1) await browser.fetch('GET', signed(app, 'another-secret', 'md5', newHandoffId(SECRETS.apiSecret)));
       expect(log.lines).toHaveLength(1);
       expect(log.lines[0]).toContain('set luminate.apiSecretKey (env LUMINATE_API_SECRET_KEY)');
       expectNoSecret(log.lines, ['another-secret']);

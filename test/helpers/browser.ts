@@ -110,5 +110,5 @@ export function loggedInConsId(html: string): string | undefined {
 /** The bridge's error_redirect for a callback URL prefix (`…/callback?next=…`): a per-handoff `hid`, then the code placeholder. */
 export function errorRedirectPattern(prefix: string): RegExp {
   const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`^${escaped}&hid=[A-Za-z0-9_-]{12}&code=\\$\\{errorResponse/code\\}$`);
+  return new RegExp(`^${escaped}&hid=[A-Za-z0-9_-]{12}\\.[A-Za-z0-9_-]{16}&code=\\$\\{errorResponse/code\\}$`);
 }

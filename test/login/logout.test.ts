@@ -47,7 +47,9 @@ describe('logging out', () => {
     expect(luminate.method).toBe('GET');
     const query = new URLSearchParams(luminate.query);
     expect(query.get('sign_redirects')).toBe('true');
-    expect(query.get('success_redirect')).toBe(`${app.url}/luminate/logout/done`);
+    // The way back carries a handoff id this bridge can recognise (see newHandoffId).
+    expect(query.get('success_redirect')).toMatch(/\/luminate\/logout\/done\?hid=[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{16}$/);
+    expect(query.get('success_redirect')!.startsWith(`${app.url}/luminate/logout/done?`)).toBe(true);
     // The way back was signed by Luminate and verified.
     expect(browser.visited.find((v) => v.url.startsWith(`${app!.url}/luminate/logout/done?`))!.url).toMatch(/ts=\d+&signature=[0-9a-f]{32}$/);
     expect(app.errors).toEqual([]);
