@@ -7,7 +7,14 @@ export function rawQueryOf(req: Request): string {
   return at === -1 ? '' : url.slice(at + 1);
 }
 
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+/**
+ * A plain Host header: a DNS name (one trailing root dot allowed: `www.example.org.`, which a
+ * browser sends when the link or typed name had it) or a bracketed IPv6 literal, and a port.
+ * The root dot is kept in URLs built from it: the browser's origin (and the cookies of the
+ * visitor's session) for `www.example.org.` is not that of `www.example.org`, so the callback
+ * must come back to the name the visitor is on.
+ */
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 type TrustFn = (address: string | undefined, hop: number) => boolean;
 

@@ -1,3 +1,5 @@
+import { LuminateError } from '../errors';
+
 /**
  * The bridge's shared state: the replay guard for signed callbacks, throttle counters and locks.
  * The in-memory default serves one process; several processes need a shared implementation
@@ -13,8 +15,11 @@ export interface BridgeStore {
   /**
    * Adds one to the counter `key` and returns the new count. A new (or expired) counter starts at
    * 1 and lives `windowMs`; later increments do not extend it. `resetInMs`: time left to live.
+   * `limit` (optional): the throttle limit the counter is checked against; a counter whose count
+   * has reached it is a lockout, which a store that must drop keys to stay bounded keeps over any
+   * counter below its limit (MemoryStore). Stores that never drop live keys may ignore it.
    */
-  increment(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
+  increment(key: string, windowMs: number, limit?: number): Promise<{ count: number; resetInMs: number }>;
   /** The counter's current value, or 0 when it is absent or expired (for a key set by setIfAbsent: 1). */
   count(key: string): Promise<number>;
   /** Removes `key` (a lock released early, a counter reset). Absent keys are fine. */
@@ -30,7 +35,9 @@ export interface MemoryStoreOptions {
   /**
    * Most keys held at once, of each kind: marks (setIfAbsent: the replay guard, locks) and
    * counters (increment: the throttles). Beyond it the oldest mark is dropped, and of counters the
-   * oldest that has counted only once (see MemoryStore). Default 100,000.
+   * oldest that has counted only once, then the oldest below its limit; a counter at its limit
+   * (a lockout) is never dropped, and when every counter is one, a new counter is refused
+   * (SSO_STORE_UNAVAILABLE, see MemoryStore). Default 100,000.
    */
   maxEntries?: number;
   /** Clock, for tests. */
@@ -43,19 +50,29 @@ export interface MemoryStoreOptions {
  * per client IP), and a flood of them must not push out the replay guard's marks. They still
  * share one key space, as in Redis: a key is looked up in both.
  *
- * Counters that have counted more than once (a lockout after five failed logins, a visitor near
- * their limit) are kept apart from those that counted once: when counters are over the bound, the
- * oldest one-off counter goes first, so a flood of requests from ever new addresses (each one
- * counter of 1) cannot push a lockout, or the flooder's own counters, out of the store (seen in
- * an attack on the bridge). Only when every counter has counted twice or more is the oldest of
- * those dropped.
+ * Counters come in three tiers, dropped in this order when counters are over the bound:
+ * - one-off counters (counted once; the one just made is never dropped, or a full store would
+ *   stop counting anything new), oldest first: a flood of requests from ever new addresses
+ *   cannot push out counters that counted more (seen in an attack on the bridge);
+ * - counters below their limit that counted more than once (a visitor near their limit), oldest
+ *   first;
+ * - never: counters that reached the limit `increment` was given (a lockout after five failed
+ *   logins, a client at its per-IP limit). Attempts within every limit make counters of the
+ *   other tiers, so no flood of them can push a lockout out (seen: pairs of attempts for fresh
+ *   member numbers evicted a lockout when all repeat counters were dropped oldest-first).
+ * When every counter is a lockout, a new counter is refused: `increment` rejects with
+ * SSO_STORE_UNAVAILABLE and the throttles fail closed for that new client or identifier, until
+ * lockouts expire. Failing open instead would let whoever filled the store with lockouts make
+ * unthrottled attempts for any name not yet locked; counters that exist go on counting.
  */
 export class MemoryStore implements BridgeStore {
   private readonly marks = new Map<string, Entry>();
   /** Counters at 1, oldest first. */
   private readonly counters = new Map<string, Entry>();
-  /** Counters above 1, in the order they reached 2. */
+  /** Counters above 1 and below their limit, in the order they reached 2. */
   private readonly repeats = new Map<string, Entry>();
+  /** Counters at or over their limit (lockouts), in the order they reached it. Never evicted. */
+  private readonly lockouts = new Map<string, Entry>();
   private readonly maxEntries: number;
   private readonly now: () => number;
 
@@ -66,7 +83,7 @@ export class MemoryStore implements BridgeStore {
 
   /** Keys held, live or not yet swept. */
   get size(): number {
-    return this.marks.size + this.counters.size + this.repeats.size;
+    return this.marks.size + this.counterCount();
   }
 
   async setIfAbsent(key: string, ttlMs: number): Promise<boolean> {
@@ -76,16 +93,21 @@ export class MemoryStore implements BridgeStore {
     return true;
   }
 
-  async increment(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }> {
+  async increment(key: string, windowMs: number, limit?: number): Promise<{ count: number; resetInMs: number }> {
     const now = this.now();
     const existing = this.live(key, now);
     if (existing !== undefined) {
       existing.count += 1;
-      if (existing.count === 2 && this.counters.delete(key)) this.repeats.set(key, existing);
+      this.promote(key, existing, limit);
       return { count: existing.count, resetInMs: existing.expiresAt - now };
     }
-    this.put(this.counters, key, { expiresAt: now + windowMs, count: 1 }, now);
-    this.sweepRepeats(now);
+    this.dropKey(key); // an expired entry of any kind may still hold the key
+    if (!this.roomForCounter(now)) {
+      throw new LuminateError('SSO_STORE_UNAVAILABLE', `MemoryStore is full: all ${this.maxEntries} counters are at their throttle limit (lockouts, never dropped), so a new counter is refused until some expire. Raise maxEntries or use a shared store.`);
+    }
+    const entry = { expiresAt: now + windowMs, count: 1 };
+    this.counters.set(key, entry); // at the end, so Map order stays oldest-first
+    this.promote(key, entry, limit);
     return { count: 1, resetInMs: windowMs };
   }
 
@@ -94,35 +116,65 @@ export class MemoryStore implements BridgeStore {
   }
 
   async delete(key: string): Promise<void> {
-    this.marks.delete(key);
-    this.counters.delete(key);
-    this.repeats.delete(key);
+    this.dropKey(key);
   }
 
   /** The key's entry while it lives, whichever kind made it. */
   private live(key: string, now: number): Entry | undefined {
-    const entry = this.marks.get(key) ?? this.counters.get(key) ?? this.repeats.get(key);
+    const entry = this.marks.get(key) ?? this.counters.get(key) ?? this.repeats.get(key) ?? this.lockouts.get(key);
     return entry !== undefined && entry.expiresAt > now ? entry : undefined;
   }
 
-  private put(entries: Map<string, Entry>, key: string, entry: Entry, now: number): void {
-    // An expired entry of either kind may still hold the key: the new one replaces it.
+  private dropKey(key: string): void {
     this.marks.delete(key);
     this.counters.delete(key);
     this.repeats.delete(key);
+    this.lockouts.delete(key);
+  }
+
+  private counterCount(): number {
+    return this.counters.size + this.repeats.size + this.lockouts.size;
+  }
+
+  private put(entries: Map<string, Entry>, key: string, entry: Entry, now: number): void {
+    this.dropKey(key); // an expired entry of any kind may still hold the key: the new one replaces it
     entries.set(key, entry); // at the end, so Map order stays oldest-first
     this.sweep(entries, now, () => entries.size > this.maxEntries);
   }
 
+  /** Moves a counter (not a mark) to the tier its count puts it in: repeats at 2, lockouts at `limit`. */
+  private promote(key: string, entry: Entry, limit: number | undefined): void {
+    if (this.marks.has(key) || this.lockouts.has(key)) return;
+    if (limit !== undefined && entry.count >= limit) {
+      this.counters.delete(key);
+      this.repeats.delete(key);
+      this.lockouts.set(key, entry);
+    } else if (entry.count >= 2 && this.counters.delete(key)) {
+      this.repeats.set(key, entry);
+    }
+  }
+
   /**
-   * Both kinds of counter together within the bound: the oldest one-off counters give way first
-   * (never the one just made, or a full store would stop counting anything new), then the oldest
-   * repeat counters.
+   * Makes room for one new counter within the bound: expired counters go, then the oldest one-off
+   * counters, then the oldest below their limit; lockouts only when expired. False when every
+   * counter held is a live lockout. The full pass over lockouts runs only when nothing else can go.
+   * The bound holds as an invariant (a promotion moves a counter, never adds one), so one drop
+   * makes room.
    */
-  private sweepRepeats(now: number): void {
-    const over = () => this.counters.size + this.repeats.size > this.maxEntries;
-    this.sweep(this.counters, now, () => this.counters.size > 1 && over());
+  private roomForCounter(now: number): boolean {
+    const over = () => this.counterCount() >= this.maxEntries;
+    this.sweep(this.lockouts, now, () => false);
+    this.sweep(this.counters, now, over);
     this.sweep(this.repeats, now, over);
+    if (!over()) return true;
+    // The sweeps' budget ran out, or only lockouts are left.
+    const oldest = this.counters.keys().next().value ?? this.repeats.keys().next().value;
+    if (oldest !== undefined) {
+      this.dropKey(oldest);
+      return true;
+    }
+    for (const [key, entry] of this.lockouts) if (entry.expiresAt <= now) this.lockouts.delete(key);
+    return !over();
   }
 
   /** Drops expired entries from the old end, then the oldest while `over()`. Bounded work. */

@@ -71,7 +71,8 @@ export class SlidingWindowThrottle {
     const base = this.#base(id);
     // The counter lives two windows: in the next window it is the "previous" one.
     const [counted, refunded, previous] = await Promise.all([
-      this.#store.increment(`${base}${at.window}`, 2 * this.#rule.windowMs).then((r) => r.count),
+      // The limit lets a bounded store keep a counter that reached it (a lockout) over all others.
+      this.#store.increment(`${base}${at.window}`, 2 * this.#rule.windowMs, this.#rule.limit).then((r) => r.count),
       this.#refunds ? this.#store.count(`${base}${at.window}:refunds`) : 0,
       this.#net(`${base}${at.window - 1}`),
     ]);

@@ -119,6 +119,24 @@ describe('response headers and the handoff page', () => {
     expect(fields.error_redirect!.startsWith('https://www.example.org/luminate/sso/callback?')).toBe(true);
   });
 
+  it('a host name with the root dot (www.example.org.) is accepted and kept in the callback URL: the browser comes back to the origin it is on', async () => {
+    const a = await app();
+    const res = await request(a.url).get('/luminate/sso').set('X-Forwarded-Proto', 'https').set('X-Forwarded-Host', 'www.example.org.');
+    const fields = Object.fromEntries(parseAutoPostForm(res.text, a.url)!.fields);
+    expect(fields.error_redirect!.startsWith('https://www.example.org./luminate/sso/callback?')).toBe(true);
+  });
+
+  it.each(['www.example.org..', '.', 'www..example.org', '.www.example.org'])('Host %s (more than one root dot, empty labels) → SSO_INVALID_HOST', async (host) => {
+    const errors: string[] = [];
+    const plain = express();
+    const bridge = luminateSso(bridgeOptionsFor(fake, { constituent: () => ({ consId: '1001641' }), onError: (e) => errors.push(e.code) }));
+    opened.push(bridge);
+    plain.use(bridge);
+    await request(plain).get('/luminate/sso').set('Host', host);
+    expect(errors).toEqual(['SSO_INVALID_HOST']);
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('baseUrl wins over the request', async () => {
     const a = await app({ baseUrl: 'https://donate.example.org' });
     const res = await request(a.url).get('/luminate/sso').set('X-Forwarded-Host', 'evil.example');

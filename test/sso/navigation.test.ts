@@ -55,6 +55,10 @@ it.each([
   ['a <script>', { 'Sec-Fetch-Dest': 'script', 'Sec-Fetch-Mode': 'no-cors' }],
   ['a speculative prefetch', { ...CLICK, 'Sec-Purpose': 'prefetch' }],
   ['an old-style prefetch', { Purpose: 'prefetch' }],
+  ['a speculative prerender (Sec-Purpose: prefetch;prerender)', { ...CLICK, 'Sec-Purpose': 'prefetch;prerender' }],
+  ["Firefox's link prefetch (X-Moz: prefetch)", { 'X-Moz': 'prefetch' }],
+  ['a link preview (X-Purpose: preview)', { 'X-Purpose': 'preview' }],
+  ['a Top Sites preview (Purpose: preview)', { Purpose: 'preview' }],
 ])('%s mints nothing (403)', async (_what, headers) => {
   app = await startHostApp(fake);
   const agent = await loggedIn(app);
@@ -81,4 +85,21 @@ it('an anonymous HEAD is answered as its GET would be (to the login page); nothi
   const res = await request(app.url).head('/luminate/sso').redirects(0);
   expect(res.status).toBe(302);
   expect(tokenCalls(fake)).toBe(0);
+});
+
+describe('the SSO_NOT_NAVIGATION message quotes a Sec-Fetch-* value only when it is a plain token', () => {
+  it.each([
+    ['image', 'Sec-Fetch-Dest: image'],
+    ['image\x85\x9b31m', 'Sec-Fetch-Dest: an unexpected value'],
+    ['Image', 'Sec-Fetch-Dest: an unexpected value'],
+    ['a'.repeat(21), 'Sec-Fetch-Dest: an unexpected value'],
+  ])('Sec-Fetch-Dest %j → %s', async (dest, quoted) => {
+    app = await startHostApp(fake);
+    const agent = await loggedIn(app);
+    const res = await agent.get('/luminate/sso').set({ 'Sec-Fetch-Dest': dest, 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': 'cross-site' });
+    expect(res.status).toBe(403);
+    expect(app.errors.map((e) => e.code)).toEqual(['SSO_NOT_NAVIGATION']);
+    expect(app.errors[0]?.message).toContain(quoted);
+    expect(app.errors[0]?.message).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
+  });
 });

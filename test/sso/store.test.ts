@@ -70,6 +70,46 @@ describe('MemoryStore', () => {
     expect(store.size).toBe(10);
   });
 
+  it('never drops a counter that reached its limit (a lockout), however many repeat counters a flood makes', async () => {
+    const store = new MemoryStore({ maxEntries: 10 });
+    for (let i = 0; i < 5; i += 1) await store.increment('throttle:login-id:locked', 900_000, 5);
+    // Pairs of attempts for fresh names, each within its limit: repeat counters.
+    for (let i = 0; i < 100; i += 1) {
+      await store.increment(`throttle:login-id:x${i}`, 900_000, 5);
+      await store.increment(`throttle:login-id:x${i}`, 900_000, 5);
+    }
+    expect(await store.count('throttle:login-id:locked')).toBe(5);
+    expect(await store.count('throttle:login-id:x99')).toBe(2);
+    expect(await store.count('throttle:login-id:x0')).toBe(0);
+    expect(store.size).toBe(10);
+  });
+
+  it('a counter whose limit is 1 is a lockout from its first count', async () => {
+    const store = new MemoryStore({ maxEntries: 3 });
+    await store.increment('one', 60_000, 1);
+    for (let i = 0; i < 20; i += 1) await store.increment(`flood${i}`, 60_000, 10);
+    expect(await store.count('one')).toBe(1);
+  });
+
+  it('a store full of lockouts refuses a new counter (SSO_STORE_UNAVAILABLE, fail closed), keeps counting the old ones, and takes new ones once lockouts expire', async () => {
+    let now = 0;
+    const store = new MemoryStore({ maxEntries: 4, now: () => now });
+    for (let i = 0; i < 4; i += 1) {
+      await store.increment(`locked${i}`, 1000 * (4 - i), 2);
+      await store.increment(`locked${i}`, 1000 * (4 - i), 2);
+    }
+    await expect(store.increment('new', 60_000, 2)).rejects.toMatchObject({ code: 'SSO_STORE_UNAVAILABLE' });
+    expect(await store.count('new')).toBe(0);
+    expect(await store.increment('locked0', 4000, 2)).toEqual({ count: 3, resetInMs: 4000 });
+    expect(store.size).toBe(4);
+    // Lockouts expire out of the order of their making (different windows): the newest one, expired, makes room.
+    now = 1000;
+    expect(await store.increment('new', 60_000, 2)).toEqual({ count: 1, resetInMs: 60_000 });
+    expect(await store.count('locked3')).toBe(0);
+    expect(await store.count('locked0')).toBe(3);
+    expect(store.size).toBe(4);
+  });
+
   it('is one key space: a mark counts as 1 and increments, a counter is not absent', async () => {
     let now = 0;
     const store = new MemoryStore({ now: () => now });
