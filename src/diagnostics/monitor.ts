@@ -61,7 +61,9 @@ export async function verifyAccess(
     return report;
   }
   const failed = access.results.find((r) => r.status === 'FAIL');
-  const line = `${failed?.label ?? 'start-up check'}: ${failed?.detail ?? 'failed'}. Fix: ${failed?.fix ?? 'run luminate-sso-bridge doctor'}`;
+  // The check's detail may quote Luminate: scrubbed of this bridge's secrets, here and in the error.
+  const detail = failed === undefined ? 'failed' : warner.scrub(failed.detail);
+  const line = `${failed?.label ?? 'start-up check'}: ${detail}. Fix: ${failed?.fix ?? 'run luminate-sso-bridge doctor'}`;
   warner.warn('LUMINATE_SSO_VERIFY', `${who}: start-up check failed: ${line}.`);
   if (mode === 'warn') return report;
   const cause = access.error;

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { debugFor } from '../debug';
 import { accessFix, explainUnreachable, type AccessSettingNames } from '../doctor/explain';
-import { scrub } from '../doctor/report';
+import { secretScrubber, type Scrub } from '../util/scrub-secrets';
 import { sanitizeUpstreamText } from '../client/error-response';
 import type { LuminateError } from '../errors';
 import type { SignatureAlgorithm } from '../sso/options';
@@ -53,14 +53,15 @@ export const EMIT_WARNING: BridgeLogger = {
  */
 export class Warner {
   readonly #logger: BridgeLogger | false;
-  readonly #secrets: readonly string[];
+  /** This warner's own secrets (its bridge's API password, secret key and API key), nobody else's. */
+  readonly scrub: Scrub;
   readonly #now: () => number;
   readonly #intervalMs: number;
   readonly #last = new Map<WarningCode, number>();
 
   constructor(logger: BridgeLogger | false, secrets: readonly string[], now: () => number = Date.now, intervalMs = WARNING_INTERVAL_MS) {
     this.#logger = logger;
-    this.#secrets = secrets;
+    this.scrub = secretScrubber(secrets);
     this.#now = now;
     this.#intervalMs = intervalMs;
   }
@@ -80,13 +81,13 @@ export class Warner {
 
   #send(level: 'warn' | 'info', code: WarningCode, message: string): void {
     if (this.#logger === false) return;
-    const line = scrub(`${PREFIX}${message} [${code}]`, this.#secrets);
+    const line = this.scrub(`${PREFIX}${message} [${code}]`);
     const write = level === 'info' ? this.#logger.info : this.#logger.warn;
     if (typeof write !== 'function') return;
     try {
       write.call(this.#logger, line, { code });
     } catch (e) {
-      log('the logger threw: %s', (e as Error)?.message);
+      log('the logger threw: %s', causeText(e));
     }
   }
 }
@@ -121,11 +122,11 @@ function hasSession(req: Request): boolean {
 const CODE_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']);
 
 /**
- * A hook's error, made safe for one log line: the message only for programming mistakes; for
+ * A hook's (or any foreign) error, made safe for one log or debug line: the message only for programming mistakes; for
  * any other error its class and `code` (e.g. `Error, code ECONNREFUSED`), since its message is
  * the host's own text and may carry what no log should (onError gets the whole cause).
  */
-function causeText(cause: unknown): string {
+export function causeText(cause: unknown): string {
   if (!(cause instanceof Error)) return `a ${cause === null ? 'null' : typeof cause} was thrown`;
   const code = (cause as { code?: unknown }).code;
   const codeText = typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? `, code ${code}` : '';
