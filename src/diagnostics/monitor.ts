@@ -30,7 +30,7 @@ export function proxyWarning(who: string): string {
     'If nothing is in front of this app, a client sent these headers: nothing to do.';
 }
 
-/** The secrets no warning line may carry, for the scrubber's second lock. */
+/** The bridge's secrets, scrubbed from the causes and details its warnings quote (Warner.scrub). */
 export function secretsOf(config: Pick<ResolvedSsoOptions, 'apiKey' | 'apiLogin' | 'apiSecretKey'>): string[] {
   return [config.apiLogin.password, config.apiSecretKey, config.apiKey];
 }
@@ -124,7 +124,9 @@ export function monitorSso(config: ResolvedSsoOptions, now: () => number = () =>
   const consequence = config.onFailure === 'continue'
     ? 'every visitor continues as a guest'
     : "every visitor gets your error page (onFailure: 'error')";
-  const settings: WarningSettings = { names: OPTION_SETTING_NAMES, signatureAlgorithm: config.signatureAlgorithm, who: SSO, consequence };
+  const settings: WarningSettings = {
+    names: OPTION_SETTING_NAMES, signatureAlgorithm: config.signatureAlgorithm, who: SSO, consequence, scrub: warner.scrub,
+  };
   const onError = observed((err: LuminateError, req: Request) => {
     counters.failure(err.code, config.onFailure);
     const warning = warningFor(err, req, settings);
@@ -152,7 +154,7 @@ export function monitorSso(config: ResolvedSsoOptions, now: () => number = () =>
 export function monitorLogin<C extends LoginWatched>(config: C, now: () => number = () => Date.now()): { config: C; checkRequest(req: Request): void } {
   const warner = new Warner(config.logger ?? EMIT_WARNING, secretsOf(config), now);
   const settings: WarningSettings = {
-    names: OPTION_SETTING_NAMES, signatureAlgorithm: config.signatureAlgorithm, who: LOGIN, consequence: 'no visitor can log in',
+    names: OPTION_SETTING_NAMES, signatureAlgorithm: config.signatureAlgorithm, who: LOGIN, consequence: 'no visitor can log in', scrub: warner.scrub,
   };
   const onError = observed((err: LuminateError, req: Request) => {
     const warning = warningFor(err, req, settings);
