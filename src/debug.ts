@@ -1,16 +1,12 @@
-import { format } from 'node:util';
 import createDebug from 'debug';
-import { scrubSecrets } from './util/scrub-secrets';
 
 /**
  * Debug loggers under the `luminate-sso-bridge:*` namespace (enable with DEBUG=luminate-sso-bridge:*).
- * Each finished line is scrubbed of the known secrets (scrubSecrets) before it reaches the
- * output, which stays `debug.log` (so a host that redirects debug output still gets the lines).
+ * Lines are not scrubbed as a whole: a caller that puts upstream text or an error's message into a
+ * line scrubs that part against its own secrets first (util/scrub-secrets.ts), or leaves it out.
  */
 export function debugFor(area: string): createDebug.Debugger {
-  const logger = createDebug(`luminate-sso-bridge:${area}`);
-  logger.log = (...args: unknown[]) => createDebug.log.call(logger, scrubSecrets(format(...args)));
-  return logger;
+  return createDebug(`luminate-sso-bridge:${area}`);
 }
 
 /**

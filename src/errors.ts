@@ -1,5 +1,4 @@
 import { channel as diagnosticsChannel } from 'node:diagnostics_channel';
-import { scrubSecrets } from './util/scrub-secrets';
 
 /**
  * One error class for everything the bridge and the client raise. Callers switch on the stable
@@ -138,8 +137,9 @@ export class LuminateError extends Error {
   readonly retryAfterSeconds?: number;
 
   constructor(code: LuminateErrorCode, message: string, options: LuminateErrorOptions = {}) {
-    // Scrubbed of the known secrets however the message was built (see scrubSecrets).
-    super(scrubSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
+    // Not scrubbed here: whoever interpolates upstream text or a cause scrubs it against its own
+    // secrets (see util/scrub-secrets.ts), so the library's fixed text stays as written.
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'LuminateError';
     this.code = code;
     if (options.luminateCode !== undefined) this.luminateCode = options.luminateCode;

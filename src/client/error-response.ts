@@ -7,7 +7,7 @@ export interface ResponseContext {
   /** HTTP status of the reply. */
   status?: number;
   /** Strings that must never be echoed (e.g. the API password), scrubbed from Luminate's text in any encoding. */
-  redact?: readonly string[];
+  redact?: ReadonlyArray<string | undefined>;
 }
 
 const MAX_MESSAGE_LENGTH = 200;
@@ -15,8 +15,8 @@ const MAX_MESSAGE_LENGTH = 200;
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 const NOT_FOUND_TEXT = /\b(does not exist|not found|no such|no (matching )?(record|constituent))\b/i;
 
-/** Luminate's message text made safe to put in an error message or a log line. */
-export function sanitizeUpstreamText(text: string, redact: readonly string[] = []): string {
+/** Luminate's message text made safe to put in an error message or a log line; `redact`: the caller's own secrets. */
+export function sanitizeUpstreamText(text: string, redact: ReadonlyArray<string | undefined> = []): string {
   let clean = scrubSecrets(text, redact);
   clean = clean.replace(UNSAFE_CHARS, ' ').replace(/\s+/g, ' ').trim();
   if (clean.length > MAX_MESSAGE_LENGTH) clean = `${clean.slice(0, MAX_MESSAGE_LENGTH)}…`;
@@ -68,7 +68,7 @@ const STANDARD_REASONS = new Set([
  * more than the usual words; '' otherwise. Seen in the field: a wrong Luminate path is told there,
  * with an HTML body that says nothing.
  */
-export function reasonPhrase(statusText: string | undefined, redact: readonly string[] = []): string {
+export function reasonPhrase(statusText: string | undefined, redact: ReadonlyArray<string | undefined> = []): string {
   const reason = sanitizeUpstreamText(statusText ?? '', redact).slice(0, 120);
   return reason === '' || STANDARD_REASONS.has(reason.toLowerCase()) ? '' : ` "${reason}"`;
 }

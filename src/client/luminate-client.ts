@@ -3,7 +3,7 @@ import { debugFor, redact } from '../debug';
 import { LuminateError } from '../errors';
 import { checkCallOptions, checkName, checkParams, idParameter } from './call-args';
 import { retryOnce, startDeadline, type Deadline } from './deadline';
-import { registerSecrets, secretParamValues } from '../util/scrub-secrets';
+import { secretParamValues } from '../util/scrub-secrets';
 import { postForm, postTarget, type PostResult, type PostTarget } from './http';
 import { toLuminateError } from './network-errors';
 import { parseLuminateResponse, readErrorResponse, type ResponseContext } from './parse-response';
@@ -43,11 +43,18 @@ export class LuminateClient {
   readonly #pool: Dispatchers;
   readonly #host: string;
   readonly #target: PostTarget;
+  /** Scrubbed from Luminate's text in every error: the API password and the owner's own secrets. */
+  readonly #secrets: ReadonlyArray<string | undefined>;
   #closing: Promise<void> | undefined;
 
-  constructor(options: LuminateClientOptions) {
+  /**
+   * `internal.redact` (for the bridge and the login router that own this client): more secrets of
+   * the owner, e.g. the API secret key, scrubbed from Luminate's text like the API password.
+   * @internal
+   */
+  constructor(options: LuminateClientOptions, internal: { redact?: ReadonlyArray<string | undefined> } = {}) {
     const config = resolveClientOptions(options);
-    registerSecrets(config.loginPassword); // scrubbed from every error message and debug line
+    this.#secrets = [config.loginPassword, ...(internal.redact ?? [])];
     this.#config = config;
     this.secureUrl = config.secureUrl;
     this.#host = new URL(config.secureUrl).host;
@@ -182,7 +189,7 @@ export class LuminateClient {
   /** `secrets`: the call's own secret parameters (a visitor's password…), scrubbed like the API password. */
   #interpret(reply: PostResult, expectedRoot: string, secrets: string[]): LuminateRecord {
     const format = this.#config.responseFormat;
-    const context: ResponseContext = { status: reply.status, redact: [this.#config.loginPassword, ...secrets] };
+    const context: ResponseContext = { status: reply.status, redact: [...this.#secrets, ...secrets] };
     if (reply.status >= 200 && reply.status < 300) {
       // With suppress_response_codes an errorResponse arrives as a 200; the parser throws it.
       return parseLuminateResponse(reply.body, format, expectedRoot, context);

@@ -7,6 +7,7 @@ const TIMEOUTS: Record<string, string> = {
 };
 const RESETS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS|ERR_SSL|HOSTNAME|ALTNAME/;
+const ERROR_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
 
 /**
  * Errors raised before any byte of the request could have left this machine: retrying them
@@ -70,7 +71,10 @@ export function toLuminateError(err: unknown, state: AbortState): LuminateError 
   if (state.deadline.aborted) {
     return new LuminateError('LUMINATE_TIMEOUT', `Luminate did not answer within timeoutMs (${state.timeoutMs} ms)`, { cause: err });
   }
-  const code = errorCodeOf(err);
+  // Only a code of the usual shape (ECONNREFUSED, UND_ERR_…) goes into the message: a foreign
+  // error's `code` may be any text.
+  const anyCode = errorCodeOf(err);
+  const code = anyCode !== undefined && ERROR_CODE.test(anyCode) ? anyCode : undefined;
   if (code !== undefined && Object.hasOwn(TIMEOUTS, code)) {
     return new LuminateError('LUMINATE_TIMEOUT', `${TIMEOUTS[code]} [${state.host}]`, { cause: err });
   }

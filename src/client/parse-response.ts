@@ -68,7 +68,7 @@ export function parseLuminateResponse(
   const { root, content } = parseDocument(body, format);
   if (root === 'errorResponse') throw errorFromResponse(content, context);
   if (root !== expectedRoot) {
-    const got = sanitizeUpstreamText(root).slice(0, 64);
+    const got = sanitizeUpstreamText(root, context.redact).slice(0, 64);
     throw new LuminateError(
       'LUMINATE_UNEXPECTED_RESPONSE',
       `Luminate answered with "${got}" where "${expectedRoot}" was expected`,

@@ -31,7 +31,7 @@ export function proxyWarning(who: string): string {
     'If nothing is in front of this app, a client sent these headers: nothing to do.';
 }
 
-/** The secrets no warning line may carry, for the scrubber's second lock. */
+/** The bridge's secrets, scrubbed from the causes and details its warnings quote (Warner.scrub). */
 export function secretsOf(config: Pick<ResolvedSsoOptions, 'apiKey' | 'apiLogin' | 'apiSecretKey'>): string[] {
   return [config.apiLogin.password, config.apiSecretKey, config.apiKey];
 }
@@ -62,7 +62,9 @@ export async function verifyAccess(
     return report;
   }
   const failed = access.results.find((r) => r.status === 'FAIL');
-  const line = `${failed?.label ?? 'start-up check'}: ${failed?.detail ?? 'failed'}. Fix: ${failed?.fix ?? 'run luminate-sso-bridge doctor'}`;
+  // The check's detail may quote Luminate: scrubbed of this bridge's secrets, here and in the error.
+  const detail = failed === undefined ? 'failed' : warner.scrub(failed.detail);
+  const line = `${failed?.label ?? 'start-up check'}: ${detail}. Fix: ${failed?.fix ?? 'run luminate-sso-bridge doctor'}`;
   warner.warn('LUMINATE_SSO_VERIFY', `${who}: start-up check failed: ${line}.`);
   if (mode === 'warn') return report;
   const cause = access.error;
@@ -124,7 +126,7 @@ export function monitorSso(config: ResolvedSsoOptions, now: () => number = () =>
     ? 'every visitor continues as a guest'
     : "every visitor gets your error page (onFailure: 'error')";
   const settings: WarningSettings = {
-    names: OPTION_SETTING_NAMES, signatureAlgorithm: config.signatureAlgorithm, who: SSO, consequence,
+    names: OPTION_SETTING_NAMES, signatureAlgorithm: config.signatureAlgorithm, who: SSO, consequence, scrub: warner.scrub,
     ownCallback: (req) => isOwnHandoffId(req.query.hid, config.apiSecretKey),
   };
   const onError = observed((err: LuminateError, req: Request) => {
@@ -154,7 +156,7 @@ export function monitorSso(config: ResolvedSsoOptions, now: () => number = () =>
 export function monitorLogin<C extends LoginWatched>(config: C, now: () => number = () => Date.now()): { config: C; checkRequest(req: Request): void } {
   const warner = new Warner(config.logger ?? EMIT_WARNING, secretsOf(config), now);
   const settings: WarningSettings = {
-    names: OPTION_SETTING_NAMES, signatureAlgorithm: config.signatureAlgorithm, who: LOGIN, consequence: 'no visitor can log in',
+    names: OPTION_SETTING_NAMES, signatureAlgorithm: config.signatureAlgorithm, who: LOGIN, consequence: 'no visitor can log in', scrub: warner.scrub,
     ownCallback: (req) => isOwnHandoffId(req.query.hid, config.apiSecretKey),
   };
   const onError = observed((err: LuminateError, req: Request) => {

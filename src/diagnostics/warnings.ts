@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { debugFor } from '../debug';
 import { accessFix, explainUnreachable, type AccessSettingNames } from '../doctor/explain';
-import { scrub } from '../doctor/report';
+import { secretScrubber, type Scrub } from '../util/scrub-secrets';
 import { sanitizeUpstreamText } from '../client/error-response';
 import type { LuminateError } from '../errors';
 import type { SignatureAlgorithm } from '../sso/options';
@@ -49,18 +49,20 @@ export const EMIT_WARNING: BridgeLogger = {
 
 /**
  * Sends warnings to a logger, at most one per code per `intervalMs`. Memory is bounded: one
- * timestamp per warning code, a fixed set. Every line is scrubbed of the configured secrets.
+ * timestamp per warning code, a fixed set. `scrub` scrubs a part of a line (a cause, a check's
+ * detail) of this warner's own secrets; `warn` sends the line as it is given.
  */
 export class Warner {
   readonly #logger: BridgeLogger | false;
-  readonly #secrets: readonly string[];
+  /** This warner's own secrets (its bridge's API password, secret key and API key), nobody else's. */
+  readonly scrub: Scrub;
   readonly #now: () => number;
   readonly #intervalMs: number;
   readonly #last = new Map<WarningCode, number>();
 
   constructor(logger: BridgeLogger | false, secrets: readonly string[], now: () => number = Date.now, intervalMs = WARNING_INTERVAL_MS) {
     this.#logger = logger;
-    this.#secrets = secrets;
+    this.scrub = secretScrubber(secrets);
     this.#now = now;
     this.#intervalMs = intervalMs;
   }
@@ -80,13 +82,15 @@ export class Warner {
 
   #send(level: 'warn' | 'info', code: WarningCode, message: string): void {
     if (this.#logger === false) return;
-    const line = scrub(`${PREFIX}${message} [${code}]`, this.#secrets);
+    // Not scrubbed as a whole: the callers scrub what they interpolate (this.scrub), so the fixed
+    // text stays as written and an ordinary-word password is not revealed by a gap in a sentence.
+    const line = `${PREFIX}${message} [${code}]`;
     const write = level === 'info' ? this.#logger.info : this.#logger.warn;
     if (typeof write !== 'function') return;
     try {
       write.call(this.#logger, line, { code });
     } catch (e) {
-      log('the logger threw: %s', (e as Error)?.message);
+      log('the logger threw: %s', causeText(e));
     }
   }
 }
@@ -97,6 +101,8 @@ export interface WarningSettings {
   signatureAlgorithm: SignatureAlgorithm;
   /** Which middleware is speaking: `luminateSso()` or `luminateLogin()`. */
   who: string;
+  /** The bridge's own scrubber (Warner.scrub), for the causes put into a line. */
+  scrub: Scrub;
   /** What visitors get meanwhile, e.g. "every visitor continues as a guest". */
   consequence: string;
   /**
@@ -126,11 +132,11 @@ function hasSession(req: Request): boolean {
 const CODE_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']);
 
 /**
- * A hook's error, made safe for one log line: the message only for programming mistakes; for
+ * A hook's (or any foreign) error, made safe for one log or debug line: the message only for programming mistakes; for
  * any other error its class and `code` (e.g. `Error, code ECONNREFUSED`), since its message is
  * the host's own text and may carry what no log should (onError gets the whole cause).
  */
-function causeText(cause: unknown): string {
+export function causeText(cause: unknown): string {
   if (!(cause instanceof Error)) return `a ${cause === null ? 'null' : typeof cause} was thrown`;
   const code = (cause as { code?: unknown }).code;
   const codeText = typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? `, code ${code}` : '';
@@ -191,10 +197,10 @@ export function warningFor(err: LuminateError, req: Request, settings: WarningSe
       const fix = hasSession(req)
         ? 'make the constituent hook return null for a visitor who is not logged in, and never throw'
         : 'req.session is undefined: mount express-session before the bridge (app.use(session(...)) first, then app.use(luminateSso(...)))';
-      return { code: 'LUMINATE_SSO_HOOK_FAILED', message: `${lead}: the constituent hook threw (${causeText(err.cause)}). Fix: ${fix}. ${tail}` };
+      return { code: 'LUMINATE_SSO_HOOK_FAILED', message: `${lead}: the constituent hook threw (${settings.scrub(causeText(err.cause))}). Fix: ${fix}. ${tail}` };
     }
     case 'SSO_PROVISION_FAILED': {
-      const cause = err.cause === undefined ? '' : ` (${causeText(err.cause)})`;
+      const cause = err.cause === undefined ? '' : ` (${settings.scrub(causeText(err.cause))})`;
       return { code: 'LUMINATE_SSO_PROVISION_FAILED', message: `${lead}: ${err.message}${cause} Fix: check the provision hook. ${tail}` };
     }
     case 'LUMINATE_CONNECTION_REFUSED':
@@ -208,12 +214,12 @@ export function warningFor(err: LuminateError, req: Request, settings: WarningSe
       return { code: 'LUMINATE_SSO_UNREACHABLE', message: `${lead}: no usable answer from Luminate: ${why.detail}. Fix: ${why.fix}. ${tail}` };
     }
     case 'SSO_STORE_UNAVAILABLE': {
-      const cause = err.cause === undefined ? '' : ` (${causeText(err.cause)})`;
+      const cause = err.cause === undefined ? '' : ` (${settings.scrub(causeText(err.cause))})`;
       return { code: 'LUMINATE_SSO_STORE', message: `${lead}: ${err.message}${cause} Fix: check the store (e.g. Redis) the bridge was given. ${tail}` };
     }
     case 'SSO_RENDER_PAGE_FAILED': {
       // The visitor still gets the page, in the bridge's own look: the host's layout is broken.
-      const cause = err.cause === undefined ? '' : ` (${causeText(err.cause)})`;
+      const cause = err.cause === undefined ? '' : ` (${settings.scrub(causeText(err.cause))})`;
       return {
         code: 'LUMINATE_SSO_RENDER_PAGE',
         message: `${settings.who}: ${err.code}: ${err.message}${cause} Fix: make renderPage return the whole HTML document as a string, ` +

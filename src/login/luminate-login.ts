@@ -13,7 +13,6 @@ import { resolveLoginOptions } from '../config/login';
 import { looksLikeRequest } from '../util/looks-like-request';
 import { establishSessionUrls } from '../sso/handoff';
 import { monitorLogin } from '../diagnostics/monitor';
-import { registerSecrets } from '../util/scrub-secrets';
 
 /** The router `luminateLogin()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateLoginRouter = Router & {
@@ -58,10 +57,12 @@ export function createLoginRouter(resolved: ResolvedLoginOptions, deps: { now?: 
   const now = deps.now ?? Date.now;
   const monitor = monitorLogin(resolved, deps.now);
   const { config } = monitor;
-  registerSecrets(config.apiSecretKey, config.apiLogin.password); // never in an error message or debug line
   const ownClient = config.injectedClient
     ? undefined
-    : new LuminateClient({ secureUrl: config.secureUrl, apiKey: config.apiKey, apiLogin: config.apiLogin, ...config.client });
+    : new LuminateClient(
+      { secureUrl: config.secureUrl, apiKey: config.apiKey, apiLogin: config.apiLogin, ...config.client },
+      { redact: [config.apiSecretKey] }, // scrubbed from Luminate's text like the API password
+    );
   const client = config.injectedClient ?? (ownClient as LuminateClient);
   const store = config.store ?? new MemoryStore({ now });
   const applyHeaders = bridgeSecurityHeaders();

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { debugFor } from '../debug';
+import { causeText } from '../diagnostics/warnings';
 import type { Attribution, AttributionFunction, ResolvedSsoOptions } from './options';
 
 const log = debugFor('sso');
@@ -65,7 +66,7 @@ export async function requestAttribution(perRequest: AttributionFunction, req: R
   try {
     return cleanAttribution(await perRequest(req), 'the attribution function');
   } catch (e) {
-    log('the attribution function threw (%s); no attribution for this click', (e as Error)?.message);
+    log('the attribution function threw (%s); no attribution for this click', causeText(e));
     return {};
   }
 }

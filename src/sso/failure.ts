@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { debugFor } from '../debug';
+import { causeText } from '../diagnostics/warnings';
 import { LuminateError, isLuminateError } from '../errors';
 import type { ResolvedSsoOptions } from './options';
 
@@ -16,10 +17,11 @@ export function callHookSafely<A extends unknown[]>(hook: ((...args: A) => void)
   try {
     const result = hook(...args) as unknown;
     if (result && typeof (result as Promise<unknown>).catch === 'function') {
-      (result as Promise<unknown>).catch((e: unknown) => log('a hook rejected: %s', (e as Error)?.message));
+      (result as Promise<unknown>).catch((e: unknown) => log('a hook rejected: %s', causeText(e)));
     }
   } catch (e) {
-    log('a hook threw: %s', (e as Error)?.message);
+    // The host's own text is left out (causeText): it may carry anything, its secrets included.
+    log('a hook threw: %s', causeText(e));
   }
 }
 

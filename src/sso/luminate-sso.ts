@@ -16,7 +16,6 @@ import { publicPath } from './request-urls';
 import { looksLikeRequest } from '../util/looks-like-request';
 import { monitorSso, readyPromise, verifyAccess, type VerifyReport } from '../diagnostics/monitor';
 import type { BridgeStats } from '../diagnostics/stats';
-import { registerSecrets } from '../util/scrub-secrets';
 
 /** The express.Router `luminateSso()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateSsoMiddleware = RequestHandler & {
@@ -48,11 +47,13 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   }
   const monitor = monitorSso(resolveSsoOptions(options));
   const { config } = monitor;
-  registerSecrets(config.apiSecretKey, config.apiLogin.password); // never in an error message or debug line
   const destinations = compileDestinations(config.destinations);
   const ownClient = config.injectedClient
     ? undefined
-    : new LuminateClient({ secureUrl: config.secureUrl, apiKey: config.apiKey, apiLogin: config.apiLogin, ...config.client });
+    : new LuminateClient(
+      { secureUrl: config.secureUrl, apiKey: config.apiKey, apiLogin: config.apiLogin, ...config.client },
+      { redact: [config.apiSecretKey] }, // scrubbed from Luminate's text like the API password
+    );
   const client = config.injectedClient ?? (ownClient as LuminateClient);
   const store = config.store ?? new MemoryStore();
   const applyHeaders = bridgeSecurityHeaders();

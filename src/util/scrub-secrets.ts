@@ -1,34 +1,23 @@
-
 /**
- * The one redaction of secrets for every error message and debug line: the API administrator
- * password, the API secret key, the Web Services password, and per call the visitor's password,
- * tokens and nonces where they are known. Exact matching is not enough: an upstream that echoes
- * the request puts the form-encoded password (`P%40ss…`) into its error text (seen in an attack
- * on the bridge). So each secret is matched as written, percent-encoded (`%20`), form-encoded
- * (`+` for a space, `!'()~` escaped too) and XML-escaped, with the hex digits of every
- * percent-escape in either case (`%2f` = `%2F`).
+ * Redaction of secrets from the variable parts of error messages and debug lines: Luminate's own
+ * text, error causes, interpolated values. There is no process-wide registry: each instance (a
+ * LuminateClient, a bridge, a login router, a Web Services client, the doctor, a Warner) scrubs
+ * what it interpolates against its OWN secrets (the API administrator password, the API secret
+ * key, the Web Services password, and per call the visitor's password, tokens and nonces), so the
+ * library's fixed texts stay as written and one instance's secret never rewrites another's text.
+ *
+ * Exact matching is not enough: an upstream that echoes the request puts the form-encoded password
+ * (`P%40ss…`) into its error text (seen in an attack on the bridge), a Java error page may upper-
+ * case it, a Java JSON writer escapes `/` as `\/`. So each secret is matched, in any letter case,
+ * as written, percent-encoded (`%20`), form-encoded (`+` for a space, `!'()~` escaped too),
+ * percent-encoded twice (`%2540`), XML-escaped and JSON-escaped (with and without `\/`).
  */
 
 /** Values under 4 characters are left alone: scrubbing them would mangle ordinary words. */
 const MIN_LENGTH = 4;
-/** Secrets of the bridges and clients made in this process; the oldest go beyond this many. */
-const MAX_KNOWN = 64;
 
-const known = new Set<string>();
-let knownPattern: RegExp | undefined;
-
-/**
- * Remembers long-lived secrets (the options' password and secret key) so that every error message
- * and debug line made in this process is scrubbed of them, whoever builds it.
- */
-export function registerSecrets(...values: ReadonlyArray<string | undefined>): void {
-  for (const value of values) {
-    if (value === undefined || value.length < MIN_LENGTH || known.has(value)) continue;
-    known.add(value);
-    if (known.size > MAX_KNOWN) known.delete(known.values().next().value as string);
-    knownPattern = undefined;
-  }
-}
+/** A function that replaces every form of its instance's secrets in `text` by `[redacted]`. */
+export type Scrub = (text: string) => string;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -40,25 +29,20 @@ function xmlEscape(text: string): string[] {
 }
 
 function encodings(secret: string): string[] {
-  const forms = [secret, ...xmlEscape(secret)];
+  const json = JSON.stringify(secret).slice(1, -1);
+  const forms = [secret, ...xmlEscape(secret), json, json.replace(/\//g, '\\/')];
   try {
     const percent = encodeURIComponent(secret);
-    forms.push(percent, percent.replace(/%20/g, '+'), new URLSearchParams({ s: secret }).toString().slice(2));
+    const form = new URLSearchParams({ s: secret }).toString().slice(2);
+    forms.push(percent, percent.replace(/%20/g, '+'), form, encodeURIComponent(percent), encodeURIComponent(form));
   } catch {
     // A lone surrogate cannot be percent-encoded; its raw form is still matched.
   }
   return forms;
 }
 
-/** One form as a pattern: regex characters escaped, the hex digits of `%XX` in either case. */
-function patternOf(form: string): string {
-  return escapeRegExp(form).replace(/%([0-9A-Fa-f])([0-9A-Fa-f])/g, (_m, a: string, b: string) => {
-    const either = (c: string) => (/[0-9]/.test(c) ? c : `[${c.toLowerCase()}${c.toUpperCase()}]`);
-    return `%${either(a)}${either(b)}`;
-  });
-}
-
-function buildPattern(secrets: Iterable<string | undefined>): RegExp | undefined {
+/** One pattern for every form of every secret (case-insensitive), or undefined when none is long enough. */
+function patternFor(secrets: ReadonlyArray<string | undefined>): RegExp | undefined {
   const forms = new Set<string>();
   for (const secret of secrets) {
     if (secret === undefined || secret.length < MIN_LENGTH) continue;
@@ -67,24 +51,19 @@ function buildPattern(secrets: Iterable<string | undefined>): RegExp | undefined
   if (forms.size === 0) return undefined;
   // Longest first, so a secret that contains another is replaced whole.
   const sorted = [...forms].sort((a, b) => b.length - a.length);
-  return new RegExp(sorted.map(patternOf).join('|'), 'g');
+  return new RegExp(sorted.map(escapeRegExp).join('|'), 'gi');
 }
 
-/**
- * `text` with every form of every secret (the registered ones and `extra`) replaced by
- * `[redacted]`.
- */
-export function scrubSecrets(text: string, extra: ReadonlyArray<string | undefined> = []): string {
-  let clean = text;
-  if (extra.length > 0) {
-    const pattern = buildPattern(extra);
-    if (pattern !== undefined) clean = clean.replace(pattern, '[redacted]');
-  }
-  if (known.size > 0) {
-    knownPattern ??= buildPattern(known);
-    if (knownPattern !== undefined) clean = clean.replace(knownPattern, '[redacted]');
-  }
-  return clean;
+/** `text` with every form of every one of `secrets` replaced by `[redacted]`. */
+export function scrubSecrets(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  const pattern = patternFor(secrets);
+  return pattern === undefined ? text : text.replace(pattern, '[redacted]');
+}
+
+/** An instance's scrubber: its own secrets, fixed when it is made. */
+export function secretScrubber(secrets: ReadonlyArray<string | undefined>): Scrub {
+  const pattern = patternFor(secrets);
+  return (text) => (pattern === undefined ? text : text.replace(pattern, '[redacted]'));
 }
 
 /** The values of call parameters that are secrets by their name (password, token, nonce, secret). */

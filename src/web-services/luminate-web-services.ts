@@ -5,7 +5,6 @@ import { toLuminateError } from '../client/network-errors';
 import { dispatcherFor, sendOn, type Dispatchers } from '../client/pool';
 import { isRecord, readRequiredId, readRequiredString, type LuminateRecord } from '../client/values';
 import { debugFor, redact } from '../debug';
-import { registerSecrets } from '../util/scrub-secrets';
 import { isLuminateError, LuminateError } from '../errors';
 import { buildEnvelope, checkBodyXml, checkOperation, escapeXmlText, paramsXml } from './envelope';
 import { resolveWebServicesOptions, type ResolvedWebServicesOptions } from '../config/clients';
@@ -50,7 +49,6 @@ export class LuminateWebServices {
   /** `env` (default `process.env`) supplies LUMINATE_WS_URL, LUMINATE_WS_USERNAME and LUMINATE_WS_PASSWORD for options left out. */
   constructor(options?: LuminateWebServicesOptions, env: Env = process.env) {
     const config = resolveWebServicesOptions(options, env);
-    registerSecrets(config.password); // scrubbed from every error message and debug line
     this.#config = config;
     this.url = config.url;
     this.userName = config.userName;

@@ -11,7 +11,7 @@ export interface ReplyContext {
   /** The HTTP reason phrase (seen in the field: "Failed to resolve site: <org>" for a wrong path). */
   statusText?: string;
   /** Secrets (password, SessionId) scrubbed from any text Luminate sends back. */
-  redact: readonly string[];
+  redact: ReadonlyArray<string | undefined>;
 }
 
 const SESSION_HINT = /session|not logged in|log ?in required/i;
@@ -102,7 +102,7 @@ export function parseSoapReply(body: string, ctx: ReplyContext): LuminateRecord 
   const expected = `${operation}Response`;
   const reply = soapBody[expected];
   if (reply === undefined) {
-    const got = sanitizeUpstreamText(Object.keys(soapBody)[0] ?? 'an empty Body').slice(0, 64);
+    const got = sanitizeUpstreamText(Object.keys(soapBody)[0] ?? 'an empty Body', ctx.redact).slice(0, 64);
     throw new LuminateError('LUMINATE_UNEXPECTED_RESPONSE', `Luminate Web Services answered with "${got}" where "${expected}" was expected`);
   }
   if (Array.isArray(reply)) throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', `Luminate Web Services sent <${expected}> more than once`);

@@ -1,4 +1,6 @@
-import { Warner, WARNING_INTERVAL_MS } from '../../src/diagnostics/warnings';
+import type { Request } from 'express';
+import { OPTION_SETTING_NAMES, Warner, WARNING_INTERVAL_MS, warningFor } from '../../src/diagnostics/warnings';
+import { LuminateError } from '../../src/errors';
 
 describe('Warner: one line per code per interval, never a secret', () => {
   function setup(secrets: string[] = []) {
@@ -30,10 +32,23 @@ describe('Warner: one line per code per interval, never a secret', () => {
     expect(lines).toHaveLength(1);
   });
 
-  it('scrubs configured secrets from every line (the second lock)', () => {
+  // Changed on purpose (review finding 4): the warner no longer scrubs whole lines, which rewrote
+  // its own fixed text; it scrubs the parts put into a line (scrub), with its own secrets.
+  it('scrubs its configured secrets from what is put into a line (scrub), not the line as a whole', () => {
     const { warner, lines } = setup(['S3cret-Value', 'abc']);
-    warner.warn('LUMINATE_SSO_HOOK_FAILED', 'it said S3cret-Value and abc');
+    warner.warn('LUMINATE_SSO_HOOK_FAILED', `it said ${warner.scrub('S3CRET-VALUE and abc')}`);
     expect(lines).toEqual(['luminate-sso-bridge: it said [redacted] and abc [LUMINATE_SSO_HOOK_FAILED]']);
+  });
+
+  it("keeps the library's fixed text when a secret is an ordinary word, and scrubs the cause", () => {
+    const { warner, lines } = setup(['check', 'S3cret-Value']);
+    const settings = { names: OPTION_SETTING_NAMES, signatureAlgorithm: 'sha1' as const, who: 'luminateSso()', consequence: 'guests', scrub: warner.scrub };
+    const err = new LuminateError('SSO_PROVISION_FAILED', 'The provision hook failed.', { cause: new TypeError('cannot check S3cret-Value') });
+    const warning = warningFor(err, {} as Request, settings)!;
+    warner.warn(warning.code, warning.message);
+    expect(lines[0]).toContain('Fix: check the provision hook.');
+    expect(lines[0]).toContain('(TypeError: cannot [redacted] [redacted])');
+    expect(lines[0]).not.toContain('S3cret-Value');
   });
 
   it('a logger that throws does not break the caller; false logs nothing', () => {

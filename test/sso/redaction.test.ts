@@ -130,7 +130,12 @@ describe('the API secret key', () => {
     for (const text of [...hookErrors, ...lines]) expectClean(text, SECRET_KEY, API_PASSWORD);
   });
 
-  it('is scrubbed from any LuminateError message once a bridge knows it', () => {
-    expect(new LuminateError('SSO_CALLBACK_ERROR', `oops ${formUrlEncode(SECRET_KEY)}`).message).toBe('oops [redacted]');
+  // Was "is scrubbed from any LuminateError message once a bridge knows it": there is no process-wide
+  // registry any more (review finding 4); each instance scrubs what it interpolates against its own
+  // secrets, as the test above checks for a login router's errors and debug lines.
+  it('is scrubbed by its instance in any letter case, JSON-escaped and percent-encoded twice', () => {
+    const spellings = [SECRET_KEY.toUpperCase(), SECRET_KEY.toLowerCase(), JSON.stringify(SECRET_KEY).slice(1, -1).replace(/\//g, '\\/'),
+      encodeURIComponent(encodeURIComponent(SECRET_KEY)), encodeURIComponent(formUrlEncode(SECRET_KEY))];
+    for (const spelled of spellings) expect(scrubSecrets(`oops ${spelled}`, [SECRET_KEY])).toBe('oops [redacted]');
   });
 });
