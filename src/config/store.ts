@@ -1,9 +1,9 @@
 /** Options luminateSso() and luminateLogin() share besides the site: store, throttles, client, logger. */
 import { z } from 'zod';
-import type { LuminateClient } from '../client/luminate-client';
+import type { LuminateClient } from '../luminate/luminate-client';
 import { EMIT_WARNING, type BridgeLogger } from '../diagnostics/warnings';
-import type { BridgeStore } from '../sso/store';
-import type { ThrottleRule } from '../throttle/sliding-window';
+import type { BridgeStore } from '../store/store';
+import type { ThrottleRule } from '../store/sliding-window';
 import { isPlainObject, objectError } from './parse';
 
 const STORE_METHODS = ['setIfAbsent', 'increment', 'count', 'delete'] as const;

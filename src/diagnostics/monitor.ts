@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { LuminateClient } from '../client/luminate-client';
+import type { LuminateClient } from '../luminate/luminate-client';
 import { checkAccess } from '../doctor/site-checks';
 import { LuminateError, isLuminateError } from '../errors';
 import { loggedInConstituent } from '../login/session';

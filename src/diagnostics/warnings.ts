@@ -1,11 +1,11 @@
 import type { Request } from 'express';
 import { debugFor } from '../debug';
-import { accessFix, explainUnreachable, type AccessSettingNames } from '../doctor/explain';
+import { accessFix, explainUnreachable, type AccessSettingNames } from '../luminate/explain';
 import { scrub } from '../doctor/report';
-import { sanitizeUpstreamText } from '../client/error-response';
+import { sanitizeUpstreamText } from '../luminate/error-response';
 import type { LuminateError } from '../errors';
 import type { SignatureAlgorithm } from '../sso/options';
-import { rawQueryOf } from '../sso/request-urls';
+import { rawQueryOf } from '../http/request-urls';
 
 const log = debugFor('warnings');
 

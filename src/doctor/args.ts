@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { ConstituentRef } from '../client/types';
+import type { ConstituentRef } from '../luminate/types';
 
 export const USAGE = [
   'Usage: luminate-sso-bridge doctor [--cons-id ID | --member-id ID] [--timeout-ms N] [--json]',

@@ -1,8 +1,8 @@
-import { LuminateClient } from '../client/luminate-client';
-import { TOKEN_ROOT } from '../client/sso-token';
-import type { ConstituentRef } from '../client/types';
+import { LuminateClient } from '../luminate/luminate-client';
+import { TOKEN_ROOT } from '../luminate/sso-token';
+import type { ConstituentRef } from '../luminate/types';
 import { isLuminateError, type LuminateError } from '../errors';
-import { accessFix, ENV_SETTING_NAMES, explainUnreachable, type AccessSettingNames } from './explain';
+import { accessFix, ENV_SETTING_NAMES, explainUnreachable, type AccessSettingNames } from '../luminate/explain';
 import { fail, pass, skip, type CheckResult } from './report';
 import type { SiteSettings } from './settings';
 

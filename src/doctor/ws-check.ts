@@ -1,6 +1,6 @@
 import { isLuminateError } from '../errors';
 import { LuminateWebServices } from '../web-services';
-import { explainUnreachable } from './explain';
+import { explainUnreachable } from '../luminate/explain';
 import { fail, pass, type CheckResult } from './report';
 import type { WebServicesSettings } from './settings';
 

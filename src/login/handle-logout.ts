@@ -1,13 +1,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import { debugFor } from '../debug';
 import { LuminateError } from '../errors';
-import { asLuminateError, callHookSafely, toErrorHandler } from '../sso/failure';
-import { publicPath, publicUrl } from '../sso/request-urls';
-import { refusedSignatureCode, reportedLuminateCode, verifySignedRequest } from '../sso/signature';
+import { asLuminateError, callHookSafely, toErrorHandler } from '../http/failure';
+import { publicPath, publicUrl } from '../http/request-urls';
+import { refusedSignatureCode, reportedLuminateCode, verifySignedRequest } from '../luminate/signature';
 import { csrfValid, luminateCsrfToken } from './csrf';
 import type { ResolvedLoginOptions } from './options';
-import type { ApplyHeaders, BridgePages } from '../sso/message-page';
-import { notNavigation } from '../util/navigation';
+import type { ApplyHeaders, BridgePages } from '../http/message-page';
+import { notNavigation } from '../http/navigation';
 import { endHostSession, hostSessionOf, readLoginSession, sessionRequired } from './session';
 
 const log = debugFor('login');

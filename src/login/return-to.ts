@@ -1,4 +1,4 @@
-import { checkDestination, rawPathTrick, type CompiledDestinations } from '../sso/destinations';
+import { checkDestination, rawPathTrick, type CompiledDestinations } from '../http/destinations';
 
 /**
  * Where a visitor may be sent after logging in: a path on this site, or an absolute URL that

@@ -1,14 +1,14 @@
 import type { Request } from 'express';
-import type { LuminateClient } from '../client/luminate-client';
-import type { CallOptions } from '../client/types';
-import { readRequiredId, type LuminateRecord } from '../client/values';
+import type { LuminateClient } from '../luminate/luminate-client';
+import type { CallOptions } from '../luminate/types';
+import { readRequiredId, type LuminateRecord } from '../luminate/values';
 import { debugFor, maskEmail } from '../debug';
 import { LuminateError, isLuminateError } from '../errors';
 import { untilAborted } from '../util/abort';
 import { callAttribution } from './attribution';
 import { checkEmail, type CheckedEmail } from './email';
 import type { Attribution, ProvisionDetails, ResolvedSsoOptions } from './options';
-import type { SingleFlight } from './single-flight';
+import type { SingleFlight } from '../store/single-flight';
 
 const log = debugFor('sso');
 

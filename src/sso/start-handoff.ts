@@ -1,23 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { LuminateClient } from '../client/luminate-client';
-import type { ConstituentRef, SingleSignOnToken } from '../client/types';
+import type { LuminateClient } from '../luminate/luminate-client';
+import type { ConstituentRef, SingleSignOnToken } from '../luminate/types';
 import { debugFor, maskEmail, redact } from '../debug';
 import { untilAborted } from '../util/abort';
 import { LuminateError, isLuminateError } from '../errors';
 import { callAttribution, configuredAttribution, requestAttribution } from './attribution';
 import { checkEmail, type CheckedEmail } from './email';
 import { consIdForEmail, forget } from './find-constituent';
-import type { SingleFlight } from './single-flight';
-import { resolveDestination, type CompiledDestinations } from './destinations';
-import { applyFailurePolicy, asLuminateError, callHookSafely } from './failure';
-import { sendRedirect, singleSignOnForm, type EstablishSessionUrl } from './handoff';
-import type { BridgePages } from './message-page';
+import type { SingleFlight } from '../store/single-flight';
+import { resolveDestination, type CompiledDestinations } from '../http/destinations';
+import { applyFailurePolicy, asLuminateError, callHookSafely } from '../http/failure';
+import { sendRedirect, singleSignOnForm, type EstablishSessionUrl } from '../luminate/handoff';
+import type { BridgePages } from '../http/message-page';
 import { sendThrottledPage, type MintThrottle } from './mint-throttle';
 import type { Attribution, ResolvedSsoOptions } from './options';
-import { publicPath, publicUrl, rawQueryOf, withQueryParam } from './request-urls';
-import type { HandoffCsp } from './security-headers';
-import { notNavigation } from '../util/navigation';
+import { publicPath, publicUrl, rawQueryOf, withQueryParam } from '../http/request-urls';
+import type { HandoffCsp } from '../http/security-headers';
+import { notNavigation } from '../http/navigation';
 
 const log = debugFor('sso');
 

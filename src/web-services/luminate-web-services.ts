@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
-import { retryOnce, startDeadline } from '../client/deadline';
-import { postTarget, postXml, type PostTarget } from '../client/http';
-import { toLuminateError } from '../client/network-errors';
-import { dispatcherFor, sendOn, type Dispatchers } from '../client/pool';
-import { isRecord, readRequiredId, readRequiredString, type LuminateRecord } from '../client/values';
+import { retryOnce, startDeadline } from '../luminate/deadline';
+import { postTarget, postXml, type PostTarget } from '../luminate/http';
+import { toLuminateError } from '../luminate/network-errors';
+import { dispatcherFor, sendOn, type Dispatchers } from '../luminate/pool';
+import { isRecord, readRequiredId, readRequiredString, type LuminateRecord } from '../luminate/values';
 import { debugFor, redact } from '../debug';
 import { registerSecrets } from '../util/scrub-secrets';
 import { isLuminateError, LuminateError } from '../errors';

@@ -1,6 +1,6 @@
 import express from 'express';
 import request from 'supertest';
-import { establishSessionUrls, sendRedirect } from '../../src/sso/handoff';
+import { establishSessionUrls, sendRedirect } from '../../src/luminate/handoff';
 
 /** What the URL API builds: the reference the string building must match exactly. */
 function viaUrlApi(secureUrl: string, nonce: string, destination: string, routingId?: string): string {

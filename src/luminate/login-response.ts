@@ -1,7 +1,7 @@
 import { LuminateError } from '../errors';
-import { readOptionalId, readOptionalString, readRequiredId, type LuminateRecord } from '../client/values';
+import { readOptionalId, readOptionalString, readRequiredId, type LuminateRecord } from './values';
 import type { SignatureAlgorithm } from '../sso/options';
-import { verifyLoginSignature } from '../sso/signature';
+import { verifyLoginSignature } from './signature';
 
 export const LOGIN_ROOT = 'loginResponse';
 

@@ -1,13 +1,13 @@
 /** luminateSso()'s options: the shared site, store and throttle parts, and its own. */
 import { z } from 'zod';
 import { loggedInConstituent } from '../login/session';
-import { compileDestinations, defaultAllowList } from '../sso/destinations';
-import type { AttributionFunction, LuminateSsoOptions, ResolvedSsoOptions } from '../sso/options';
-import { commonParameter } from './clients';
-import { NETWORK_DEFAULTS } from './network';
-import { flag, hook, refuse, type SameKeys, isPlainObject, kindOf, parseOptions, positive, type Env, objectError } from './parse';
-import { envLabels, siteSchema, SITE_ENV, withEnv } from './site';
-import { client, logger, mintThrottle, store } from './store';
+import { compileDestinations, defaultAllowList } from '../http/destinations';
+import type { AttributionFunction, LuminateSsoOptions, ResolvedSsoOptions } from './options';
+import { commonParameter } from '../config/clients';
+import { NETWORK_DEFAULTS } from '../config/network';
+import { flag, hook, refuse, type SameKeys, isPlainObject, kindOf, parseOptions, positive, type Env, objectError } from '../config/parse';
+import { envLabels, siteSchema, SITE_ENV, withEnv } from '../config/site';
+import { client, logger, mintThrottle, store } from '../config/store';
 
 /** A route path, relative to where the router is mounted: `/` and safe path characters, no trailing slash. */
 export function routePath(fallback: string) {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import type { SignatureAlgorithm } from './options';
-import { rawQueryOf } from './request-urls';
+import type { SignatureAlgorithm } from '../sso/options';
+import { rawQueryOf } from '../http/request-urls';
 
 /**
  * Luminate signs a redirect by appending `ts=<unix seconds>` and then

@@ -1,6 +1,6 @@
-import type { SingleSignOnToken } from '../client/types';
+import type { SingleSignOnToken } from './types';
 import type { Response } from 'express';
-import type { Attribution } from './options';
+import type { Attribution } from '../sso/options';
 
 /** Characters Luminate's routing ids are made of; anything else is not put into the path. */
 const ROUTING_ID = /^[A-Za-z0-9._-]{1,128}$/;

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { debugFor } from '../debug';
 import { LuminateError, isLuminateError } from '../errors';
-import type { ResolvedSsoOptions } from './options';
+import type { ResolvedSsoOptions } from '../sso/options';
 
 const log = debugFor('sso');
 
