@@ -16,7 +16,7 @@ export { luminateLink } from './sso/attribution';
 export type { BridgePage, PageKind, RenderPage } from './http/message-page';
 export { luminateLogin, type LuminateLoginRouter } from './login/luminate-login';
 export type { LuminateLoginOptions, LoginInfo, LoginMode } from './login/options';
-export { LOGIN_SESSION_KEY, loggedInConstituent, type LoginSession } from './login/session';
+export { LOGIN_SESSION_KEY, loggedInConstituent, type LoginSession } from './http/login-session';
 export { luminateCsrfToken } from './login/csrf';
 export { SESSION_KEY, type RememberedConstituent } from './sso/find-constituent';
 export { MemoryStore, type BridgeStore, type MemoryStoreOptions } from './store/store';
@@ -29,5 +29,5 @@ export type { LuminateWebServicesOptions, SoapParams, SoapValue, WebServicesCall
 export { ERROR_CHANNEL_NAME } from './errors';
 export { LuminateError, isLuminateError, codeForLuminateError, LUMINATE_API_ERROR_CODES, type LuminateErrorCode } from './errors';
 export { HANDOFF_CHANNEL_NAME, type BridgeStats, type BridgeEvent } from './diagnostics/stats';
-export type { BridgeLogger, WarningCode } from './diagnostics/warnings';
+export type { BridgeLogger, WarningCode } from './config/logger';
 export type { VerifyReport } from './diagnostics/monitor';

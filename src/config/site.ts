@@ -123,8 +123,15 @@ export const siteSchema = z
 type SiteInput = z.input<typeof siteSchema>;
 /** The Luminate site and its client's network options. Every site field left out falls back to the environment variable named. */
 export type LuminateSiteOptions = Partial<Omit<SiteInput, 'apiLogin'>> & { apiLogin?: Partial<SiteInput['apiLogin']> };
+/** The `luminate` block after validation: the site settings, and `client` (responseFormat and the network options given). */
+export type ResolvedSite = z.output<typeof siteSchema>;
 export type SignatureAlgorithm = z.output<typeof signatureAlgorithm>;
 export type ResponseFormat = z.output<typeof responseFormat>;
+
+/** `luminate` with its environment fallbacks filled in; other values are left for the schema to refuse. */
+export function withSiteEnv(input: unknown, env: Env): unknown {
+  return isPlainObject(input) ? { ...input, luminate: withEnv(input.luminate, env, SITE_ENV) } : input;
+}
 
 /** Site setting → the environment variable it falls back to. */
 export const SITE_ENV = {

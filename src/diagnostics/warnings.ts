@@ -1,51 +1,18 @@
 import type { Request } from 'express';
 import { debugFor } from '../debug';
 import { accessFix, explainUnreachable, type AccessSettingNames } from '../luminate/explain';
-import { scrub } from '../doctor/report';
 import { sanitizeUpstreamText } from '../luminate/error-response';
+import { type BridgeLogger, type WarningCode } from '../config/logger';
 import type { LuminateError } from '../errors';
-import type { SignatureAlgorithm } from '../sso/options';
+import type { SignatureAlgorithm } from '../config/site';
+import { scrubSecrets } from '../util/scrub-secrets';
 import { rawQueryOf } from '../http/request-urls';
 
 const log = debugFor('warnings');
 
-/**
- * Where the bridge reports a misconfigured site. `warn` gets one line naming the error code and
- * the fix, never a secret. Default: `process.emitWarning(line, { type: 'LuminateSsoBridgeWarning', code })`,
- * which Node prints on stderr. Pass `console`, a pino/winston logger, or `false` for none.
- */
-export interface BridgeLogger {
-  warn(message: string, details?: { code: WarningCode }): unknown;
-  /** Optional: the start-up check's success line (`verify`). */
-  info?(message: string, details?: { code: WarningCode }): unknown;
-}
-
-/** The warning codes (`warning.code` with process.emitWarning). */
-export type WarningCode =
-  | 'LUMINATE_SSO_API_KEY'
-  | 'LUMINATE_SSO_API_LOGIN'
-  | 'LUMINATE_SSO_IP_NOT_ALLOWED'
-  | 'LUMINATE_SSO_CALLBACK_SIGNATURE'
-  | 'LUMINATE_SSO_LOGIN_SIGNATURE'
-  | 'LUMINATE_SSO_HOOK_FAILED'
-  | 'LUMINATE_SSO_HOOK_RESULT'
-  | 'LUMINATE_SSO_PROVISION_FAILED'
-  | 'LUMINATE_SSO_NO_SESSION'
-  | 'LUMINATE_SSO_PROXY'
-  | 'LUMINATE_SSO_UNREACHABLE'
-  | 'LUMINATE_SSO_STORE'
-  | 'LUMINATE_SSO_RENDER_PAGE'
-  | 'LUMINATE_SSO_VERIFY';
-
-export const WARNING_TYPE = 'LuminateSsoBridgeWarning';
 /** One line per warning code per this many ms (5 minutes): a campaign day's clicks give a handful of lines. */
 export const WARNING_INTERVAL_MS = 5 * 60_000;
 const PREFIX = 'luminate-sso-bridge: ';
-
-/** `process.emitWarning`, the default sink. */
-export const EMIT_WARNING: BridgeLogger = {
-  warn: (message, details) => process.emitWarning(message, { type: WARNING_TYPE, ...(details ? { code: details.code } : {}) }),
-};
 
 /**
  * Sends warnings to a logger, at most one per code per `intervalMs`. Memory is bounded: one
@@ -80,7 +47,7 @@ export class Warner {
 
   #send(level: 'warn' | 'info', code: WarningCode, message: string): void {
     if (this.#logger === false) return;
-    const line = scrub(`${PREFIX}${message} [${code}]`, this.#secrets);
+    const line = scrubSecrets(`${PREFIX}${message} [${code}]`, this.#secrets);
     const write = level === 'info' ? this.#logger.info : this.#logger.warn;
     if (typeof write !== 'function') return;
     try {

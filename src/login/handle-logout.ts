@@ -2,13 +2,14 @@ import type { NextFunction, Request, Response } from 'express';
 import { debugFor } from '../debug';
 import { LuminateError } from '../errors';
 import { asLuminateError, callHookSafely, toErrorHandler } from '../http/failure';
-import { publicPath, publicUrl } from '../http/request-urls';
-import { refusedSignatureCode, reportedLuminateCode, verifySignedRequest } from '../luminate/signature';
+import { publicPath, publicUrl, verifySignedRequest } from '../http/request-urls';
+import { refusedSignatureCode, reportedLuminateCode } from '../luminate/signature';
 import { csrfValid, luminateCsrfToken } from './csrf';
 import type { ResolvedLoginOptions } from './options';
 import type { ApplyHeaders, BridgePages } from '../http/message-page';
 import { notNavigation } from '../http/navigation';
-import { endHostSession, hostSessionOf, readLoginSession, sessionRequired } from './session';
+import { readLoginSession } from '../http/login-session';
+import { endHostSession, hostSessionOf, sessionRequired } from './session';
 
 const log = debugFor('login');
 

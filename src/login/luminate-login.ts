@@ -12,7 +12,7 @@ import type { LuminateLoginOptions, ResolvedLoginOptions } from './options';
 import { resolveLoginOptions } from './resolve-options';
 import { looksLikeRequest } from '../http/looks-like-request';
 import { establishSessionUrls } from '../luminate/handoff';
-import { monitorLogin } from '../diagnostics/monitor';
+import { monitorLogin } from './monitor';
 import { registerSecrets } from '../util/scrub-secrets';
 
 /** The router `luminateLogin()` returns, with a way to release the client's sockets on shutdown. */

@@ -1,15 +1,15 @@
 import type { Request } from 'express';
 import type { LuminateClient } from '../luminate/luminate-client';
-import type { BridgeLogger } from '../diagnostics/warnings';
+import type { BridgeLogger } from '../config/logger';
 import type { LuminateError } from '../errors';
-import type { LuminateSiteOptions, ResolvedSsoOptions } from '../sso/options';
+import type { LuminateSiteOptions, ResolvedSite } from '../config/site';
 import type { CompiledDestinations } from '../http/destinations';
 import type { BridgeStore } from '../store/store';
 import type { RenderPage } from '../http/message-page';
 import type { ThrottleRule } from '../store/sliding-window';
-import type { LoginMode } from './session';
+import type { LoginMode } from '../http/login-session';
 
-export type { LoginMode } from './session';
+export type { LoginMode } from '../http/login-session';
 
 export interface LuminateLoginOptions {
   /** The Luminate site, exactly as for luminateSso() (same environment variables). */
@@ -82,7 +82,7 @@ export interface LoginInfo {
 
 /** Options after defaults and environment fallbacks. */
 export interface ResolvedLoginOptions
-  extends Pick<ResolvedSsoOptions, 'secureUrl' | 'apiKey' | 'apiLogin' | 'apiSecretKey' | 'signatureAlgorithm' | 'client'> {
+  extends ResolvedSite {
   injectedClient?: LuminateClient;
   mode: LoginMode;
   /** The form fields sent to Luminate: the configured ones, or user_name and password. */

@@ -5,9 +5,11 @@ import { CSRF_FIELD } from './csrf';
 import type { LuminateLoginOptions, ResolvedLoginOptions } from './options';
 import { compileDestinations, defaultAllowList } from '../http/destinations';
 import { flag, hook, refuse, type SameKeys, parseOptions, positive, type Env, objectError } from '../config/parse';
-import { envLabels, siteSchema, SITE_ENV } from '../config/site';
-import { baseUrl, parameterName, routePath, withSiteEnv } from '../sso/resolve-options';
-import { client, loginThrottle, logger, store } from '../config/store';
+import { logger } from '../config/logger';
+import { baseUrl, parameterName, routePath } from '../config/routes';
+import { envLabels, siteSchema, SITE_ENV, withSiteEnv } from '../config/site';
+import { loginThrottle, store } from '../config/store';
+import { clientOption } from '../luminate/client-option';
 
 /** A Luminate parameter name (as the client accepts them). */
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_.]{0,63}$/;
@@ -60,7 +62,7 @@ const loginSchema = z
       baseUrl: baseUrl.optional(),
       throttle: loginThrottle,
       store: store.optional(),
-      client: client.optional(),
+      client: clientOption.optional(),
       signatureMaxAgeSeconds: positive('seconds', 300).default(300),
       onLogin: hook<Login['onLogin']>('(info, req) => void').optional(),
       onError: hook<Login['onError']>('(err, req) => void').optional(),

@@ -1,6 +1,6 @@
 import { LuminateError } from '../errors';
 import { readOptionalId, readOptionalString, readRequiredId, type LuminateRecord } from './values';
-import type { SignatureAlgorithm } from '../sso/options';
+import type { SignatureAlgorithm } from '../config/site';
 import { verifyLoginSignature } from './signature';
 
 export const LOGIN_ROOT = 'loginResponse';

@@ -6,7 +6,8 @@ import { applyFailurePolicy, asLuminateError, callHookSafely, toErrorHandler } f
 import type { BridgePages } from '../http/message-page';
 import type { ResolvedSsoOptions } from './options';
 import type { HandoffCsp } from '../http/security-headers';
-import { refusedSignatureCode, reportedLuminateCode, verifySignedRequest } from '../luminate/signature';
+import { verifySignedRequest } from '../http/request-urls';
+import { refusedSignatureCode, reportedLuminateCode } from '../luminate/signature';
 import type { BridgeStore } from '../store/store';
 
 const log = debugFor('callback');

@@ -14,7 +14,8 @@ import { MemoryStore } from '../store/store';
 import { resolveSsoOptions } from './resolve-options';
 import { publicPath } from '../http/request-urls';
 import { looksLikeRequest } from '../http/looks-like-request';
-import { monitorSso, readyPromise, verifyAccess, type VerifyReport } from '../diagnostics/monitor';
+import { readyPromise, verifyAccess, type VerifyReport } from '../diagnostics/monitor';
+import { monitorSso } from './monitor';
 import type { BridgeStats } from '../diagnostics/stats';
 import { registerSecrets } from '../util/scrub-secrets';
 

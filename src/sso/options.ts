@@ -1,10 +1,10 @@
 import type { Request } from 'express';
 import type { LuminateClient } from '../luminate/luminate-client';
-import type { ConstituentRef } from '../luminate/types';
+import type { Attribution, ConstituentRef, HandoffMode } from '../luminate/types';
 import type { NetworkOptions } from '../config/network';
 import type { LuminateSiteOptions, ResponseFormat, SignatureAlgorithm } from '../config/site';
 import type { MintThrottleOptions, ResolvedMintThrottle } from '../config/store';
-import type { BridgeLogger } from '../diagnostics/warnings';
+import type { BridgeLogger } from '../config/logger';
 import type { LuminateError } from '../errors';
 import type { RenderPage } from '../http/message-page';
 import type { BridgeStore } from '../store/store';
@@ -14,12 +14,6 @@ import type { BridgeStore } from '../store/store';
  * `{ memberId }`, or `{ email }` to have the bridge look the cons_id up), or null for "not logged in".
  */
 export type ConstituentResult = ConstituentRef | { email: string; consId?: never; memberId?: never } | null | undefined;
-
-/** Luminate's `source` / `sub_source` common parameters: who sent the visitor (e.g. a partner portal). */
-export interface Attribution {
-  source?: string;
-  subSource?: string;
-}
 
 /** Static attribution; `fromQuery: true` also accepts `source` / `sub_source` from the bridge link's query. */
 export interface AttributionOptions extends Attribution {
@@ -41,8 +35,8 @@ export interface ProvisionDetails {
 
 export type ProvisionFunction = (req: Request) => ProvisionDetails | null | undefined | Promise<ProvisionDetails | null | undefined>;
 
-export type HandoffMode = 'singleSignOn' | 'establishSession';
 export type { LuminateSiteOptions, SignatureAlgorithm } from '../config/site';
+export type { Attribution, HandoffMode } from '../luminate/types';
 
 export interface LuminateSsoOptions {
   luminate?: LuminateSiteOptions;
