@@ -1,13 +1,11 @@
 /** Options of the two API clients, `LuminateClient` and `LuminateWebServices`, built from the shared parts. */
 import { z } from 'zod';
 import { NETWORK_DEFAULTS, networkRules, networkShape, withNetworkDefaults } from './network';
-import { parseOptions, positive, type Env, objectError } from './parse';
+import { parseOptions, positive, type Env, objectError, UNPRINTABLE } from './parse';
 import { apiKey, clientApiLogin, responseFormat, secureUrl, setting, webServicesUrl, withEnv } from './site';
 
 /** What Luminate's source fields may hold when the site sets them: printable text, at most 255 characters. */
 const MAX_SOURCE_LENGTH = 255;
-// Controls, zero-width and bidi-override characters have no place in a CRM field or a log line.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 /** True for a value the bridge will send as `source` / `sub_source`. */
 export function isSourceValue(value: unknown): value is string {
   return typeof value === 'string' && value.trim() === value && value !== '' &&

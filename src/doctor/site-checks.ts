@@ -5,7 +5,6 @@ import { checkAccess, fail, pass, said, skip, type CheckResult } from '../lumina
 import { explainUnreachable } from '../luminate/explain';
 import type { SiteSettings } from './settings';
 
-
 /**
  * Error 1 to a call that names a constituent. Seen in the field: it is also what a wrong secure
  * host or org path answers, to every call; then the checks above passed only because a call

@@ -3,10 +3,9 @@
  * destination or allow entry, encoded path tricks, and whether a URL would make the Luminate page
  * it names redirect the browser on.
  */
+import { CONTROL_CHARACTER } from '../luminate/values';
 
 const MAX_LENGTH = 2048;
-// C0, DEL and C1: the URL parser drops tab/CR/LF, so `ht\ttps://` would otherwise "work".
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const SCHEME = /^https?:\/\//i;
 // Bytes that, once decoded by some later hop, change how the path splits or decodes again
 // (`/ \ . %`), or start a servlet path parameter (`;`, see below).
@@ -18,7 +17,8 @@ type Parsed = { ok: true; url: URL; rawAuthority: string } | { ok: false; reason
 export function parseStrict(raw: string): Parsed {
   if (raw === '') return { ok: false, reason: 'empty' };
   if (raw.length > MAX_LENGTH) return { ok: false, reason: 'too-long' };
-  if (CONTROL.test(raw)) return { ok: false, reason: 'control-character' };
+  // The URL parser drops tab/CR/LF, so `ht\ttps://` would otherwise "work".
+  if (CONTROL_CHARACTER.test(raw)) return { ok: false, reason: 'control-character' };
   if (/^\s|\s$/.test(raw)) return { ok: false, reason: 'whitespace' };
   // Browsers and WHATWG URL treat `\` as `/` in http(s) URLs: `/\evil.com` is protocol-relative.
   if (raw.includes('\\')) return { ok: false, reason: 'backslash' };
@@ -145,7 +145,7 @@ export function redirectTrick(url: URL): string | undefined {
     const name = decodeFully(eq === -1 ? part : part.slice(0, eq));
     const value = decodeFully(eq === -1 ? '' : part.slice(eq + 1));
     if (name === undefined || value === undefined) return 'encoded-trick';
-    if (CONTROL.test(name) || CONTROL.test(value)) return 'control-character';
+    if (CONTROL_CHARACTER.test(name) || CONTROL_CHARACTER.test(value)) return 'control-character';
     const key = normalise(name).replace(/[^a-z0-9]/g, '');
     if (REDIRECT_NAME_PARTS.some((word) => key.includes(word))) return 'redirect-parameter';
     if (URL_LIKE_VALUE.test(normalise(value).trim())) return 'redirect-parameter';

@@ -1,5 +1,6 @@
 /** The read side of luminateLogin()'s session entry, which luminateSso()'s default `constituent` hook uses. */
 import type { Request } from 'express';
+import { CONS_ID } from '../luminate/values';
 
 /**
  * Where luminateLogin() keeps the constituent it logged in, in the host's session:
@@ -19,8 +20,6 @@ export interface LoginSession {
   /** When, in ms since the epoch. */
   at: number;
 }
-
-const CONS_ID = /^[\x21-\x7e]{1,255}$/;
 
 /** The constituent luminateLogin() stored in this visitor's session, if any. */
 export function readLoginSession(req: Request): LoginSession | undefined {

@@ -1,8 +1,6 @@
 import type { SingleSignOnToken } from './types';
 import type { Attribution } from './types';
-
-/** Characters Luminate's routing ids are made of; anything else is not put into the path. */
-const ROUTING_ID = /^[A-Za-z0-9._-]{1,128}$/;
+import { ROUTING_ID } from './values';
 
 export interface SingleSignOnForm {
   /** `<secureUrl>/site/CRConsAPI`, where the form posts. */
