@@ -1,17 +1,15 @@
 export { luminateSso, type LuminateSsoMiddleware, type LuminateSsoRouter } from './sso/luminate-sso';
 export type {
   LuminateSsoOptions,
-  LuminateSiteOptions,
   ConstituentResult,
-  HandoffMode,
   HandoffInfo,
-  SignatureAlgorithm,
-  Attribution,
   AttributionOptions,
   AttributionFunction,
   ProvisionDetails,
   ProvisionFunction,
 } from './sso/options';
+export type { LuminateSiteOptions, SignatureAlgorithm } from './config/site';
+export type { Attribution, HandoffMode } from './luminate/types';
 export { luminateLink } from './sso/attribution';
 export type { BridgePage, PageKind, RenderPage } from './http/message-page';
 export { luminateLogin, type LuminateLoginRouter } from './login/luminate-login';

@@ -1,7 +1,8 @@
 import type { Request } from 'express';
 import { isSourceValue } from '../config/clients';
 import { debugFor } from '../debug';
-import type { Attribution, AttributionFunction, ResolvedSsoOptions } from './options';
+import type { Attribution } from '../luminate/types';
+import type { AttributionFunction, ResolvedSsoOptions } from './options';
 
 const log = debugFor('sso');
 

@@ -7,7 +7,8 @@ import { LuminateError, isLuminateError } from '../errors';
 import { untilAborted } from '../util/abort';
 import { callAttribution } from './attribution';
 import { checkEmail, type CheckedEmail } from './email';
-import type { Attribution, ProvisionDetails, ResolvedSsoOptions } from './options';
+import type { Attribution } from '../luminate/types';
+import type { ProvisionDetails, ResolvedSsoOptions } from './options';
 import type { SingleFlight } from '../store/single-flight';
 
 const log = debugFor('sso');

@@ -35,9 +35,6 @@ export interface ProvisionDetails {
 
 export type ProvisionFunction = (req: Request) => ProvisionDetails | null | undefined | Promise<ProvisionDetails | null | undefined>;
 
-export type { LuminateSiteOptions, SignatureAlgorithm } from '../config/site';
-export type { Attribution, HandoffMode } from '../luminate/types';
-
 export interface LuminateSsoOptions {
   luminate?: LuminateSiteOptions;
   /**
