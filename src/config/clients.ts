@@ -1,9 +1,16 @@
 /** Options of the two API clients, `LuminateClient` and `LuminateWebServices`, built from the shared parts. */
 import { z } from 'zod';
-import { isSourceValue } from '../sso/attribution';
 import { NETWORK_DEFAULTS, networkRules, networkShape, withNetworkDefaults } from './network';
-import { parseOptions, positive, type Env, objectError } from './parse';
+import { parseOptions, positive, type Env, objectError, UNPRINTABLE } from './parse';
 import { apiKey, clientApiLogin, responseFormat, secureUrl, setting, webServicesUrl, withEnv } from './site';
+
+/** What Luminate's source fields may hold when the site sets them: printable text, at most 255 characters. */
+const MAX_SOURCE_LENGTH = 255;
+/** True for a value the bridge will send as `source` / `sub_source`. */
+export function isSourceValue(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() === value && value !== '' &&
+    value.length <= MAX_SOURCE_LENGTH && !UNPRINTABLE.test(value);
+}
 
 /** A common parameter (`source`, `sub_source`, `center_id`), given in options or `attribution`. */
 export const commonParameter = z.custom<string>(isSourceValue, {

@@ -11,6 +11,11 @@
  */
 import { z } from 'zod';
 
+/** C0 controls and DEL: never part of a setting (a pasted line break, a stray tab) or a call argument. */
+export const ASCII_CONTROL = /[\u0000-\u001f\u007f]/;
+/** Controls (C0, DEL, C1), zero-width and bidi-override characters: nothing a CRM field or a log line should carry. */
+export const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+
 export type Env = Record<string, string | undefined>;
 
 /** `true` when A and B have the same keys: checks a documented option interface against its schema at compile time. */

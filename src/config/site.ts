@@ -6,10 +6,8 @@
 import { z } from 'zod';
 import { isLoopbackHost } from '../util/loopback';
 import { networkRules, networkShape } from './network';
-import { isPlainObject, kindOf, type Env, objectError } from './parse';
+import { ASCII_CONTROL, isPlainObject, kindOf, type Env, objectError } from './parse';
 
-/** C0 controls and DEL: never part of a setting (a pasted line break, a stray tab). */
-const CONTROL = /[\u0000-\u001f\u007f]/;
 /** Characters Luminate does not allow in an API key. */
 const FORBIDDEN_API_KEY = /[&:\\"'?=]/;
 
@@ -26,7 +24,7 @@ function text(hint: string) {
 export function setting(hint: string) {
   return text(hint)
     .refine((v) => v.trim() === v, { error: 'has leading or trailing whitespace; remove it.' })
-    .refine((v) => !CONTROL.test(v), { error: 'must not contain control characters.' });
+    .refine((v) => !ASCII_CONTROL.test(v), { error: 'must not contain control characters.' });
 }
 
 /**
@@ -88,7 +86,7 @@ export const apiLogin = account(setting(NAME), setting(PASSWORD));
  * with control characters or an empty password is refused.
  */
 export const clientApiLogin = account(
-  text(NAME).refine((v) => v.trim() !== '', { error: `is missing. Set it to ${NAME}.` }).refine((v) => !CONTROL.test(v), { error: 'must not contain control characters.' }),
+  text(NAME).refine((v) => v.trim() !== '', { error: `is missing. Set it to ${NAME}.` }).refine((v) => !ASCII_CONTROL.test(v), { error: 'must not contain control characters.' }),
   text(PASSWORD),
 );
 
@@ -123,8 +121,15 @@ export const siteSchema = z
 type SiteInput = z.input<typeof siteSchema>;
 /** The Luminate site and its client's network options. Every site field left out falls back to the environment variable named. */
 export type LuminateSiteOptions = Partial<Omit<SiteInput, 'apiLogin'>> & { apiLogin?: Partial<SiteInput['apiLogin']> };
+/** The `luminate` block after validation: the site settings, and `client` (responseFormat and the network options given). */
+export type ResolvedSite = z.output<typeof siteSchema>;
 export type SignatureAlgorithm = z.output<typeof signatureAlgorithm>;
 export type ResponseFormat = z.output<typeof responseFormat>;
+
+/** `luminate` with its environment fallbacks filled in; other values are left for the schema to refuse. */
+export function withSiteEnv(input: unknown, env: Env): unknown {
+  return isPlainObject(input) ? { ...input, luminate: withEnv(input.luminate, env, SITE_ENV) } : input;
+}
 
 /** Site setting → the environment variable it falls back to. */
 export const SITE_ENV = {

@@ -1,9 +1,7 @@
-/** Options luminateSso() and luminateLogin() share besides the site: store, throttles, client, logger. */
+/** Options luminateSso() and luminateLogin() share besides the site: the store and the throttles. */
 import { z } from 'zod';
-import type { LuminateClient } from '../client/luminate-client';
-import { EMIT_WARNING, type BridgeLogger } from '../diagnostics/warnings';
-import type { BridgeStore } from '../sso/store';
-import type { ThrottleRule } from '../throttle/sliding-window';
+import type { BridgeStore } from '../store/store';
+import type { ThrottleRule } from '../store/sliding-window';
 import { isPlainObject, objectError } from './parse';
 
 const STORE_METHODS = ['setIfAbsent', 'increment', 'count', 'delete'] as const;
@@ -12,19 +10,6 @@ const STORE_METHODS = ['setIfAbsent', 'increment', 'count', 'delete'] as const;
 export const store = z.custom<BridgeStore>((v) => isPlainObject(v) && STORE_METHODS.every((m) => typeof v[m] === 'function'), {
   error: `must implement the BridgeStore interface (${STORE_METHODS.join(', ')}), e.g. a MemoryStore shared by luminateSso() and luminateLogin().`,
 });
-
-/** An injected LuminateClient (duck-typed: a client from another copy of this package is fine too). */
-export const client = z.custom<LuminateClient>(
-  (v) => isPlainObject(v) && typeof v.getSingleSignOnToken === 'function' && typeof v.callServerApi === 'function',
-  { error: 'must be a LuminateClient instance.' },
-);
-
-/** Where warnings go: default `process.emitWarning`, `false` for none, or an object with `warn(message)`. */
-export const logger = z
-  .union([z.literal(false), z.custom<BridgeLogger>((v) => isPlainObject(v) && typeof v.warn === 'function')], {
-    error: 'must be an object with a warn(message) function (e.g. console, or a pino logger), or false.',
-  })
-  .default(EMIT_WARNING);
 
 /** At most `limit` requests per `windowMs` (sliding window). */
 export const throttleRule = z.strictObject(

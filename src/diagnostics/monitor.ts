@@ -1,12 +1,8 @@
 import type { Request } from 'express';
-import type { LuminateClient } from '../client/luminate-client';
-import { checkAccess } from '../doctor/site-checks';
 import { LuminateError, isLuminateError } from '../errors';
-import { loggedInConstituent } from '../login/session';
-import type { HandoffInfo, ResolvedSsoOptions } from '../sso/options';
-import { isOwnHandoffId } from '../sso/handoff-id';
-import { BridgeCounters } from './stats';
-import { EMIT_WARNING, noSessionWarning, OPTION_SETTING_NAMES, Warner, warningFor, type BridgeLogger, type WarningSettings } from './warnings';
+import { checkAccess } from '../luminate/access-check';
+import type { LuminateClient } from '../luminate/luminate-client';
+import { OPTION_SETTING_NAMES, type Warner } from './warnings';
 
 type TrustFn = (address: string | undefined, hop: number) => boolean;
 
@@ -32,7 +28,7 @@ export function proxyWarning(who: string): string {
 }
 
 /** The bridge's secrets, scrubbed from the causes and details its warnings quote (Warner.scrub). */
-export function secretsOf(config: Pick<ResolvedSsoOptions, 'apiKey' | 'apiLogin' | 'apiSecretKey'>): string[] {
+export function secretsOf(config: { apiKey: string; apiLogin: { password: string }; apiSecretKey: string }): string[] {
   return [config.apiLogin.password, config.apiSecretKey, config.apiKey];
 }
 
@@ -87,7 +83,7 @@ export function readyPromise(run: (() => Promise<VerifyReport>) | undefined): Pr
 }
 
 /** Runs `observe`, then the user's hook; the observer never stands in the hook's way. */
-function observed<A extends unknown[]>(observe: (...args: A) => void, hook: ((...args: A) => unknown) | undefined): (...args: A) => unknown {
+export function observed<A extends unknown[]>(observe: (...args: A) => void, hook: ((...args: A) => unknown) | undefined): (...args: A) => unknown {
   return (...args: A) => {
     try {
       observe(...args);
@@ -98,84 +94,7 @@ function observed<A extends unknown[]>(observe: (...args: A) => void, hook: ((..
   };
 }
 
-function hasSession(req: Request): boolean {
+export function hasSession(req: Request): boolean {
   const session = (req as unknown as { session?: unknown }).session;
   return typeof session === 'object' && session !== null;
-}
-
-/** What luminateSso() watches: its options with the hooks observed, its counters and its warnings. */
-export interface SsoMonitor {
-  config: ResolvedSsoOptions;
-  counters: BridgeCounters;
-  warner: Warner;
-  /** Called for each bridge request: the proxy warning, once. */
-  checkRequest(req: Request): void;
-}
-
-const SSO = 'luminateSso()';
-
-/**
- * Observes luminateSso()'s outcomes without touching the request path: every failure reaches
- * `onError` and every handoff `onHandoff`, so wrapping those two counts everything, and warns
- * about failures that mean the site is misconfigured. `onError` still sees every failure.
- */
-export function monitorSso(config: ResolvedSsoOptions, now: () => number = () => Date.now()): SsoMonitor {
-  const warner = new Warner(config.logger, secretsOf(config), now);
-  const counters = new BridgeCounters();
-  const consequence = config.onFailure === 'continue'
-    ? 'every visitor continues as a guest'
-    : "every visitor gets your error page (onFailure: 'error')";
-  const settings: WarningSettings = {
-    names: OPTION_SETTING_NAMES, signatureAlgorithm: config.signatureAlgorithm, who: SSO, consequence, scrub: warner.scrub,
-    ownCallback: (req) => isOwnHandoffId(req.query.hid, config.apiSecretKey),
-  };
-  const onError = observed((err: LuminateError, req: Request) => {
-    counters.failure(err.code, config.onFailure);
-    const warning = warningFor(err, req, settings);
-    if (warning !== undefined) warner.warn(warning.code, warning.message);
-  }, config.onError);
-  const onHandoff = observed((info: HandoffInfo, _req: Request) => counters.handoff(info.handoff), config.onHandoff);
-  let constituent = config.constituent;
-  if (constituent === loggedInConstituent) {
-    constituent = (req: Request) => {
-      if (!hasSession(req)) warner.warn('LUMINATE_SSO_NO_SESSION', noSessionWarning(SSO, 'every visitor is treated as logged out'));
-      return loggedInConstituent(req);
-    };
-  }
-  return {
-    config: { ...config, onError, onHandoff, constituent } as ResolvedSsoOptions,
-    counters,
-    warner,
-    checkRequest(req) {
-      if (untrustedProxy(req, config.baseUrl)) warner.warn('LUMINATE_SSO_PROXY', proxyWarning(SSO), true);
-    },
-  };
-}
-
-/** What luminateLogin() watches: its options with onError observed, and the proxy warning. */
-export function monitorLogin<C extends LoginWatched>(config: C, now: () => number = () => Date.now()): { config: C; checkRequest(req: Request): void } {
-  const warner = new Warner(config.logger ?? EMIT_WARNING, secretsOf(config), now);
-  const settings: WarningSettings = {
-    names: OPTION_SETTING_NAMES, signatureAlgorithm: config.signatureAlgorithm, who: LOGIN, consequence: 'no visitor can log in', scrub: warner.scrub,
-    ownCallback: (req) => isOwnHandoffId(req.query.hid, config.apiSecretKey),
-  };
-  const onError = observed((err: LuminateError, req: Request) => {
-    const warning = warningFor(err, req, settings);
-    if (warning !== undefined) warner.warn(warning.code, warning.message);
-  }, config.onError);
-  return {
-    config: { ...config, onError },
-    checkRequest(req) {
-      if (untrustedProxy(req, config.baseUrl)) warner.warn('LUMINATE_SSO_PROXY', proxyWarning(LOGIN), true);
-    },
-  };
-}
-
-const LOGIN = 'luminateLogin()';
-
-/** The part of luminateLogin()'s options the monitor reads. */
-interface LoginWatched extends Pick<ResolvedSsoOptions, 'apiKey' | 'apiLogin' | 'apiSecretKey' | 'signatureAlgorithm'> {
-  baseUrl?: string;
-  logger?: BridgeLogger | false;
-  onError?: (err: LuminateError, req: Request) => void;
 }

@@ -1,6 +1,6 @@
 import { channel as diagnosticsChannel } from 'node:diagnostics_channel';
 import type { LuminateErrorCode } from '../errors';
-import type { HandoffMode } from '../sso/options';
+import type { HandoffMode } from '../luminate/types';
 
 /**
  * Every outcome of a bridge request that counts for a dashboard is published here, as a plain

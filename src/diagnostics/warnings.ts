@@ -1,51 +1,18 @@
 import type { Request } from 'express';
 import { debugFor } from '../debug';
-import { accessFix, explainUnreachable, type AccessSettingNames } from '../doctor/explain';
-import { secretScrubber, type Scrub } from '../util/scrub-secrets';
-import { sanitizeUpstreamText } from '../client/error-response';
+import { accessFix, explainUnreachable, type AccessSettingNames } from '../luminate/explain';
+import { type BridgeLogger, type WarningCode } from '../config/logger';
 import type { LuminateError } from '../errors';
-import type { SignatureAlgorithm } from '../sso/options';
-import { rawQueryOf } from '../sso/request-urls';
+import type { SignatureAlgorithm } from '../config/site';
+import { secretScrubber, type Scrub } from '../util/scrub-secrets';
+import { causeText } from '../http/cause-text';
+import { rawQueryOf } from '../http/request-urls';
 
 const log = debugFor('warnings');
 
-/**
- * Where the bridge reports a misconfigured site. `warn` gets one line naming the error code and
- * the fix, never a secret. Default: `process.emitWarning(line, { type: 'LuminateSsoBridgeWarning', code })`,
- * which Node prints on stderr. Pass `console`, a pino/winston logger, or `false` for none.
- */
-export interface BridgeLogger {
-  warn(message: string, details?: { code: WarningCode }): unknown;
-  /** Optional: the start-up check's success line (`verify`). */
-  info?(message: string, details?: { code: WarningCode }): unknown;
-}
-
-/** The warning codes (`warning.code` with process.emitWarning). */
-export type WarningCode =
-  | 'LUMINATE_SSO_API_KEY'
-  | 'LUMINATE_SSO_API_LOGIN'
-  | 'LUMINATE_SSO_IP_NOT_ALLOWED'
-  | 'LUMINATE_SSO_CALLBACK_SIGNATURE'
-  | 'LUMINATE_SSO_LOGIN_SIGNATURE'
-  | 'LUMINATE_SSO_HOOK_FAILED'
-  | 'LUMINATE_SSO_HOOK_RESULT'
-  | 'LUMINATE_SSO_PROVISION_FAILED'
-  | 'LUMINATE_SSO_NO_SESSION'
-  | 'LUMINATE_SSO_PROXY'
-  | 'LUMINATE_SSO_UNREACHABLE'
-  | 'LUMINATE_SSO_STORE'
-  | 'LUMINATE_SSO_RENDER_PAGE'
-  | 'LUMINATE_SSO_VERIFY';
-
-export const WARNING_TYPE = 'LuminateSsoBridgeWarning';
 /** One line per warning code per this many ms (5 minutes): a campaign day's clicks give a handful of lines. */
 export const WARNING_INTERVAL_MS = 5 * 60_000;
 const PREFIX = 'luminate-sso-bridge: ';
-
-/** `process.emitWarning`, the default sink. */
-export const EMIT_WARNING: BridgeLogger = {
-  warn: (message, details) => process.emitWarning(message, { type: WARNING_TYPE, ...(details ? { code: details.code } : {}) }),
-};
 
 /**
  * Sends warnings to a logger, at most one per code per `intervalMs`. Memory is bounded: one
@@ -128,22 +95,6 @@ function hasSession(req: Request): boolean {
   return typeof session === 'object' && session !== null;
 }
 
-/** Programming mistakes, whose messages name code ("Cannot read properties of undefined (reading 'user')"), not data. */
-const CODE_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']);
-
-/**
- * A hook's (or any foreign) error, made safe for one log or debug line: the message only for programming mistakes; for
- * any other error its class and `code` (e.g. `Error, code ECONNREFUSED`), since its message is
- * the host's own text and may carry what no log should (onError gets the whole cause).
- */
-export function causeText(cause: unknown): string {
-  if (!(cause instanceof Error)) return `a ${cause === null ? 'null' : typeof cause} was thrown`;
-  const code = (cause as { code?: unknown }).code;
-  const codeText = typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? `, code ${code}` : '';
-  const name = sanitizeUpstreamText(cause.name).slice(0, 40);
-  if (CODE_ERRORS.has(cause.name)) return `${name}: ${sanitizeUpstreamText(cause.message)}`;
-  return `${name}${codeText}; its message is left out here, onError gets the whole error`;
-}
 
 /**
  * The fix for a refused callback signature, from the signature's length: 40 hex characters on an

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import type { ConstituentRef } from '../client/types';
+import type { ConstituentRef } from '../luminate/types';
+import { CONS_ID } from '../luminate/values';
 
 export const USAGE = [
   'Usage: luminate-sso-bridge doctor [--cons-id ID | --member-id ID] [--timeout-ms N] [--json]',
@@ -35,7 +36,6 @@ export class UsageError extends Error {}
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_TIMEOUT_MS = 120_000;
-const ID = /^[\x21-\x7e]{1,255}$/;
 
 /** The doctor's options (what follows `doctor` on the command line). */
 export function parseDoctorArgs(args: readonly string[]): DoctorArgs {
@@ -60,7 +60,7 @@ export function parseDoctorArgs(args: readonly string[]): DoctorArgs {
   const memberId = values['member-id'] as string | undefined;
   if (consId !== undefined && memberId !== undefined) throw new UsageError('give --cons-id or --member-id, not both');
   for (const [flag, id] of [['--cons-id', consId], ['--member-id', memberId]] as const) {
-    if (id !== undefined && !ID.test(id)) throw new UsageError(`${flag} must be 1-255 printable characters without spaces`);
+    if (id !== undefined && !CONS_ID.test(id)) throw new UsageError(`${flag} must be 1-255 printable characters without spaces`);
   }
   const rawTimeout = values['timeout-ms'] as string | undefined;
   const timeoutMs = rawTimeout === undefined ? DEFAULT_TIMEOUT_MS : Number(rawTimeout);

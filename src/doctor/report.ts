@@ -1,34 +1,5 @@
+import type { CheckResult } from '../luminate/access-check';
 import { scrubSecrets } from '../util/scrub-secrets';
-
-/** One line of the doctor's report. */
-export interface CheckResult {
-  /** Stable id for scripts (`--json`): `secure-url`, `api-key`, `ip-allowed`, `token`… */
-  id: string;
-  /** WARN: works, but worth changing; it does not fail the run (exit code 0). */
-  status: 'PASS' | 'FAIL' | 'SKIP' | 'WARN';
-  /** What was checked, e.g. `API key (error 2)`. */
-  label: string;
-  /** What was found. Never a secret. */
-  detail: string;
-  /** For FAIL (and some SKIP): what to do, in plain language. */
-  fix?: string;
-}
-
-export function pass(id: string, label: string, detail: string): CheckResult {
-  return { id, status: 'PASS', label, detail };
-}
-
-export function fail(id: string, label: string, detail: string, fix: string): CheckResult {
-  return { id, status: 'FAIL', label, detail, fix };
-}
-
-export function warn(id: string, label: string, detail: string, fix: string): CheckResult {
-  return { id, status: 'WARN', label, detail, fix };
-}
-
-export function skip(id: string, label: string, detail: string, fix?: string): CheckResult {
-  return fix === undefined ? { id, status: 'SKIP', label, detail } : { id, status: 'SKIP', label, detail, fix };
-}
 
 /**
  * Replaces every secret value (4 characters or more) by `[redacted]`. The checks never put a

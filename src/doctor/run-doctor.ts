@@ -1,5 +1,6 @@
 import { parseDoctorArgs, USAGE, UsageError } from './args';
-import { formatJson, formatText, scrub, skip, type CheckResult } from './report';
+import { skip, type CheckResult } from '../luminate/access-check';
+import { formatJson, formatText, scrub } from './report';
 import { checkSettings, type Env } from './settings';
 import { checkSite } from './site-checks';
 import { checkWebServicesLogin } from './ws-check';

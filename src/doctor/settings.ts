@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { problemWith } from '../config/parse';
 import { apiKey, apiLogin, apiSecretKey, secureUrl, setting, signatureAlgorithm, webServicesUrl } from '../config/site';
-import { fail, pass, skip, warn, type CheckResult } from './report';
+import { fail, pass, skip, warn, type CheckResult } from '../luminate/access-check';
 
 export type Env = Record<string, string | undefined>;
 

@@ -1,16 +1,9 @@
-import { LuminateClient } from '../client/luminate-client';
-import { TOKEN_ROOT } from '../client/sso-token';
-import type { ConstituentRef } from '../client/types';
-import { isLuminateError, type LuminateError } from '../errors';
-import { accessFix, ENV_SETTING_NAMES, explainUnreachable, type AccessSettingNames } from './explain';
-import { fail, pass, skip, type CheckResult } from './report';
+import { LuminateClient } from '../luminate/luminate-client';
+import type { ConstituentRef } from '../luminate/types';
+import { isLuminateError } from '../errors';
+import { checkAccess, fail, pass, said, skip, type CheckResult } from '../luminate/access-check';
+import { explainUnreachable } from '../luminate/explain';
 import type { SiteSettings } from './settings';
-
-
-/** Luminate's own words (`Luminate error 4: Request not allowed from this IP address. (HTTP 403)`). */
-function said(err: LuminateError): string {
-  return err.message;
-}
 
 /**
  * Error 1 to a call that names a constituent. Seen in the field: it is also what a wrong secure
@@ -24,71 +17,6 @@ const ERROR_1_FIX = 'Luminate could not process the request. Known causes: the w
 
 function idText(ref: ConstituentRef): string {
   return ref.consId !== undefined ? `cons_id ${ref.consId}` : `member_id ${ref.memberId}`;
-}
-
-/**
- * Key, IP and login. Luminate checks the API key (2), then the caller's IP (4), then the API
- * administrator login (3), then the method's parameters [as the stand-in does; the order is
- * what luminate-api.md describes]. So a getSingleSignOnToken call without an id tells them
- * apart: error 1 ("no id given") means all three were accepted.
- */
-export async function checkAccess(
-  client: Pick<LuminateClient, 'callServerApi' | 'secureUrl'>,
-  timeoutMs: number,
-  names: AccessSettingNames = ENV_SETTING_NAMES,
-  setting = 'LUMINATE_SECURE_URL',
-): Promise<{ results: CheckResult[]; ok: boolean; error?: unknown }> {
-  const started = Date.now();
-  let err: unknown;
-  try {
-    await client.callServerApi('getSingleSignOnToken', {}, TOKEN_ROOT);
-  } catch (e) {
-    err = e;
-  }
-  const ms = Date.now() - started;
-  const endpoint = `${client.secureUrl}/site/SRConsAPI`;
-  if (err !== undefined && !(isLuminateError(err) && err.luminateCode !== undefined)) {
-    const why = explainUnreachable(err, setting, timeoutMs);
-    const notReached = 'not checked: Luminate was not reached';
-    return {
-      ok: false,
-      error: err,
-      results: [
-        fail('reach', `Reach ${endpoint}`, why.detail, why.fix),
-        skip('api-key', 'API key (error 2)', notReached),
-        skip('ip-allowed', 'Server IP on the API white list (error 4)', notReached),
-        skip('api-login', 'API administrator login (error 3)', notReached),
-      ],
-    };
-  }
-  const results = [pass('reach', `Reach ${endpoint}`, `Luminate answered in ${ms} ms`)];
-  const code = isLuminateError(err) ? err.luminateCode : undefined;
-  const e = err as LuminateError;
-  const fix = (): string => accessFix(code, e.message, names) as string;
-  if (code === 2) {
-    results.push(
-      fail('api-key', 'API key (error 2)', said(e), fix()),
-      skip('ip-allowed', 'Server IP on the API white list (error 4)', 'not checked: Luminate stops at the API key'),
-      skip('api-login', 'API administrator login (error 3)', 'not checked: Luminate stops at the API key'),
-    );
-    return { ok: false, results, error: err };
-  }
-  results.push(pass('api-key', 'API key (error 2)', 'accepted'));
-  if (code === 4) {
-    results.push(
-      fail('ip-allowed', 'Server IP on the API white list (error 4)', said(e), fix()),
-      skip('api-login', 'API administrator login (error 3)', 'not checked: Luminate stops at the IP white list'),
-    );
-    return { ok: false, results, error: err };
-  }
-  results.push(pass('ip-allowed', 'Server IP on the API white list (error 4)', 'accepted'));
-  if (code === 3) {
-    results.push(fail('api-login', 'API administrator login (error 3)', said(e), fix()));
-    return { ok: false, results, error: err };
-  }
-  const how = err === undefined ? 'accepted' : `accepted (Luminate answered error ${code} to a call without an id, which it checks only after key, IP and login)`;
-  results.push(pass('api-login', 'API administrator login (error 3)', how));
-  return { ok: true, results };
 }
 
 async function checkToken(client: LuminateClient, ref: ConstituentRef, timeoutMs: number): Promise<CheckResult> {

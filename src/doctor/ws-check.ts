@@ -1,7 +1,7 @@
 import { isLuminateError } from '../errors';
 import { LuminateWebServices } from '../web-services';
-import { explainUnreachable } from './explain';
-import { fail, pass, type CheckResult } from './report';
+import { explainUnreachable } from '../luminate/explain';
+import { fail, pass, type CheckResult } from '../luminate/access-check';
 import type { WebServicesSettings } from './settings';
 
 const LABEL = 'Web Services login';

@@ -1,4 +1,5 @@
 import { LuminateError } from '../errors';
+import { CONTROL_CHARACTER } from '../luminate/values';
 import { CSRF_FIELD } from './csrf';
 import type { ResolvedLoginOptions } from './options';
 
@@ -15,7 +16,6 @@ export type ReadCredentials =
 
 const MAX_VALUE_LENGTH = 255;
 const MAX_PASSWORD_LENGTH = 1024;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 function badRequest(message: string): ReadCredentials {
   return { ok: false, outcome: 'bad-request', error: new LuminateError('LOGIN_BAD_REQUEST', message) };
@@ -23,7 +23,7 @@ function badRequest(message: string): ReadCredentials {
 
 /** The name as it may appear in a log line: it came from the request. */
 function printable(name: string): string {
-  return JSON.stringify(name.slice(0, 64).replace(CONTROL, '?'));
+  return JSON.stringify(name.slice(0, 64).replace(CONTROL_CHARACTER, '?'));
 }
 
 /**
@@ -45,7 +45,7 @@ export function readCredentials(body: unknown, config: Pick<ResolvedLoginOptions
     const isPassword = name === 'password';
     const value = isPassword ? raw : raw.trim();
     if (value === '') return { ok: false, outcome: 'incomplete' };
-    if (value.length > (isPassword ? MAX_PASSWORD_LENGTH : MAX_VALUE_LENGTH) || CONTROL.test(value)) unusable = true;
+    if (value.length > (isPassword ? MAX_PASSWORD_LENGTH : MAX_VALUE_LENGTH) || CONTROL_CHARACTER.test(value)) unusable = true;
     params[name] = value;
   }
   if (unusable) return { ok: false, outcome: 'unusable' };

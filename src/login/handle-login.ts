@@ -1,17 +1,18 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { LuminateClient } from '../client/luminate-client';
+import type { LuminateClient } from '../luminate/luminate-client';
 import { debugFor, redact } from '../debug';
 import { LuminateError } from '../errors';
-import { asLuminateError, callHookSafely, toErrorHandler } from '../sso/failure';
-import { sendRedirect, type EstablishSessionUrl } from '../sso/handoff';
-import { publicPath, publicUrl, withQueryParam } from '../sso/request-urls';
-import { throttleClientKey } from '../throttle/client-key';
+import { asLuminateError, callHookSafely, toErrorHandler } from '../http/failure';
+import type { EstablishSessionUrl } from '../luminate/handoff';
+import { sendRedirect } from '../http/redirect';
+import { publicPath, publicUrl, withQueryParam } from '../http/request-urls';
+import { throttleClientKey } from '../http/client-key';
 import { readCredentials } from './credentials';
 import { csrfValid, rotateCsrfToken } from './csrf';
 import type { LoginAttempt, LoginThrottle } from './login-throttle';
-import { LOGIN_ROOT, verifyLoginResponse, type VerifiedLogin } from './login-response';
+import { LOGIN_ROOT, verifyLoginResponse, type VerifiedLogin } from '../luminate/login-response';
 import type { ResolvedLoginOptions } from './options';
-import type { ApplyHeaders, BridgePages } from '../sso/message-page';
+import type { ApplyHeaders, BridgePages } from '../http/message-page';
 import { resolveReturnTo } from './return-to';
 import { hostSessionOf, sessionRequired, startLoginSession } from './session';
 

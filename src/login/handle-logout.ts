@@ -1,15 +1,16 @@
 import type { NextFunction, Request, Response } from 'express';
 import { debugFor } from '../debug';
 import { LuminateError } from '../errors';
-import { asLuminateError, callHookSafely, toErrorHandler } from '../sso/failure';
-import { publicPath, publicUrl } from '../sso/request-urls';
-import { refusedSignatureCode, reportedLuminateCode, verifySignedRequest } from '../sso/signature';
-import { newHandoffId } from '../sso/handoff-id';
+import { asLuminateError, callHookSafely, toErrorHandler } from '../http/failure';
+import { publicPath, publicUrl, verifySignedRequest } from '../http/request-urls';
+import { refusedSignatureCode, reportedLuminateCode } from '../luminate/signature';
+import { newHandoffId } from '../http/handoff-id';
 import { csrfValid, luminateCsrfToken } from './csrf';
 import type { ResolvedLoginOptions } from './options';
-import type { ApplyHeaders, BridgePages } from '../sso/message-page';
-import { notNavigation } from '../util/navigation';
-import { endHostSession, hostSessionOf, readLoginSession, sessionRequired } from './session';
+import type { ApplyHeaders, BridgePages } from '../http/message-page';
+import { notNavigation } from '../http/navigation';
+import { readLoginSession } from '../http/login-session';
+import { endHostSession, hostSessionOf, sessionRequired } from './session';
 
 const log = debugFor('login');
 

@@ -1,7 +1,7 @@
 import { LuminateError } from '../errors';
-import { asLuminateError } from '../sso/failure';
-import type { BridgeStore } from '../sso/store';
-import { SlidingWindowThrottle, admit, retryAfterSeconds, type Admission } from '../throttle/sliding-window';
+import { asLuminateError } from '../http/failure';
+import type { BridgeStore } from '../store/store';
+import { SlidingWindowThrottle, admit, retryAfterSeconds, type Admission } from '../store/sliding-window';
 import type { ResolvedLoginOptions } from './options';
 
 function storeFailed(e: unknown): LuminateError {

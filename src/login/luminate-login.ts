@@ -1,18 +1,18 @@
 import { Router, urlencoded, type NextFunction, type Request, type Response } from 'express';
-import { LuminateClient } from '../client/luminate-client';
+import { LuminateClient } from '../luminate/luminate-client';
 import { LuminateError } from '../errors';
-import { bridgePages } from '../sso/message-page';
-import { bridgeSecurityHeaders } from '../sso/security-headers';
-import { MemoryStore } from '../sso/store';
+import { bridgePages } from '../http/message-page';
+import { bridgeSecurityHeaders } from '../http/security-headers';
+import { MemoryStore } from '../store/store';
 import { luminateCsrfToken } from './csrf';
 import { handleLogin } from './handle-login';
 import { handleLogout, handleLogoutCallback } from './handle-logout';
 import { LoginThrottle } from './login-throttle';
 import type { LuminateLoginOptions, ResolvedLoginOptions } from './options';
-import { resolveLoginOptions } from '../config/login';
-import { looksLikeRequest } from '../util/looks-like-request';
-import { establishSessionUrls } from '../sso/handoff';
-import { monitorLogin } from '../diagnostics/monitor';
+import { resolveLoginOptions } from './resolve-options';
+import { looksLikeRequest } from '../http/looks-like-request';
+import { establishSessionUrls } from '../luminate/handoff';
+import { monitorLogin } from './monitor';
 
 /** The router `luminateLogin()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateLoginRouter = Router & {

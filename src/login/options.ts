@@ -1,15 +1,15 @@
 import type { Request } from 'express';
-import type { LuminateClient } from '../client/luminate-client';
-import type { BridgeLogger } from '../diagnostics/warnings';
+import type { LuminateClient } from '../luminate/luminate-client';
+import type { BridgeLogger } from '../config/logger';
 import type { LuminateError } from '../errors';
-import type { LuminateSiteOptions, ResolvedSsoOptions } from '../sso/options';
-import type { CompiledDestinations } from '../sso/destinations';
-import type { BridgeStore } from '../sso/store';
-import type { RenderPage } from '../sso/message-page';
-import type { ThrottleRule } from '../throttle/sliding-window';
-import type { LoginMode } from './session';
+import type { LuminateSiteOptions, ResolvedSite } from '../config/site';
+import type { CompiledDestinations } from '../http/destinations';
+import type { BridgeStore } from '../store/store';
+import type { RenderPage } from '../http/message-page';
+import type { ThrottleRule } from '../store/sliding-window';
+import type { LoginMode } from '../http/login-session';
 
-export type { LoginMode } from './session';
+export type { LoginMode } from '../http/login-session';
 
 export interface LuminateLoginOptions {
   /** The Luminate site, exactly as for luminateSso() (same environment variables). */
@@ -32,7 +32,7 @@ export interface LuminateLoginOptions {
   /**
    * Where `returnTo` may point besides this site's own paths, and where visitors go without one.
    * `allow` defaults to luminateSso's narrow default (`defaultAllowList(secureUrl)`); the same
-   * destination policy applies (src/sso/destinations.ts). `default` defaults to `/`.
+   * destination policy applies (src/http/destinations.ts). `default` defaults to `/`.
    */
   destinations?: { allow?: string[]; default?: string };
   /** Name of the form field (and query parameter) carrying the return path. Default `returnTo`. */
@@ -82,7 +82,7 @@ export interface LoginInfo {
 
 /** Options after defaults and environment fallbacks. */
 export interface ResolvedLoginOptions
-  extends Pick<ResolvedSsoOptions, 'secureUrl' | 'apiKey' | 'apiLogin' | 'apiSecretKey' | 'signatureAlgorithm' | 'client'> {
+  extends ResolvedSite {
   injectedClient?: LuminateClient;
   mode: LoginMode;
   /** The form fields sent to Luminate: the configured ones, or user_name and password. */

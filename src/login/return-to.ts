@@ -1,4 +1,5 @@
-import { checkDestination, rawPathTrick, type CompiledDestinations } from '../sso/destinations';
+import { rawPathTrick } from '../http/destination-url';
+import { checkDestination, type CompiledDestinations } from '../http/destinations';
 
 /**
  * Where a visitor may be sent after logging in: a path on this site, or an absolute URL that

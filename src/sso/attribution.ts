@@ -1,24 +1,16 @@
 import type { Request } from 'express';
+import { isSourceValue } from '../config/clients';
 import { debugFor } from '../debug';
-import { causeText } from '../diagnostics/warnings';
-import type { Attribution, AttributionFunction, ResolvedSsoOptions } from './options';
+import { causeText } from '../http/cause-text';
+import type { Attribution } from '../luminate/types';
+import type { AttributionFunction, ResolvedSsoOptions } from './options';
 
 const log = debugFor('sso');
 
-/** What Luminate's source fields may hold when the site sets them: printable text, at most 255 characters. */
-const MAX_SOURCE_LENGTH = 255;
-// Controls, zero-width and bidi-override characters have no place in a CRM field or a log line.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 /** Values taken from a link's query come from visitors: a tighter alphabet and length. */
 const QUERY_SOURCE = /^[A-Za-z0-9 ._~:@+-]{1,64}$/;
 /** The query parameters a bridge link carries its attribution in (Luminate's own names). */
 export const QUERY_PARAMS = { source: 'source', subSource: 'sub_source' } as const;
-
-/** True for a value the bridge will send as `source` / `sub_source`. */
-export function isSourceValue(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() === value && value !== '' &&
-    value.length <= MAX_SOURCE_LENGTH && !UNPRINTABLE.test(value);
-}
 
 function isQuerySourceValue(value: unknown): value is string {
   return typeof value === 'string' && QUERY_SOURCE.test(value) && value.trim() === value;

@@ -1,13 +1,14 @@
 import type { NextFunction, Request, Response } from 'express';
 import { debugFor } from '../debug';
 import { LuminateError } from '../errors';
-import { resolveDestination, type CompiledDestinations } from './destinations';
-import { applyFailurePolicy, asLuminateError, callHookSafely, toErrorHandler } from './failure';
-import type { BridgePages } from './message-page';
+import { resolveDestination, type CompiledDestinations } from '../http/destinations';
+import { applyFailurePolicy, asLuminateError, callHookSafely, toErrorHandler } from '../http/failure';
+import type { BridgePages } from '../http/message-page';
 import type { ResolvedSsoOptions } from './options';
-import type { HandoffCsp } from './security-headers';
-import { refusedSignatureCode, reportedLuminateCode, verifySignedRequest } from './signature';
-import type { BridgeStore } from './store';
+import type { HandoffCsp } from '../http/security-headers';
+import { verifySignedRequest } from '../http/request-urls';
+import { refusedSignatureCode, reportedLuminateCode } from '../luminate/signature';
+import type { BridgeStore } from '../store/store';
 
 const log = debugFor('callback');
 

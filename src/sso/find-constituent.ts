@@ -1,14 +1,15 @@
 import type { Request } from 'express';
-import type { LuminateClient } from '../client/luminate-client';
-import type { CallOptions } from '../client/types';
-import { readRequiredId, type LuminateRecord } from '../client/values';
+import type { LuminateClient } from '../luminate/luminate-client';
+import type { CallOptions } from '../luminate/types';
+import { CONS_ID, CONTROL_CHARACTER, readRequiredId, type LuminateRecord } from '../luminate/values';
 import { debugFor, maskEmail } from '../debug';
 import { LuminateError, isLuminateError } from '../errors';
 import { untilAborted } from '../util/abort';
 import { callAttribution } from './attribution';
 import { checkEmail, type CheckedEmail } from './email';
-import type { Attribution, ProvisionDetails, ResolvedSsoOptions } from './options';
-import type { SingleFlight } from './single-flight';
+import type { Attribution } from '../luminate/types';
+import type { ProvisionDetails, ResolvedSsoOptions } from './options';
+import type { SingleFlight } from '../store/single-flight';
 
 const log = debugFor('sso');
 
@@ -33,11 +34,9 @@ export interface FindContext {
 const GET_USER_ROOT = 'getConsResponse';
 /** [code] Integrations read `createConsResponse.cons_id`; the vendor pages do not show the reply. */
 const CREATE_ROOT = 'createConsResponse';
-const CONS_ID = /^[\x21-\x7e]{1,255}$/;
 /** `create` refusing a duplicate: 11 (duplicate), 12 (user name), 13 (email), 8 (matched several). */
 const DUPLICATE_CODES: ReadonlySet<number> = new Set([8, 11, 12, 13]);
 const MAX_NAME_LENGTH = 255;
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f]/;
 /** `create` parameters the bridge sets itself (or the client does); `fields` may not override them. */
 const BRIDGE_FIELDS = new Set(['primary_email', 'name.first', 'name.last', 'member_id', 'cons_id', 'source', 'sub_source']);
 
@@ -93,7 +92,7 @@ function provisionFailed(message: string, cause?: unknown): LuminateError {
 
 function checkName(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > MAX_NAME_LENGTH || UNPRINTABLE.test(value)) {
+  if (typeof value !== 'string' || value.length > MAX_NAME_LENGTH || CONTROL_CHARACTER.test(value)) {
     throw provisionFailed(`The provision hook's ${field} must be a string of at most ${MAX_NAME_LENGTH} printable characters.`);
   }
   return value.trim() === '' ? undefined : value.trim();

@@ -1,20 +1,21 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { LuminateClient } from '../client/luminate-client';
+import { LuminateClient } from '../luminate/luminate-client';
 import { luminateLink } from './attribution';
-import { compileDestinations } from './destinations';
+import { compileDestinations } from '../http/destinations';
 import { handleCallback } from './callback';
 import type { LuminateSsoOptions } from './options';
-import { bridgePages } from './message-page';
+import { bridgePages } from '../http/message-page';
 import { MintThrottle } from './mint-throttle';
-import { bridgeSecurityHeaders } from './security-headers';
-import { establishSessionUrls } from './handoff';
+import { bridgeSecurityHeaders } from '../http/security-headers';
+import { establishSessionUrls } from '../luminate/handoff';
 import { startHandoff } from './start-handoff';
-import { StoreSingleFlight } from './single-flight';
-import { MemoryStore } from './store';
-import { resolveSsoOptions } from '../config/sso';
-import { publicPath } from './request-urls';
-import { looksLikeRequest } from '../util/looks-like-request';
-import { monitorSso, readyPromise, verifyAccess, type VerifyReport } from '../diagnostics/monitor';
+import { StoreSingleFlight } from '../store/single-flight';
+import { MemoryStore } from '../store/store';
+import { resolveSsoOptions } from './resolve-options';
+import { publicPath } from '../http/request-urls';
+import { looksLikeRequest } from '../http/looks-like-request';
+import { readyPromise, verifyAccess, type VerifyReport } from '../diagnostics/monitor';
+import { monitorSso } from './monitor';
 import type { BridgeStats } from '../diagnostics/stats';
 
 /** The express.Router `luminateSso()` returns, with a way to release the client's sockets on shutdown. */

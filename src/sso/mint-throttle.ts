@@ -1,12 +1,12 @@
 import type { Request, Response } from 'express';
-import type { ConstituentRef } from '../client/types';
+import type { ConstituentRef } from '../luminate/types';
 import { debugFor } from '../debug';
 import { LuminateError, isLuminateError } from '../errors';
-import { throttleClientKey } from '../throttle/client-key';
+import { throttleClientKey } from '../http/client-key';
 import type { ResolvedMintThrottle } from '../config/store';
-import { SlidingWindowThrottle, admit, retryAfterSeconds } from '../throttle/sliding-window';
-import type { BridgePages } from './message-page';
-import type { BridgeStore } from './store';
+import { SlidingWindowThrottle, admit, retryAfterSeconds } from '../store/sliding-window';
+import type { BridgePages } from '../http/message-page';
+import type { BridgeStore } from '../store/store';
 
 const log = debugFor('sso');
 

@@ -1,25 +1,19 @@
 import type { Request } from 'express';
-import type { LuminateClient } from '../client/luminate-client';
-import type { ConstituentRef } from '../client/types';
+import type { LuminateClient } from '../luminate/luminate-client';
+import type { Attribution, ConstituentRef, HandoffMode } from '../luminate/types';
 import type { NetworkOptions } from '../config/network';
 import type { LuminateSiteOptions, ResponseFormat, SignatureAlgorithm } from '../config/site';
 import type { MintThrottleOptions, ResolvedMintThrottle } from '../config/store';
-import type { BridgeLogger } from '../diagnostics/warnings';
+import type { BridgeLogger } from '../config/logger';
 import type { LuminateError } from '../errors';
-import type { RenderPage } from './message-page';
-import type { BridgeStore } from './store';
+import type { RenderPage } from '../http/message-page';
+import type { BridgeStore } from '../store/store';
 
 /**
  * What the `constituent` hook returns: who the visitor is in Luminate (`{ consId }`,
  * `{ memberId }`, or `{ email }` to have the bridge look the cons_id up), or null for "not logged in".
  */
 export type ConstituentResult = ConstituentRef | { email: string; consId?: never; memberId?: never } | null | undefined;
-
-/** Luminate's `source` / `sub_source` common parameters: who sent the visitor (e.g. a partner portal). */
-export interface Attribution {
-  source?: string;
-  subSource?: string;
-}
 
 /** Static attribution; `fromQuery: true` also accepts `source` / `sub_source` from the bridge link's query. */
 export interface AttributionOptions extends Attribution {
@@ -41,9 +35,6 @@ export interface ProvisionDetails {
 
 export type ProvisionFunction = (req: Request) => ProvisionDetails | null | undefined | Promise<ProvisionDetails | null | undefined>;
 
-export type HandoffMode = 'singleSignOn' | 'establishSession';
-export type { LuminateSiteOptions, SignatureAlgorithm } from '../config/site';
-
 export interface LuminateSsoOptions {
   luminate?: LuminateSiteOptions;
   /**
@@ -59,7 +50,7 @@ export interface LuminateSsoOptions {
   /** Name of the query parameter carrying the return path to `loginUrl`. Default `returnTo`. */
   loginReturnParam?: string;
   /**
-   * Where the bridge may send visitors (src/sso/destinations.ts). `allow` defaults to the donation,
+   * Where the bridge may send visitors (src/http/destinations.ts). `allow` defaults to the donation,
    * TeamRaiser, content, store and event pages (`defaultAllowList(secureUrl)`); set it to widen
    * (e.g. `[<secureUrl>/site/]`). Luminate's redirectors are refused whatever it says. `default` is required.
    */
@@ -73,7 +64,7 @@ export interface LuminateSsoOptions {
   /**
    * Public base URL of this site (e.g. `https://www.example.org`, or `https://www.example.org/app`
    * behind a proxy that strips `/app`). Its origin is used for absolute URLs (the callback); its path
-   * prefixes every URL the browser is sent to or given (publicPath in src/sso/request-urls.ts).
+   * prefixes every URL the browser is sent to or given (publicPath in src/http/request-urls.ts).
    * Unset: the request's Host (X-Forwarded-Host/-Proto under `trust proxy`; a scheme other than
    * http/https is ignored) and no prefix.
    */

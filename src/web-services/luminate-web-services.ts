@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
-import { retryOnce, startDeadline } from '../client/deadline';
-import { postTarget, postXml, type PostTarget } from '../client/http';
-import { toLuminateError } from '../client/network-errors';
-import { dispatcherFor, sendOn, type Dispatchers } from '../client/pool';
-import { isRecord, readRequiredId, readRequiredString, type LuminateRecord } from '../client/values';
+import { retryOnce, startDeadline } from '../luminate/deadline';
+import { postTarget, postXml, type PostTarget } from '../luminate/http';
+import { toLuminateError } from '../luminate/network-errors';
+import { dispatcherFor, sendOn, type Dispatchers } from '../luminate/pool';
+import { isRecord, OPAQUE_VALUE, readRequiredId, readRequiredString, type LuminateRecord } from '../luminate/values';
 import { debugFor, redact } from '../debug';
 import { isLuminateError, LuminateError } from '../errors';
 import { buildEnvelope, checkBodyXml, checkOperation, escapeXmlText, paramsXml } from './envelope';
@@ -18,8 +18,6 @@ const log = debugFor('ws');
 const ACCEPT = 'text/xml, application/soap+xml;q=0.9, */*;q=0.1';
 /** SOAP 1.1 wants a SOAPAction header; `""` ("the request URI says it") is what we send. [?] */
 const SOAP_ACTION = '""';
-/** SessionIds are opaque printable ASCII (the vendor's example: `<hex>:JSESSIONID=…:…:<time>`). */
-const SESSION_ID = /^[\x21-\x7e]{1,4096}$/;
 /**
  * Operations that only log in or read, so sending one twice (after a stale pooled connection,
  * see retryOnce) changes nothing: Login, and queries (Query…, Get…, Describe…, List…, Retrieve…).
@@ -142,7 +140,8 @@ export class LuminateWebServices {
     const record = await this.#exchange('Login', buildEnvelope('Login', content), [], undefined);
     const result = isRecord(record.Result) ? record.Result : record;
     const id = readRequiredId(result, 'SessionId', 'LoginResponse/Result');
-    if (!SESSION_ID.test(id)) {
+    // SessionIds are opaque printable ASCII (the vendor's example: `<hex>:JSESSIONID=…:…:<time>`).
+    if (!OPAQUE_VALUE.test(id)) {
       throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', 'Luminate Web Services sent a SessionId that is not in the expected form');
     }
     log('Login: session established for %s (SessionId %s)', c.userName, redact(id));

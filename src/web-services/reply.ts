@@ -1,7 +1,7 @@
-import { reasonPhrase, sanitizeUpstreamText } from '../client/error-response';
-import { looksLikeHtml } from '../client/parse-response';
-import { parseXmlDocument } from '../client/parse-xml';
-import { emptyRecord, isRecord, type LuminateRecord, type LuminateValue } from '../client/values';
+import { reasonPhrase, sanitizeUpstreamText } from '../luminate/error-response';
+import { looksLikeHtml } from '../luminate/parse-response';
+import { parseXmlDocument } from '../luminate/parse-xml';
+import { emptyRecord, isRecord, type LuminateRecord, type LuminateValue } from '../luminate/values';
 import { LuminateError, type LuminateErrorCode } from '../errors';
 
 /** What a reply is checked against. */

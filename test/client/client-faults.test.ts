@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { Agent, errors, type Dispatcher } from 'undici';
-import type { LuminateClientOptions } from '../../src/client/types';
+import type { LuminateClientOptions } from '../../src/luminate/types';
 import {
   clientFor, freePort, rejection, send, startServer, TOKEN, waitFor, xmlToken, type Handler, type TestServer,
 } from './helpers';

@@ -1,6 +1,6 @@
 import { Agent } from 'undici';
-import { LuminateClient } from '../../src/client/luminate-client';
-import type { LuminateClientOptions } from '../../src/client/types';
+import { LuminateClient } from '../../src/luminate/luminate-client';
+import type { LuminateClientOptions } from '../../src/luminate/types';
 
 const base: LuminateClientOptions = {
   secureUrl: 'https://secure2.convio.net/myorg',

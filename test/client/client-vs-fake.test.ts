@@ -1,5 +1,5 @@
-import { LuminateClient } from '../../src/client/luminate-client';
-import type { LuminateClientOptions, ResponseFormat } from '../../src/client/types';
+import { LuminateClient } from '../../src/luminate/luminate-client';
+import type { LuminateClientOptions, ResponseFormat } from '../../src/luminate/types';
 import { createFakeLuminate, DEMO_CONSTITUENTS, type FakeLuminate, type FakeLuminateOptions } from '../../src/testing';
 import { rejection } from './helpers';
 

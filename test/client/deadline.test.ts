@@ -1,5 +1,5 @@
-import { retryOnce, startDeadline, type Deadline } from '../../src/client/deadline';
-import { toLuminateError } from '../../src/client/network-errors';
+import { retryOnce, startDeadline, type Deadline } from '../../src/luminate/deadline';
+import { toLuminateError } from '../../src/luminate/network-errors';
 
 const refused = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
 

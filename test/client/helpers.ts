@@ -5,8 +5,8 @@ import https from 'node:https';
 import net, { type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LuminateClient } from '../../src/client/luminate-client';
-import type { LuminateClientOptions } from '../../src/client/types';
+import { LuminateClient } from '../../src/luminate/luminate-client';
+import type { LuminateClientOptions } from '../../src/luminate/types';
 import { isLuminateError, type LuminateError } from '../../src/errors';
 
 export const PASSWORD = 'Sup3r-Secret-Admin-Pw!';

@@ -1,6 +1,6 @@
-import { parseLuminateResponse, readErrorResponse } from '../../src/client/parse-response';
-import { toSingleSignOnToken } from '../../src/client/sso-token';
-import { readRequiredId } from '../../src/client/values';
+import { parseLuminateResponse, readErrorResponse } from '../../src/luminate/parse-response';
+import { toSingleSignOnToken } from '../../src/luminate/sso-token';
+import { readRequiredId } from '../../src/luminate/values';
 import { isLuminateError, type LuminateError } from '../../src/errors';
 
 const ROOT = 'getSingleSignOnTokenResponse';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { KEEP_ALIVE_MS } from '../../src/client/pool';
-import type { LuminateClient } from '../../src/client/luminate-client';
+import { KEEP_ALIVE_MS } from '../../src/luminate/pool';
+import type { LuminateClient } from '../../src/luminate/luminate-client';
 import { LuminateWebServices } from '../../src/web-services';
 import { createFakeLuminate, createSelfSignedCertificate } from '../../src/testing';
 import { clientFor, rejection, send, startServer, TOKEN, waitFor, xmlToken, type TestServer } from './helpers';

@@ -13,7 +13,7 @@ import { listenOnLoopback, type ListeningApp } from '../helpers/listen';
 import { fetchWithHeaders, postLogin, startLoginApp } from '../login/helpers';
 import { freePort } from '../client/helpers';
 import { MemoryStore } from '../../src';
-import { newHandoffId } from '../../src/sso/handoff-id';
+import { newHandoffId } from '../../src/http/handoff-id';
 
 /**
  * Issue 17 §1: failures that mean the site is misconfigured are reported without any option set,

@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { luminateSso, loggedInConstituent, type LoginInfo, type LuminateLoginOptions, type LuminateSsoOptions, type LuminateSsoMiddleware } from '../../src';
 import type { LuminateError } from '../../src/errors';
 import { createLoginRouter, type LuminateLoginRouter } from '../../src/login/luminate-login';
-import { resolveLoginOptions } from '../../src/config/login';
+import { resolveLoginOptions } from '../../src/login/resolve-options';
 import type { FakeLuminate } from '../../src/testing';
 import type { TestBrowser } from '../helpers/browser';
 import { siteOptionsFor } from '../helpers/host-app';

@@ -1,5 +1,5 @@
 import { luminateLogin } from '../../src';
-import { resolveLoginOptions } from '../../src/config/login';
+import { resolveLoginOptions } from '../../src/login/resolve-options';
 
 const SITE = 'https://secure2.convio.net/myorg';
 

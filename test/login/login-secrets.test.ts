@@ -1,7 +1,7 @@
 /** With debug output on: visitors' credentials, the API secrets and the login nonce stay out of logs, errors and pages. */
 import { createHash } from 'node:crypto';
 import createDebug from 'debug';
-import { verifyLoginSignature } from '../../src/sso/signature';
+import { verifyLoginSignature } from '../../src/luminate/signature';
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser } from '../helpers/browser';
 import { formToken, postLogin, startLoginApp } from './helpers';

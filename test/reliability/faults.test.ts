@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { LuminateSsoOptions } from '../../src';
-import { LuminateClient } from '../../src/client/luminate-client';
+import { LuminateClient } from '../../src/luminate/luminate-client';
 import { isLuminateError, type LuminateError, type LuminateErrorCode } from '../../src/errors';
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser, loggedInConsId } from '../helpers/browser';

@@ -5,9 +5,9 @@
  * serves every validator: luminateSso, luminateLogin, LuminateClient, LuminateWebServices, doctor.
  */
 import { luminateLogin } from '../../src';
-import { LuminateClient } from '../../src/client/luminate-client';
+import { LuminateClient } from '../../src/luminate/luminate-client';
 import { checkSettings } from '../../src/doctor/settings';
-import { resolveSsoOptions } from '../../src/config/sso';
+import { resolveSsoOptions } from '../../src/sso/resolve-options';
 import { isLoopbackHost } from '../../src/util/loopback';
 import { LuminateWebServices } from '../../src/web-services';
 

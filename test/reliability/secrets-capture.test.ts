@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import express from 'express';
-import { LuminateClient } from '../../src/client/luminate-client';
+import { LuminateClient } from '../../src/luminate/luminate-client';
 import { debugFor } from '../../src/debug';
 import { LuminateError } from '../../src/errors';
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';

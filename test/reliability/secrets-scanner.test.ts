@@ -14,7 +14,7 @@ const SECRETS: Secret[] = [
 const log = (text: string, where = 'luminate-sso-bridge:sso'): Captured => ({ channel: 'debug', where, text });
 const response = (head: string, body = '', where = 'GET /luminate/sso'): ResponseRecord => ({ channel: 'response', where, head, body });
 
-/** The bridge's auto-post page, as src/sso/handoff.ts renders it. */
+/** The bridge's auto-post page, as src/http/message-page.ts renders it. */
 function autoPostPage(extra = ''): string {
   return `<!doctype html><form id="luminate-sso" method="post" action="https://secure.example/org/site/CRConsAPI">
       <input type="hidden" name="method" value="singleSignOn">

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { LuminateClient } from '../../src/client/luminate-client';
-import { parseLuminateResponse } from '../../src/client/parse-response';
+import { LuminateClient } from '../../src/luminate/luminate-client';
+import { parseLuminateResponse } from '../../src/luminate/parse-response';
 import { isLuminateError, LuminateError, type LuminateErrorCode } from '../../src/errors';
 import { createFakeLuminate, type FakeFaults, type FakeLuminate } from '../../src/testing';
 import { TestBrowser } from '../helpers/browser';

@@ -11,7 +11,7 @@
  */
 import { request } from 'undici';
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
-import { checkDestination, compileDestinations } from '../../src/sso/destinations';
+import { checkDestination, compileDestinations } from '../../src/http/destinations';
 import { resolveReturnTo } from '../../src/login/return-to';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 

@@ -15,7 +15,7 @@
  */
 import { request } from 'undici';
 import { MemoryStore, type LuminateLoginOptions } from '../../src';
-import { throttleKeyForAddress } from '../../src/throttle/client-key';
+import { throttleKeyForAddress } from '../../src/http/client-key';
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser } from '../helpers/browser';
 import { formToken, startLoginApp, type LoginApp } from '../login/helpers';

@@ -4,7 +4,7 @@ import {
   resolveDestination,
   type CompiledDestinations,
   type DestinationRules,
-} from '../../src/sso/destinations';
+} from '../../src/http/destinations';
 import { decodeLine, openRedirectPayloads } from '../helpers/payloads';
 
 const PREFIX = 'https://secure2.convio.net/myorg/site/';

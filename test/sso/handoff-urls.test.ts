@@ -1,6 +1,7 @@
 import express from 'express';
 import request from 'supertest';
-import { establishSessionUrls, sendRedirect } from '../../src/sso/handoff';
+import { sendRedirect } from '../../src/http/redirect';
+import { establishSessionUrls } from '../../src/luminate/handoff';
 
 /** What the URL API builds: the reference the string building must match exactly. */
 function viaUrlApi(secureUrl: string, nonce: string, destination: string, routingId?: string): string {

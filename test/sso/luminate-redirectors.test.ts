@@ -1,7 +1,7 @@
 /**
  * Issue 18 §1: Luminate itself redirects anywhere (EstablishSession follows NEXTURL, the API
  * servlets follow success_redirect / error_redirect / redirect), so a destination under an allowed
- * Luminate prefix can still be an open redirect. One policy (src/sso/destinations.ts) refuses such
+ * Luminate prefix can still be an open redirect. One policy (src/http/destinations.ts) refuses such
  * destinations for the bridge's `next`, luminateLogin's `returnTo` and a signed callback's `next`,
  * like any other bad destination: the visitor goes to the default destination instead.
  *
@@ -9,7 +9,7 @@
  */
 import { request } from 'undici';
 import { resolveReturnTo } from '../../src/login/return-to';
-import { compileDestinations, defaultAllowList } from '../../src/sso/destinations';
+import { compileDestinations, defaultAllowList } from '../../src/http/destinations';
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { signRedirect } from '../../src/testing/fake-luminate/sign';
 import { TestBrowser, parseAutoPostForm } from '../helpers/browser';

@@ -1,4 +1,4 @@
-import { resolveSsoOptions } from '../../src/config/sso';
+import { resolveSsoOptions } from '../../src/sso/resolve-options';
 
 const SITE = 'https://secure2.convio.net/myorg';
 

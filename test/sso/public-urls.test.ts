@@ -11,7 +11,7 @@
 import express from 'express';
 import { request } from 'undici';
 import { luminateLink } from '../../src/sso/attribution';
-import { publicPath } from '../../src/sso/request-urls';
+import { publicPath } from '../../src/http/request-urls';
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser, parseAutoPostForm } from '../helpers/browser';
 import { startHostApp, type HostApp } from '../helpers/host-app';

@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { format, inspect } from 'node:util';
 import createDebug from 'debug';
-import { LuminateClient } from '../../src/client/luminate-client';
+import { LuminateClient } from '../../src/luminate/luminate-client';
 import { LuminateError, isLuminateError } from '../../src/errors';
 import { scrubSecrets } from '../../src/util/scrub-secrets';
 import { TestBrowser } from '../helpers/browser';

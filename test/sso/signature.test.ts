@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { verifySignedQuery } from '../../src/sso/signature';
+import { verifySignedQuery } from '../../src/luminate/signature';
 
 const SECRET = 'test-secret-key';
 const NOW = 1_800_000_000_000;

@@ -1,5 +1,5 @@
-import { StoreSingleFlight } from '../../src/sso/single-flight';
-import { MemoryStore } from '../../src/sso/store';
+import { StoreSingleFlight } from '../../src/store/single-flight';
+import { MemoryStore } from '../../src/store/store';
 import { checkEmail } from '../../src/sso/email';
 import { maskEmail } from '../../src/debug';
 

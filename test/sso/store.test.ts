@@ -1,4 +1,4 @@
-import { MemoryStore } from '../../src/sso/store';
+import { MemoryStore } from '../../src/store/store';
 
 describe('MemoryStore', () => {
   it('setIfAbsent answers true once per key until the key expires', async () => {

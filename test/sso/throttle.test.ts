@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { luminateSso } from '../../src';
-import { MemoryStore, type BridgeStore } from '../../src/sso/store';
+import { MemoryStore, type BridgeStore } from '../../src/store/store';
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { bridgeOptionsFor, startHostApp, type HostApp } from '../helpers/host-app';
 

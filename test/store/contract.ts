@@ -1,11 +1,11 @@
 /**
- * The BridgeStore contract (see the doc comments in src/sso/store.ts), as tests any
+ * The BridgeStore contract (see the doc comments in src/store/store.ts), as tests any
  * implementation must pass. `storeContract(name, open)` registers them; each test opens fresh
  * stores, so tests never see each other's keys.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { BridgeStore } from '../../src/sso/store';
-import { SlidingWindowThrottle } from '../../src/throttle/sliding-window';
+import type { BridgeStore } from '../../src/store/store';
+import { SlidingWindowThrottle } from '../../src/store/sliding-window';
 
 export interface OpenedStores {
   /** The store under test. */

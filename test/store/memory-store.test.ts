@@ -1,4 +1,4 @@
-import { MemoryStore } from '../../src/sso/store';
+import { MemoryStore } from '../../src/store/store';
 import { storeContract } from './contract';
 
 storeContract('MemoryStore', async () => {

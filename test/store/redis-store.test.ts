@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
 import { RedisStore } from '../../src';
 import { isLuminateError } from '../../src/errors';
-import { SlidingWindowThrottle } from '../../src/throttle/sliding-window';
-import { StoreSingleFlight } from '../../src/sso/single-flight';
+import { SlidingWindowThrottle } from '../../src/store/sliding-window';
+import { StoreSingleFlight } from '../../src/store/single-flight';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { eventually, storeContract } from './contract';
 

@@ -4,8 +4,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { LuminateError } from '../../src/errors';
-import { StoreSingleFlight } from '../../src/sso/single-flight';
-import { MemoryStore, type BridgeStore } from '../../src/sso/store';
+import { StoreSingleFlight } from '../../src/store/single-flight';
+import { MemoryStore, type BridgeStore } from '../../src/store/store';
 
 const EMAIL = 'newt.scamander@example.org';
 

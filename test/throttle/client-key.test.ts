@@ -1,4 +1,4 @@
-import { throttleKeyForAddress } from '../../src/throttle/client-key';
+import { throttleKeyForAddress } from '../../src/http/client-key';
 
 describe('throttleKeyForAddress: the key both throttles count a client address under', () => {
   it.each([

@@ -1,6 +1,6 @@
-import { MemoryStore } from '../../src/sso/store';
-import { resolveSsoOptions } from '../../src/config/sso';
-import { SlidingWindowThrottle, admit, retryAfterSeconds } from '../../src/throttle/sliding-window';
+import { MemoryStore } from '../../src/store/store';
+import { resolveSsoOptions } from '../../src/sso/resolve-options';
+import { SlidingWindowThrottle, admit, retryAfterSeconds } from '../../src/store/sliding-window';
 
 function setup(limit: number, windowMs: number, start = 0) {
   const clock = { now: start };

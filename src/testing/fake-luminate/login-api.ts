@@ -1,5 +1,6 @@
 import type { Call, SiteContext } from './context';
 import { formatOf, reply, type Reply, type ReplyValue } from './format';
+import { AUTHENTICATION_COLUMNS } from './options';
 import { loginSignature } from './sign';
 import type { FakeConstituent } from './types';
 
@@ -8,17 +9,6 @@ import type { FakeConstituent } from './types';
  * through server-api.ts after its key / IP / API administrator checks. Both answer a signed
  * `loginResponse`: signature = hex(HASH(cons_id + timestamp + API secret key)) [code].
  */
-
-/** The column names the stand-in can authenticate on, and the record field each one reads. */
-export const AUTHENTICATION_COLUMNS = {
-  member_id: 'memberId',
-  first_name: 'firstName',
-  last_name: 'lastName',
-  primary_email: 'email',
-  user_name: 'userName',
-} as const satisfies Record<string, keyof FakeConstituent>;
-
-export type AuthenticationColumn = keyof typeof AUTHENTICATION_COLUMNS;
 
 /**
  * [code] Integrations treat errorResponse codes 200, 201, 202 and 204 from `login` as "wrong user

@@ -1,11 +1,21 @@
 import { DEMO_CONSTITUENTS } from './demo-data';
-import { AUTHENTICATION_COLUMNS, type AuthenticationColumn } from './login-api';
 import type {
   FakeConstituent,
   FakeLuminateOptions,
   FakeSignatureAlgorithm,
   FakeWebServicesOptions,
 } from './types';
+
+/** The column names the stand-in can authenticate on, and the record field each one reads. */
+export const AUTHENTICATION_COLUMNS = {
+  member_id: 'memberId',
+  first_name: 'firstName',
+  last_name: 'lastName',
+  primary_email: 'email',
+  user_name: 'userName',
+} as const satisfies Record<string, keyof FakeConstituent>;
+
+export type AuthenticationColumn = keyof typeof AUTHENTICATION_COLUMNS;
 
 /** Options after defaults and validation. */
 export interface SiteConfig {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { parseXmlDocument } from '../../client/parse-xml';
-import { isRecord, type LuminateRecord, type LuminateValue } from '../../client/values';
+import { parseXmlDocument } from '../../luminate/parse-xml';
+import { isRecord, type LuminateRecord, type LuminateValue } from '../../luminate/values';
 import type { Call, SiteContext } from './context';
 import { escapeXml } from './format';
 import { sendReply, sendText } from './http-io';

@@ -24,3 +24,12 @@ export interface CallOptions {
   source?: string;
   subSource?: string;
 }
+
+/** Luminate's `source` / `sub_source` common parameters: who sent the visitor (e.g. a partner portal). */
+export interface Attribution {
+  source?: string;
+  subSource?: string;
+}
+
+/** How the visitor is handed to Luminate: the client API's singleSignOn POST, or an EstablishSession redirect. */
+export type HandoffMode = 'singleSignOn' | 'establishSession';

@@ -1,4 +1,6 @@
 import type { Request } from 'express';
+import type { SignatureAlgorithm } from '../config/site';
+import { verifySignedQuery, type SignedQueryResult } from '../luminate/signature';
 
 /** The raw query string of the request (without `?`), exactly as the client sent it. */
 export function rawQueryOf(req: Request): string {
@@ -91,4 +93,11 @@ export function withQueryParam(target: string, name: string, value: string): str
 /** The client address throttles count against (`req.ip`: set Express's `trust proxy` behind a proxy). */
 export function clientIp(req: Request): string {
   return req.ip ?? req.socket?.remoteAddress ?? 'unknown';
+}
+
+/** Verifies the signed Luminate redirect a request arrived with, signed with the site's API secret key. */
+export function verifySignedRequest(
+  req: Request, site: { apiSecretKey: string; signatureAlgorithm: SignatureAlgorithm }, maxAgeSeconds: number, now: number,
+): SignedQueryResult {
+  return verifySignedQuery(rawQueryOf(req), { secret: site.apiSecretKey, algorithm: site.signatureAlgorithm, maxAgeSeconds, now });
 }

@@ -1,5 +1,17 @@
 import { LuminateError } from '../errors';
 
+/** A cons_id (or member_id) as Luminate sends and takes it: 1-255 printable ASCII characters, no space. */
+export const CONS_ID = /^[\x21-\x7e]{1,255}$/;
+/** Tokens, nonces and session ids: opaque printable ASCII, at most 4096 characters. */
+export const OPAQUE_VALUE = /^[\x21-\x7e]{1,4096}$/;
+/**
+ * A load-balancer routing id. It goes into a URL path (`;jsessionid=<routing_id>`), so it is held
+ * to an alphabet that needs no encoding in a path segment and cannot make it a dot segment.
+ */
+export const ROUTING_ID = /^[A-Za-z0-9._-]{1,128}$/;
+/** C0 controls, DEL and C1 controls: refused in what visitors send (destinations, login fields, names). */
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
 /**
  * What a parsed Luminate reply is made of. Records have a null prototype, so no key (not even
  * `__proto__` or `constructor`) can reach Object.prototype. Arrays appear where Luminate repeats

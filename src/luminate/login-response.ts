@@ -1,7 +1,7 @@
 import { LuminateError } from '../errors';
-import { readOptionalId, readOptionalString, readRequiredId, type LuminateRecord } from '../client/values';
-import type { SignatureAlgorithm } from '../sso/options';
-import { verifyLoginSignature } from '../sso/signature';
+import { CONS_ID, OPAQUE_VALUE, ROUTING_ID, readOptionalId, readOptionalString, readRequiredId, type LuminateRecord } from './values';
+import type { SignatureAlgorithm } from '../config/site';
+import { verifyLoginSignature } from './signature';
 
 export const LOGIN_ROOT = 'loginResponse';
 
@@ -13,11 +13,6 @@ export interface VerifiedLogin {
   /** Load-balancer affinity for `;jsessionid=`. */
   routingId?: string;
 }
-
-// The same forms the token reply is held to (see client/sso-token.ts).
-const CONS_ID = /^[\x21-\x7e]{1,255}$/;
-const OPAQUE = /^[\x21-\x7e]{1,4096}$/;
-const ROUTING_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 function checked(value: string, form: RegExp, field: string): string {
   if (!form.test(value)) throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', `Luminate sent a "${field}" in ${LOGIN_ROOT} that is not in the expected form`);
@@ -53,7 +48,7 @@ export function verifyLoginResponse(record: LuminateRecord, check: LoginCheck): 
   const login: VerifiedLogin = { consId };
   const nonce = readOptionalId(record, 'nonce');
   const routingId = readOptionalId(record, 'routing_id');
-  if (nonce !== undefined) login.nonce = checked(nonce, OPAQUE, 'nonce');
+  if (nonce !== undefined) login.nonce = checked(nonce, OPAQUE_VALUE, 'nonce');
   if (routingId !== undefined) login.routingId = checked(routingId, ROUTING_ID, 'routing_id');
   return login;
 }

@@ -1,57 +1,16 @@
 /** luminateSso()'s options: the shared site, store and throttle parts, and its own. */
 import { z } from 'zod';
-import { loggedInConstituent } from '../login/session';
-import { compileDestinations, defaultAllowList } from '../sso/destinations';
-import type { AttributionFunction, LuminateSsoOptions, ResolvedSsoOptions } from '../sso/options';
-import { commonParameter } from './clients';
-import { NETWORK_DEFAULTS } from './network';
-import { flag, hook, refuse, type SameKeys, isPlainObject, kindOf, parseOptions, positive, type Env, objectError } from './parse';
-import { envLabels, siteSchema, SITE_ENV, withEnv } from './site';
-import { client, logger, mintThrottle, store } from './store';
-
-/** A route path, relative to where the router is mounted: `/` and safe path characters, no trailing slash. */
-export function routePath(fallback: string) {
-  const error = (iss: { input: unknown }) =>
-    `must be a path starting with "/" made of letters, digits and ._~-/ characters, got ${JSON.stringify(iss.input)}.`;
-  return z
-    .string({ error })
-    .refine((v) => /^\/[A-Za-z0-9._~\-/]*$/.test(v) && !v.startsWith('//'), { error })
-    .transform((v) => (v.length > 1 ? v.replace(/\/+$/, '') : v))
-    .default(fallback);
-}
-
-/** `baseUrl`: the public base URL of this site, without credentials, query or fragment. */
-export const baseUrl = z
-  .string({ error: 'must be a string such as https://www.example.org.' })
-  .transform((value, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      ctx.addIssue({ code: 'custom', input: value, message: 'must be an absolute URL such as https://www.example.org.' });
-      return z.NEVER;
-    }
-    if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.search || url.hash) {
-      ctx.addIssue({ code: 'custom', input: value, message: 'must be an http(s) URL without credentials, query or fragment, e.g. https://www.example.org.' });
-      return z.NEVER;
-    }
-    // Its path prefixes every site path the browser is given: `//app` (or `\app`, which the URL
-    // parser reads as `//app`) would make them protocol-relative, i.e. another host.
-    if (value.includes('\\') || !/^\/(?:[A-Za-z0-9._~-]+\/)*[A-Za-z0-9._~-]*$/.test(url.pathname)) {
-      ctx.addIssue({ code: 'custom', input: value, message: 'must have a plain path (letters, digits, ._~- and single slashes), e.g. https://www.example.org/app.' });
-      return z.NEVER;
-    }
-    return url.href.replace(/\/+$/, '');
-  });
-
-/** A query parameter (or form field) name; `null` or left out: `returnTo`. */
-export function parameterName(error: string) {
-  return z
-    .string({ error })
-    .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error })
-    .nullish()
-    .transform((v) => v ?? 'returnTo');
-}
+import { commonParameter } from '../config/clients';
+import { logger } from '../config/logger';
+import { NETWORK_DEFAULTS } from '../config/network';
+import { flag, hook, refuse, type SameKeys, kindOf, parseOptions, positive, type Env, objectError } from '../config/parse';
+import { baseUrl, parameterName, routePath } from '../config/routes';
+import { envLabels, siteSchema, SITE_ENV, withSiteEnv } from '../config/site';
+import { mintThrottle, store } from '../config/store';
+import { compileDestinations, defaultAllowList } from '../http/destinations';
+import { loggedInConstituent } from '../http/login-session';
+import { clientOption } from '../luminate/client-option';
+import type { AttributionFunction, LuminateSsoOptions, ResolvedSsoOptions } from './options';
 
 /** `loginUrl`: a site path such as `/login`, or an absolute http(s) URL. */
 const loginUrl = z.custom<string>(
@@ -105,7 +64,7 @@ const ssoSchema = z
       callbackMaxAgeSeconds: positive('seconds', 300).default(300),
       store: store.optional(),
       throttle: mintThrottle,
-      client: client.optional(),
+      client: clientOption.optional(),
       provision: hook<Sso['provision']>('(req) => ({ email, firstName, lastName }) | null, may be async').optional(),
       attribution,
       renderPage: hook<Sso['renderPage']>('(page) => string, the whole HTML document with page.body (or its parts) in your layout').optional(),
@@ -138,11 +97,6 @@ const ssoSchema = z
       ...(injectedClient !== undefined && { injectedClient }),
     };
   });
-
-/** `luminate` with its environment fallbacks filled in; other values are left for the schema to refuse. */
-export function withSiteEnv(input: unknown, env: Env): unknown {
-  return isPlainObject(input) ? { ...input, luminate: withEnv(input.luminate, env, SITE_ENV) } : input;
-}
 
 /** Validates the options once, at start-up; throws a TypeError naming the first problem and its fix. */
 export function resolveSsoOptions(input: unknown, env: Env = process.env): ResolvedSsoOptions {

@@ -1,8 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { debugFor } from '../debug';
-import { causeText } from '../diagnostics/warnings';
+import { causeText } from './cause-text';
 import { LuminateError, isLuminateError } from '../errors';
-import type { ResolvedSsoOptions } from './options';
 
 const log = debugFor('sso');
 
@@ -27,6 +26,12 @@ export function callHookSafely<A extends unknown[]>(hook: ((...args: A) => void)
 
 export type Responder = (req: Request, res: Response) => void;
 
+/** The two options the failure policy reads (luminateSso's `onFailure` and `onError`). */
+export interface FailurePolicy {
+  onFailure: 'continue' | 'error';
+  onError?: ((err: LuminateError, req: Request) => void) | undefined;
+}
+
 /**
  * Hands a typed error to the host's error handler (`next(err)`). The host's error page keeps its
  * own CSP; it must still not be cached or leak a referrer (the query may carry a signature or a
@@ -45,7 +50,7 @@ export function toErrorHandler(res: Response, next: NextFunction, err: LuminateE
  * still be made), `error` hands the typed error to Express.
  */
 export function applyFailurePolicy(
-  config: ResolvedSsoOptions,
+  config: FailurePolicy,
   err: LuminateError,
   req: Request,
   res: Response,

@@ -1,13 +1,15 @@
 /** luminateLogin()'s options: the same site, store and throttle parts as luminateSso(), and its own. */
 import { z } from 'zod';
-import { isSitePath } from '../login/return-to';
-import { CSRF_FIELD } from '../login/csrf';
-import type { LuminateLoginOptions, ResolvedLoginOptions } from '../login/options';
-import { compileDestinations, defaultAllowList } from '../sso/destinations';
-import { flag, hook, refuse, type SameKeys, parseOptions, positive, type Env, objectError } from './parse';
-import { envLabels, siteSchema, SITE_ENV } from './site';
-import { baseUrl, parameterName, routePath, withSiteEnv } from './sso';
-import { client, loginThrottle, logger, store } from './store';
+import { isSitePath } from './return-to';
+import { CSRF_FIELD } from './csrf';
+import type { LuminateLoginOptions, ResolvedLoginOptions } from './options';
+import { compileDestinations, defaultAllowList } from '../http/destinations';
+import { flag, hook, refuse, type SameKeys, parseOptions, positive, type Env, objectError } from '../config/parse';
+import { logger } from '../config/logger';
+import { baseUrl, parameterName, routePath } from '../config/routes';
+import { envLabels, siteSchema, SITE_ENV, withSiteEnv } from '../config/site';
+import { loginThrottle, store } from '../config/store';
+import { clientOption } from '../luminate/client-option';
 
 /** A Luminate parameter name (as the client accepts them). */
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_.]{0,63}$/;
@@ -60,7 +62,7 @@ const loginSchema = z
       baseUrl: baseUrl.optional(),
       throttle: loginThrottle,
       store: store.optional(),
-      client: client.optional(),
+      client: clientOption.optional(),
       signatureMaxAgeSeconds: positive('seconds', 300).default(300),
       onLogin: hook<Login['onLogin']>('(info, req) => void').optional(),
       onError: hook<Login['onError']>('(err, req) => void').optional(),

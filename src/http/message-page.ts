@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { debugFor } from '../debug';
 import { LuminateError } from '../errors';
 import { callHookSafely } from './failure';
-import type { SingleSignOnForm } from './handoff';
+import type { SingleSignOnForm } from '../luminate/handoff';
 import { formActionSources, newCspNonce, type HandoffCsp } from './security-headers';
 
 /**

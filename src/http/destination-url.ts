@@ -1,30 +1,11 @@
 /**
- * Destination policy: the one check for every place a visitor chooses where to land
- * (`GET /luminate/sso?next=<url>`, luminateLogin's `returnTo`, a signed callback's `next`). A
- * destination is refused unless it is plainly an absolute URL under one of the configured prefixes
- * AND would not make the page it names redirect the browser on (see `redirectTrick`). Checks run on
- * the RAW string as well as on the WHATWG-parsed URL, because the parser silently repairs exactly
- * the tricks attackers use (tabs, backslashes, dot segments, `%2e` and fullwidth letters in hosts
- * all "normalise" into something else).
+ * The string-level half of the destination policy (destinations.ts): strict parsing of a raw
+ * destination or allow entry, encoded path tricks, and whether a URL would make the Luminate page
+ * it names redirect the browser on.
  */
-
-export interface DestinationRules {
-  /** Absolute http(s) URL prefixes; a prefix without trailing slash still ends at a `/` boundary. */
-  allow: string[];
-  /** Where visitors go when `next` is missing or refused; must itself pass `allow`. */
-  default: string;
-}
-
-export interface CompiledDestinations {
-  allow: ReadonlyArray<{ origin: string; pathPrefix: string }>;
-  default: string;
-}
-
-export type DestinationDecision = { ok: true; url: string } | { ok: false; reason: string };
+import { CONTROL_CHARACTER } from '../luminate/values';
 
 const MAX_LENGTH = 2048;
-// C0, DEL and C1: the URL parser drops tab/CR/LF, so `ht\ttps://` would otherwise "work".
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const SCHEME = /^https?:\/\//i;
 // Bytes that, once decoded by some later hop, change how the path splits or decodes again
 // (`/ \ . %`), or start a servlet path parameter (`;`, see below).
@@ -33,10 +14,11 @@ const FORBIDDEN_ENCODED = new Set([0x2f, 0x5c, 0x2e, 0x25, 0x3b]);
 type Parsed = { ok: true; url: URL; rawAuthority: string } | { ok: false; reason: string };
 
 /** The string-level checks shared by visitor input and allow entries. */
-function parseStrict(raw: string): Parsed {
+export function parseStrict(raw: string): Parsed {
   if (raw === '') return { ok: false, reason: 'empty' };
   if (raw.length > MAX_LENGTH) return { ok: false, reason: 'too-long' };
-  if (CONTROL.test(raw)) return { ok: false, reason: 'control-character' };
+  // The URL parser drops tab/CR/LF, so `ht\ttps://` would otherwise "work".
+  if (CONTROL_CHARACTER.test(raw)) return { ok: false, reason: 'control-character' };
   if (/^\s|\s$/.test(raw)) return { ok: false, reason: 'whitespace' };
   // Browsers and WHATWG URL treat `\` as `/` in http(s) URLs: `/\evil.com` is protocol-relative.
   if (raw.includes('\\')) return { ok: false, reason: 'backslash' };
@@ -150,7 +132,7 @@ function normalise(text: string): string {
  * Luminate itself redirects anywhere (see REDIRECTOR_SERVLETS), so an allow list of "everything
  * under /site/" would otherwise be an open redirect through the allowed host.
  */
-function redirectTrick(url: URL): string | undefined {
+export function redirectTrick(url: URL): string | undefined {
   // The servlet is the segment after `site` (`<base>/site/<servlet>`); other segments (an org
   // named `r`, a host page) are not servlet names.
   const segments = url.pathname.split('/').map((segment) => normalise(decodeURIComponent(segment)));
@@ -166,120 +148,10 @@ function redirectTrick(url: URL): string | undefined {
     const name = decodeFully(eq === -1 ? part : part.slice(0, eq));
     const value = decodeFully(eq === -1 ? '' : part.slice(eq + 1));
     if (name === undefined || value === undefined) return 'encoded-trick';
-    if (CONTROL.test(name) || CONTROL.test(value)) return 'control-character';
+    if (CONTROL_CHARACTER.test(name) || CONTROL_CHARACTER.test(value)) return 'control-character';
     const key = normalise(name).replace(/[^a-z0-9]/g, '');
     if (REDIRECT_NAME_PARTS.some((word) => key.includes(word))) return 'redirect-parameter';
     if (URL_LIKE_VALUE.test(normalise(value).trim())) return 'redirect-parameter';
   }
   return undefined;
-}
-
-/** Segment boundary: `/org/site` matches `/org/site` and `/org/site/x`, never `/org/site-evil`. */
-function pathWithin(pathname: string, prefix: string): boolean {
-  if (prefix.endsWith('/')) return pathname.startsWith(prefix);
-  return pathname === prefix || pathname.startsWith(`${prefix}/`);
-}
-
-function checkAgainst(raw: unknown, allow: CompiledDestinations['allow']): DestinationDecision {
-  // qs turns `next[]=a` / `next[a]=b` into arrays and objects: never guess which element counts.
-  if (typeof raw !== 'string') return { ok: false, reason: 'not-a-string' };
-  const parsed = parseStrict(raw);
-  if (!parsed.ok) return parsed;
-  const { url, rawAuthority } = parsed;
-
-  // IDNA maps fullwidth letters, soft hyphens and zero-width characters onto plain ASCII hosts,
-  // so a non-ASCII host is only acceptable when it really is an IDN (punycode) host.
-  if (/[^\x00-\x7f]/.test(rawAuthority) && !/(^|\.)xn--/.test(url.hostname)) {
-    return { ok: false, reason: 'non-ascii-host' };
-  }
-  // `origin` is normalised (lowercase, punycode, IPv4 forms resolved, default port dropped).
-  const sameOrigin = allow.filter((entry) => entry.origin === url.origin);
-  if (sameOrigin.length === 0) return { ok: false, reason: 'origin-not-allowed' };
-  // Case-sensitive on purpose: Luminate paths (`/site/Donation2`) are case-sensitive.
-  if (!sameOrigin.some((entry) => pathWithin(url.pathname, entry.pathPrefix))) {
-    return { ok: false, reason: 'path-not-allowed' };
-  }
-  const trick = redirectTrick(url);
-  if (trick !== undefined) return { ok: false, reason: trick };
-  // Fragments are kept: they never reach a server and cannot change the host once parsed.
-  return { ok: true, url: url.href };
-}
-
-const EXAMPLE = "'https://secure2.convio.net/myorg/site/'";
-
-/**
- * The Luminate servlets allowed when `destinations.allow` is not set: donation forms (Donation2),
- * TeamRaiser pages (TR, TRR), landing and content pages (SPageServer, SPageNavigator, PageServer,
- * PageNavigator), the store (Ecommerce) and events (Calendar): the pages a "donate" or "register"
- * link is for (names as public links to Luminate pages use them [?]). Not the whole of `/site/`: that also holds login, profile and API servlets, some of
- * which send the browser anywhere (see REDIRECTOR_SERVLETS). Widen it by setting
- * `destinations.allow` (e.g. `[<secureUrl>/site/]`); redirectors stay refused either way.
- */
-export const DEFAULT_ALLOWED_SERVLETS = ['Donation2', 'TR', 'TRR', 'SPageServer', 'SPageNavigator', 'PageServer', 'PageNavigator', 'Ecommerce', 'Calendar'] as const;
-
-/** The allow list used when `destinations.allow` is not set: `<secureUrl>/site/<servlet>` for each DEFAULT_ALLOWED_SERVLETS. */
-export function defaultAllowList(secureUrl: string): string[] {
-  return DEFAULT_ALLOWED_SERVLETS.map((servlet) => `${secureUrl}/site/${servlet}`);
-}
-
-/** Validates the rules once at start-up; the first problem is a TypeError naming the option. */
-export function compileDestinations(rules: DestinationRules): CompiledDestinations {
-  if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) {
-    throw new TypeError(`destinations must be an object like { allow: [${EXAMPLE}], default: ${EXAMPLE} }.`);
-  }
-  for (const key of Object.keys(rules)) {
-    if (key !== 'allow' && key !== 'default') {
-      throw new TypeError(`destinations.${key} is not a known option; use destinations.allow and destinations.default.`);
-    }
-  }
-  if (!Array.isArray(rules.allow) || rules.allow.length === 0) {
-    throw new TypeError(`destinations.allow must be a non-empty array of URL prefixes, e.g. [${EXAMPLE}].`);
-  }
-
-  const allow = rules.allow.map((entry: unknown, i) => {
-    const name = `destinations.allow[${i}]`;
-    if (typeof entry !== 'string') {
-      throw new TypeError(`${name} must be a string URL prefix, e.g. ${EXAMPLE}.`);
-    }
-    const parsed = parseStrict(entry);
-    if (!parsed.ok) {
-      throw new TypeError(
-        `${name} is not a usable URL prefix (${parsed.reason}); write an absolute http(s) URL without ` +
-          `credentials, backslashes, dot segments or encoded characters, e.g. ${EXAMPLE}.`,
-      );
-    }
-    if (entry.includes('?') || entry.includes('#')) {
-      throw new TypeError(`${name} must not contain a query or fragment; remove everything from '?' or '#' on.`);
-    }
-    return Object.freeze({ origin: parsed.url.origin, pathPrefix: parsed.url.pathname });
-  });
-  const frozenAllow = Object.freeze(allow);
-
-  if (rules.default === undefined) {
-    throw new TypeError(`destinations.default is missing: set where visitors go when next is missing or refused, e.g. ${EXAMPLE}.`);
-  }
-  if (typeof rules.default !== 'string') {
-    throw new TypeError(`destinations.default must be a string URL under one of destinations.allow, e.g. ${EXAMPLE}.`);
-  }
-  const fallback = checkAgainst(rules.default, frozenAllow);
-  if (!fallback.ok) {
-    throw new TypeError(
-      `destinations.default ${JSON.stringify(rules.default)} is refused by the destination policy (${fallback.reason}); ` +
-        `the allow list in effect is [${rules.allow.map((entry) => `'${entry}'`).join(', ')}]. ` +
-        'Set it to an absolute URL under one of those, or add its prefix to destinations.allow.',
-    );
-  }
-  return Object.freeze({ allow: frozenAllow, default: fallback.url });
-}
-
-/** Checks a visitor-supplied `next` value (already query-decoded once by Express). */
-export function checkDestination(next: unknown, compiled: CompiledDestinations): DestinationDecision {
-  return checkAgainst(next, compiled.allow);
-}
-
-/** `next` missing (absent or `?next=`) → default; refused → default plus the reason to log. */
-export function resolveDestination(next: unknown, compiled: CompiledDestinations): { url: string; refused?: string } {
-  if (next === undefined || next === '') return { url: compiled.default };
-  const decision = checkAgainst(next, compiled.allow);
-  return decision.ok ? { url: decision.url } : { url: compiled.default, refused: decision.reason };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { debugFor } from '../debug';
 import { LuminateError, isLuminateError } from '../errors';
-import type { BridgeStore } from '../sso/store';
+import type { BridgeStore } from './store';
 
 const log = debugFor('store');
 

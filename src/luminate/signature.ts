@@ -1,7 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
-import type { SignatureAlgorithm } from './options';
-import { rawQueryOf } from './request-urls';
+import type { SignatureAlgorithm } from '../config/site';
 
 /**
  * Luminate signs a redirect by appending `ts=<unix seconds>` and then
@@ -31,13 +29,6 @@ export type SignedQueryResult =
 
 function hexDigest(algorithm: SignatureAlgorithm, text: string): Buffer {
   return Buffer.from(createHash(algorithm).update(text, 'utf8').digest('hex'), 'latin1');
-}
-
-/** Verifies the signed Luminate redirect a request arrived with, signed with the site's API secret key. */
-export function verifySignedRequest(
-  req: Request, site: { apiSecretKey: string; signatureAlgorithm: SignatureAlgorithm }, maxAgeSeconds: number, now: number,
-): SignedQueryResult {
-  return verifySignedQuery(rawQueryOf(req), { secret: site.apiSecretKey, algorithm: site.signatureAlgorithm, maxAgeSeconds, now });
 }
 
 /** Verifies the raw query string (without `?`) of a signed Luminate redirect. */

@@ -1,6 +1,6 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { Request } from 'express';
-import { clientIp } from '../sso/request-urls';
+import { clientIp } from './request-urls';
 
 /** The eight 16-bit groups of an IPv6 address (zone id dropped), or undefined when it is not one. */
 function ipv6Groups(address: string): number[] | undefined {

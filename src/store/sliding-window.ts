@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import type { BridgeStore } from '../sso/store';
+import type { BridgeStore } from './store';
 
 // crypto.hash (Node 20.12 and later) hashes in one call, at a third of createHash's cost per
 // throttled click; earlier Node 20 releases take the long way to the same digest.

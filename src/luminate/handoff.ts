@@ -1,9 +1,6 @@
-import type { SingleSignOnToken } from '../client/types';
-import type { Response } from 'express';
-import type { Attribution } from './options';
-
-/** Characters Luminate's routing ids are made of; anything else is not put into the path. */
-const ROUTING_ID = /^[A-Za-z0-9._-]{1,128}$/;
+import type { SingleSignOnToken } from './types';
+import type { Attribution } from './types';
+import { ROUTING_ID } from './values';
 
 export interface SingleSignOnForm {
   /** `<secureUrl>/site/CRConsAPI`, where the form posts. */
@@ -55,13 +52,4 @@ export function establishSessionUrls(secureUrl: string): EstablishSessionUrl {
     url.searchParams.set('NEXTURL', destination);
     return url.href;
   };
-}
-
-/**
- * A redirect to `url` without a body. `res.redirect()` repeats the URL in a "Redirecting to" body,
- * and an EstablishSession URL carries a single-use nonce that must appear in the Location header
- * only. `res.location()` applies the same URL encoding `res.redirect()` would.
- */
-export function sendRedirect(res: Response, url: string, status: 302 | 303 = 302): void {
-  res.status(status).location(url).end();
 }

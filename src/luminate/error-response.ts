@@ -1,3 +1,4 @@
+import { UNPRINTABLE } from '../config/parse';
 import { codeForLuminateError, LuminateError, type LuminateErrorCode } from '../errors';
 import { isRecord, type LuminateValue } from './values';
 import { scrubSecrets } from '../util/scrub-secrets';
@@ -12,7 +13,7 @@ export interface ResponseContext {
 
 const MAX_MESSAGE_LENGTH = 200;
 // C0/C1 controls, zero-width and bidi-override characters: nothing a log line or page should carry.
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+const UNSAFE_CHARS = new RegExp(UNPRINTABLE.source, 'g');
 const NOT_FOUND_TEXT = /\b(does not exist|not found|no such|no (matching )?(record|constituent))\b/i;
 
 /** Luminate's message text made safe to put in an error message or a log line; `redact`: the caller's own secrets. */

@@ -1,7 +1,7 @@
+import { ASCII_CONTROL } from '../config/parse';
 import { LuminateError } from '../errors';
 import type { CallOptions } from './types';
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
 const NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_.]{0,127}$/;
 const MAX_ID_LENGTH = 255;
@@ -18,7 +18,7 @@ function invalid(message: string): LuminateError {
 }
 
 function checkId(value: unknown, name: 'consId' | 'memberId'): string {
-  if (typeof value !== 'string' || value === '' || value.trim() !== value || value.length > MAX_ID_LENGTH || CONTROL.test(value)) {
+  if (typeof value !== 'string' || value === '' || value.trim() !== value || value.length > MAX_ID_LENGTH || ASCII_CONTROL.test(value)) {
     throw invalid(`${name} must be a non-empty string of at most ${MAX_ID_LENGTH} characters, without surrounding spaces or control characters`);
   }
   return value;
@@ -62,7 +62,7 @@ export function checkParams(params: unknown): Array<[string, string]> {
 }
 
 function checkSource(value: unknown, key: 'source' | 'subSource'): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > 255 || CONTROL.test(value)) {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > 255 || ASCII_CONTROL.test(value)) {
     throw invalid(`options.${key} must be a non-empty string of at most 255 characters`);
   }
   return value;

@@ -1,14 +1,8 @@
 import { LuminateError } from '../errors';
 import type { SingleSignOnToken } from './types';
-import { readOptionalId, readRequiredId, type LuminateRecord } from './values';
+import { CONS_ID, OPAQUE_VALUE, ROUTING_ID, readOptionalId, readRequiredId, type LuminateRecord } from './values';
 
 export const TOKEN_ROOT = 'getSingleSignOnTokenResponse';
-
-// Tokens, nonces and session ids are opaque printable ASCII; routing ids go into a URL path
-// (`;jsessionid=<routing_id>`), so they are held to a stricter alphabet.
-const OPAQUE = /^[\x21-\x7e]{1,4096}$/;
-const ROUTING_ID = /^[A-Za-z0-9._-]{1,128}$/;
-const CONS_ID = /^[\x21-\x7e]{1,255}$/;
 
 function malformed(message: string): LuminateError {
   return new LuminateError('LUMINATE_MALFORMED_RESPONSE', message);
@@ -34,7 +28,7 @@ function sameConsId(a: string, b: string): boolean {
  * the cons_id asked for is refused: handing that token over would log in the wrong person.
  */
 export function toSingleSignOnToken(record: LuminateRecord, requestedConsId?: string): SingleSignOnToken {
-  const token = checked(readRequiredId(record, 'token', TOKEN_ROOT), OPAQUE, 'token');
+  const token = checked(readRequiredId(record, 'token', TOKEN_ROOT), OPAQUE_VALUE, 'token');
   const consId = checked(readRequiredId(record, 'cons_id', TOKEN_ROOT), CONS_ID, 'cons_id');
   if (requestedConsId !== undefined && !sameConsId(consId, requestedConsId)) {
     throw new LuminateError(
@@ -46,8 +40,8 @@ export function toSingleSignOnToken(record: LuminateRecord, requestedConsId?: st
   const nonce = readOptionalId(record, 'nonce');
   const routingId = readOptionalId(record, 'routing_id');
   const jsessionId = readOptionalId(record, 'JSESSIONID');
-  if (nonce !== undefined) result.nonce = checked(nonce, OPAQUE, 'nonce');
+  if (nonce !== undefined) result.nonce = checked(nonce, OPAQUE_VALUE, 'nonce');
   if (routingId !== undefined) result.routingId = checked(routingId, ROUTING_ID, 'routing_id');
-  if (jsessionId !== undefined) result.jsessionId = checked(jsessionId, OPAQUE, 'JSESSIONID');
+  if (jsessionId !== undefined) result.jsessionId = checked(jsessionId, OPAQUE_VALUE, 'JSESSIONID');
   return result;
 }

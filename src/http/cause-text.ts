@@ -1,0 +1,19 @@
+import { sanitizeUpstreamText } from '../luminate/error-response';
+
+/** Programming mistakes, whose messages name code ("Cannot read properties of undefined (reading 'user')"), not data. */
+const CODE_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']);
+
+/**
+ * A hook's (or any foreign) error, made safe for one log or debug line: the message only for
+ * programming mistakes; for any other error its class and `code` (e.g. `Error, code ECONNREFUSED`),
+ * since its message is the host's own text and may carry what no log should (onError gets the
+ * whole cause).
+ */
+export function causeText(cause: unknown): string {
+  if (!(cause instanceof Error)) return `a ${cause === null ? 'null' : typeof cause} was thrown`;
+  const code = (cause as { code?: unknown }).code;
+  const codeText = typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? `, code ${code}` : '';
+  const name = sanitizeUpstreamText(cause.name).slice(0, 40);
+  if (CODE_ERRORS.has(cause.name)) return `${name}: ${sanitizeUpstreamText(cause.message)}`;
+  return `${name}${codeText}; its message is left out here, onError gets the whole error`;
+}
