@@ -1,5 +1,5 @@
 import { Router, urlencoded, type NextFunction, type Request, type Response } from 'express';
-import { LuminateClient } from '../luminate/luminate-client';
+import { siteClient } from '../luminate/luminate-client';
 import { LuminateError } from '../errors';
 import { bridgePages } from '../http/message-page';
 import { bridgeSecurityHeaders } from '../http/security-headers';
@@ -57,13 +57,7 @@ export function createLoginRouter(resolved: ResolvedLoginOptions, deps: { now?: 
   const now = deps.now ?? Date.now;
   const monitor = monitorLogin(resolved, deps.now);
   const { config } = monitor;
-  const ownClient = config.injectedClient
-    ? undefined
-    : new LuminateClient(
-      { secureUrl: config.secureUrl, apiKey: config.apiKey, apiLogin: config.apiLogin, ...config.client },
-      { redact: [config.apiSecretKey] }, // scrubbed from Luminate's text like the API password
-    );
-  const client = config.injectedClient ?? (ownClient as LuminateClient);
+  const { client, own: ownClient } = siteClient(config);
   const store = config.store ?? new MemoryStore({ now });
   const applyHeaders = bridgeSecurityHeaders();
   const pages = bridgePages(applyHeaders, config.renderPage, config.onError);

@@ -203,3 +203,26 @@ export class LuminateClient {
     throw new LuminateError('LUMINATE_HTTP_ERROR', `Luminate answered HTTP ${reply.status}${reason} without an API error`, { upstreamStatus: reply.status });
   }
 }
+
+/** What a bridge or login router knows of its site, for the client it talks to Luminate with. */
+interface SiteForClient {
+  secureUrl: string;
+  apiKey: string;
+  apiLogin: { name: string; password: string };
+  apiSecretKey: string;
+  client: Omit<LuminateClientOptions, 'secureUrl' | 'apiKey' | 'apiLogin'>;
+  injectedClient?: LuminateClient;
+}
+
+/**
+ * The client a bridge or login router uses: the injected one, or its own (`own`: to close on
+ * shutdown), which also scrubs the API secret key from Luminate's text like the API password.
+ */
+export function siteClient(site: SiteForClient): { client: LuminateClient; own: LuminateClient | undefined } {
+  if (site.injectedClient !== undefined) return { client: site.injectedClient, own: undefined };
+  const own = new LuminateClient(
+    { secureUrl: site.secureUrl, apiKey: site.apiKey, apiLogin: site.apiLogin, ...site.client },
+    { redact: [site.apiSecretKey] },
+  );
+  return { client: own, own };
+}

@@ -1,5 +1,5 @@
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { LuminateClient } from '../luminate/luminate-client';
+import { siteClient } from '../luminate/luminate-client';
 import { luminateLink } from './attribution';
 import { compileDestinations } from '../http/destinations';
 import { handleCallback } from './callback';
@@ -49,13 +49,7 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   const monitor = monitorSso(resolveSsoOptions(options));
   const { config } = monitor;
   const destinations = compileDestinations(config.destinations);
-  const ownClient = config.injectedClient
-    ? undefined
-    : new LuminateClient(
-      { secureUrl: config.secureUrl, apiKey: config.apiKey, apiLogin: config.apiLogin, ...config.client },
-      { redact: [config.apiSecretKey] }, // scrubbed from Luminate's text like the API password
-    );
-  const client = config.injectedClient ?? (ownClient as LuminateClient);
+  const { client, own: ownClient } = siteClient(config);
   const store = config.store ?? new MemoryStore();
   const applyHeaders = bridgeSecurityHeaders();
   const pages = bridgePages(applyHeaders, config.renderPage, config.onError);
