@@ -28,6 +28,7 @@ export type WarningCode =
   | 'LUMINATE_SSO_UNREACHABLE'
   | 'LUMINATE_SSO_STORE'
   | 'LUMINATE_SSO_RENDER_PAGE'
+  | 'LUMINATE_SSO_REQUEST_FAILED'
   | 'LUMINATE_SSO_VERIFY';
 
 export const WARNING_TYPE = 'LuminateSsoBridgeWarning';

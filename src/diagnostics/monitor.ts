@@ -54,7 +54,10 @@ export async function verifyAccess(
   const access = await checkAccess(client, timeoutMs, OPTION_SETTING_NAMES, 'luminate.secureUrl (env LUMINATE_SECURE_URL)');
   const report: VerifyReport = { ok: access.ok, checks: access.results };
   if (access.ok) {
-    warner.info('LUMINATE_SSO_VERIFY', `${who}: start-up check passed: Luminate accepted the API key, this server's IP and the API login.`);
+    // The check's error 1 is also what a wrong secure host or org path answers (seen in the field):
+    // it cannot tell them apart, so a first click answered error 1 is a warning of its own.
+    warner.info('LUMINATE_SSO_VERIFY', `${who}: start-up check passed: Luminate accepted the API key, this server's IP and the API login ` +
+      '(a wrong secure host or org path is told only by the first handoff: LUMINATE_SSO_REQUEST_FAILED).');
     return report;
   }
   const failed = access.results.find((r) => r.status === 'FAIL');
@@ -92,9 +95,4 @@ export function observed<A extends unknown[]>(observe: (...args: A) => void, hoo
     }
     return hook?.(...args);
   };
-}
-
-export function hasSession(req: Request): boolean {
-  const session = (req as unknown as { session?: unknown }).session;
-  return typeof session === 'object' && session !== null;
 }

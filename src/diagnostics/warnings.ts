@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { debugFor } from '../debug';
-import { accessFix, explainUnreachable, type AccessSettingNames } from '../luminate/explain';
+import { accessFix, error1Fix, explainUnreachable, type AccessSettingNames } from '../luminate/explain';
 import { type BridgeLogger, type WarningCode } from '../config/logger';
 import type { LuminateError } from '../errors';
 import type { SignatureAlgorithm } from '../config/site';
@@ -90,7 +90,8 @@ const ACCESS_WARNINGS: Record<number, WarningCode> = { 2: 'LUMINATE_SSO_API_KEY'
 const SIGNATURE = /(?:^|&)(?:signature|sig)=([0-9A-Fa-f]*)$/;
 const HEX_LENGTH: Record<SignatureAlgorithm, number> = { md5: 32, sha1: 40 };
 
-function hasSession(req: Request): boolean {
+/** True when express-session (or another) has put a session object on the request. */
+export function hasSession(req: Request): boolean {
   const session = (req as unknown as { session?: unknown }).session;
   return typeof session === 'object' && session !== null;
 }
@@ -129,6 +130,9 @@ export function warningFor(err: LuminateError, req: Request, settings: WarningSe
     return { code: access, message: `${lead} (${err.message}). Fix: ${fix}. ${tail}` };
   }
   switch (err.code) {
+    case 'LUMINATE_REQUEST_FAILED':
+      // Error 1 to a call with an id: what a wrong secure host or org path answers to every call.
+      return { code: 'LUMINATE_SSO_REQUEST_FAILED', message: `${lead} (${settings.scrub(err.message)}). Fix: ${error1Fix('luminate.secureUrl (env LUMINATE_SECURE_URL)')}. ${tail}` };
     case 'SSO_CALLBACK_SIGNATURE_INVALID': {
       if (settings.ownCallback?.(req) !== true) return undefined; // a forged or garbled link: the visitor's doing
       const fix = signatureFix(req, settings.signatureAlgorithm);

@@ -2,7 +2,7 @@ import { LuminateClient } from '../luminate/luminate-client';
 import type { ConstituentRef } from '../luminate/types';
 import { isLuminateError } from '../errors';
 import { checkAccess, fail, pass, said, skip, type CheckResult } from '../luminate/access-check';
-import { explainUnreachable } from '../luminate/explain';
+import { error1Fix, explainUnreachable } from '../luminate/explain';
 import type { SiteSettings } from './settings';
 
 /**
@@ -10,10 +10,7 @@ import type { SiteSettings } from './settings';
  * host or org path answers, to every call; then the checks above passed only because a call
  * without an id gets error 1 there too.
  */
-const ERROR_1_FIX = 'Luminate could not process the request. Known causes: the wrong secure host in LUMINATE_SECURE_URL ' +
-  '(your site is on secure2.convio.net or secure3.convio.net: copy the host from the address bar of your Luminate admin pages), ' +
-  'the wrong org path (/myorg, the part after the host there), or a custom domain (use the secure base Luminate shows for it; it may have no /org path). ' +
-  'If all of these are right, it is Luminate\'s own trouble: try again later';
+const ERROR_1_FIX = error1Fix('LUMINATE_SECURE_URL');
 
 function idText(ref: ConstituentRef): string {
   return ref.consId !== undefined ? `cons_id ${ref.consId}` : `member_id ${ref.memberId}`;

@@ -1,7 +1,10 @@
 import { sanitizeUpstreamText } from '../luminate/error-response';
 
-/** Programming mistakes, whose messages name code ("Cannot read properties of undefined (reading 'user')"), not data. */
-const CODE_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']);
+/**
+ * Programming mistakes, whose messages name code ("Cannot read properties of undefined (reading
+ * 'user')"), not data. Not SyntaxError: JSON.parse's quotes the text it was given (a cookie, a JWT).
+ */
+const CODE_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError']);
 
 /**
  * A hook's (or any foreign) error, made safe for one log or debug line: the message only for

@@ -73,15 +73,6 @@ export function publicUrl(req: Request, baseUrl: string | undefined, target: str
   return origin === undefined ? undefined : `${origin}${publicPath(target, baseUrl)}`;
 }
 
-/**
- * This site's public base URL (origin and `baseUrl`'s path prefix, no trailing slash); undefined
- * when the Host header is not a plain host name. Prefer publicUrl, which applies the path rule.
- */
-export function publicBaseOf(req: Request, baseUrl: string | undefined): string | undefined {
-  if (baseUrl) return baseUrl;
-  return publicOriginOf(req, baseUrl);
-}
-
 /** Adds `name=value` to a site path ("/login") or absolute URL, keeping any query and fragment. */
 export function withQueryParam(target: string, name: string, value: string): string {
   const relative = target.startsWith('/');

@@ -23,7 +23,7 @@ function badRequest(message: string): ReadCredentials {
 
 /** The name as it may appear in a log line: it came from the request. */
 function printable(name: string): string {
-  return JSON.stringify(name.slice(0, 64).replace(CONTROL_CHARACTER, '?'));
+  return JSON.stringify(name.slice(0, 64).replace(new RegExp(CONTROL_CHARACTER.source, 'g'), '?'));
 }
 
 /**

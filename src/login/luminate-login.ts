@@ -1,7 +1,9 @@
 import { Router, urlencoded, type NextFunction, type Request, type Response } from 'express';
 import { siteClient } from '../luminate/luminate-client';
 import { LuminateError } from '../errors';
-import { bridgePages } from '../http/message-page';
+import { callHookSafely } from '../http/failure';
+import { bridgePages, type BridgePages } from '../http/message-page';
+import { publicPath } from '../http/request-urls';
 import { bridgeSecurityHeaders } from '../http/security-headers';
 import { MemoryStore } from '../store/store';
 import { luminateCsrfToken } from './csrf';
@@ -23,18 +25,29 @@ export type LuminateLoginRouter = Router & {
 /** A login form is a handful of short fields: anything bigger or odder is refused before it is read. */
 const readForm = urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
 
-function formBody(req: Request, res: Response, next: NextFunction): void {
-  readForm(req, res, (err?: unknown) => {
-    if (err === undefined || err === null) {
-      next();
-      return;
-    }
-    const status = (err as { status?: unknown }).status;
-    next(new LuminateError('LOGIN_BAD_REQUEST', 'The login or logout form body could not be read (too large, too many fields, or malformed).', {
-      cause: err,
-      status: typeof status === 'number' && status >= 400 && status < 500 ? status : 400,
-    }));
-  });
+/**
+ * Reads the form body; an unreadable one (too large or too many fields: 413, malformed: 400) gets
+ * the refused-form page, as a field the form may not send does, and `onError` sees it.
+ */
+function formBody(config: ResolvedLoginOptions, pages: BridgePages) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    readForm(req, res, (err?: unknown) => {
+      if (err === undefined || err === null) {
+        next();
+        return;
+      }
+      const given = (err as { status?: unknown }).status;
+      const status = given === 413 ? 413 : 400;
+      callHookSafely(config.onError, new LuminateError('LOGIN_BAD_REQUEST', 'The login or logout form body could not be read (too large, too many fields, or malformed).', {
+        cause: err, status,
+      }), req);
+      pages.send(req, res, {
+        kind: 'login-refused', status, title: 'Unexpected form',
+        message: 'This form sent something the site does not accept.',
+        link: { href: publicPath(config.formUrl, config.baseUrl), label: 'Back to the login form' },
+      });
+    });
+  };
 }
 
 /**
@@ -66,6 +79,7 @@ export function createLoginRouter(resolved: ResolvedLoginOptions, deps: { now?: 
     establishSessionUrl: establishSessionUrls(config.secureUrl),
   };
   const logoutCtx = { config, applyHeaders, pages, now };
+  const readBody = formBody(config, pages);
 
   const router = Router() as LuminateLoginRouter;
   // For the host's own form: `<input type="hidden" name="_csrf" value="<%= luminateCsrfToken() %>">`.
@@ -75,13 +89,13 @@ export function createLoginRouter(resolved: ResolvedLoginOptions, deps: { now?: 
     res.locals.luminateCsrfToken = () => luminateCsrfToken(req);
     next();
   });
-  router.post(config.paths.login, formBody, (req: Request, res: Response, next: NextFunction) => {
+  router.post(config.paths.login, readBody, (req: Request, res: Response, next: NextFunction) => {
     handleLogin(loginCtx, req, res, next).catch(next);
   });
   router.get(config.paths.logout, (req: Request, res: Response, next: NextFunction) => {
     handleLogout(logoutCtx, req, res, next).catch(next);
   });
-  router.post(config.paths.logout, formBody, (req: Request, res: Response, next: NextFunction) => {
+  router.post(config.paths.logout, readBody, (req: Request, res: Response, next: NextFunction) => {
     handleLogout(logoutCtx, req, res, next).catch(next);
   });
   router.get(config.paths.logoutCallback, (req: Request, res: Response) => {

@@ -79,3 +79,15 @@ export function accessFix(luminateCode: number | undefined, message: string, nam
       return undefined;
   }
 }
+
+/**
+ * The fix for Luminate's error 1 ("Unable to process request.") where an id was given or nothing
+ * else explains it: a wrong secure host or org path gives it to every call (seen in the field).
+ * `setting`: where the secure URL is set (`LUMINATE_SECURE_URL`, or the option's name).
+ */
+export function error1Fix(setting: string): string {
+  return `Luminate could not process the request. Known causes: the wrong secure host in ${setting} ` +
+    '(your site is on secure2.convio.net or secure3.convio.net: copy the host from the address bar of your Luminate admin pages), ' +
+    'the wrong org path (/myorg, the part after the host there), or a custom domain (use the secure base Luminate shows for it; it may have no /org path). ' +
+    "If all of these are right, it is Luminate's own trouble: try again later";
+}

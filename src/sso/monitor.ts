@@ -1,7 +1,7 @@
 import type { Request } from 'express';
-import { hasSession, observed, proxyWarning, secretsOf, untrustedProxy } from '../diagnostics/monitor';
+import { observed, proxyWarning, secretsOf, untrustedProxy } from '../diagnostics/monitor';
 import { BridgeCounters } from '../diagnostics/stats';
-import { noSessionWarning, OPTION_SETTING_NAMES, Warner, warningFor, type WarningSettings } from '../diagnostics/warnings';
+import { hasSession, noSessionWarning, OPTION_SETTING_NAMES, Warner, warningFor, type WarningSettings } from '../diagnostics/warnings';
 import type { LuminateError } from '../errors';
 import { isOwnHandoffId } from '../http/handoff-id';
 import { loggedInConstituent } from '../http/login-session';

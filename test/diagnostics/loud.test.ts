@@ -370,6 +370,21 @@ describe('a proxy Express does not trust', () => {
   });
 });
 
+describe('error 1 on every call (a wrong secure host or org path)', () => {
+  it('one line for many clicks, naming the secure host and org path; verify cannot tell it and says so', async () => {
+    const log = recorder();
+    const secureUrl = await refusingUpstream(1, 'Unable to process request.');
+    const app = await host({ logger: log, verify: 'warn', luminate: { secureUrl }, destinations: { default: `${secureUrl}/site/Donation2?df_id=1` } });
+    expect((await app.bridge.ready)?.ok).toBe(true);
+    expect(log.infos).toEqual([expect.stringContaining('a wrong secure host or org path is told only by the first handoff')]);
+    await clicks(await loggedIn(app), `${app.url}/luminate/sso`);
+    const line = oneLine(log, 'LUMINATE_SSO_REQUEST_FAILED');
+    expect(line).toContain('LUMINATE_REQUEST_FAILED');
+    expect(line).toMatch(/Fix: Luminate could not process the request\. Known causes: the wrong secure host in luminate\.secureUrl \(env LUMINATE_SECURE_URL\).*wrong org path/);
+    expectNoSecret(log.lines);
+  });
+});
+
 describe('a renderPage that fails', () => {
   it('one line for many pages, naming the fix; the visitors still get the built-in page', async () => {
     const log = recorder();

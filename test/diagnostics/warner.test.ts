@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { OPTION_SETTING_NAMES, Warner, WARNING_INTERVAL_MS, warningFor } from '../../src/diagnostics/warnings';
 import { LuminateError } from '../../src/errors';
+import { causeText } from '../../src/http/cause-text';
 
 describe('Warner: one line per code per interval, never a secret', () => {
   function setup(secrets: string[] = []) {
@@ -63,5 +64,23 @@ describe('Warner: one line per code per interval, never a secret', () => {
     new Warner({ warn: () => undefined, info: (m) => infos.push(m) }, []).info('LUMINATE_SSO_VERIFY', 'ok');
     expect(infos).toEqual(['luminate-sso-bridge: ok [LUMINATE_SSO_VERIFY]']);
     expect(() => new Warner({ warn: () => undefined }, []).info('LUMINATE_SSO_VERIFY', 'ok')).not.toThrow();
+  });
+});
+
+describe('causeText: a hook error made safe for one line', () => {
+  it('leaves out what JSON.parse quotes of its input (a SyntaxError names data, not code)', () => {
+    let thrown: unknown;
+    try {
+      JSON.parse('eyJhbGciOiJIUzI1NiJ9.secret-session-data');
+    } catch (e) {
+      thrown = e;
+    }
+    const text = causeText(thrown);
+    expect(text).toMatch(/^SyntaxError; its message is left out here/);
+    expect(text).not.toContain('eyJhbGciOi');
+  });
+
+  it('keeps the message of a TypeError, which names code', () => {
+    expect(causeText(new TypeError("Cannot read properties of undefined (reading 'user')"))).toBe("TypeError: Cannot read properties of undefined (reading 'user')");
   });
 });

@@ -88,11 +88,25 @@ describe('the form', () => {
     expect(calls(fake)).toBe(0);
   });
 
-  it('an oversized body is a typed 413', async () => {
-    const { app, browser } = await setUp();
+  it('an oversized body gets the refused-form page with 413, not cached, and onError sees LOGIN_BAD_REQUEST', async () => {
+    const { fake, app, browser } = await setUp();
     const res = await browser.fetch('POST', `${app.url}/luminate/login`, { _csrf: await formToken(browser, app), member_id: 'x'.repeat(10_000), last_name: 'y' });
     expect(res.status).toBe(413);
-    expect(JSON.parse(res.text)).toEqual({ code: 'LOGIN_BAD_REQUEST' });
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.text).toContain('Back to the login form');
+    expect(codes(app)).toEqual(['LOGIN_BAD_REQUEST']);
+    expect(calls(fake)).toBe(0);
+  });
+
+  it('a body with too many fields gets the same page (413, as body-parser says)', async () => {
+    const { app, browser } = await setUp();
+    const form: Array<[string, string]> = [['_csrf', await formToken(browser, app)], ...Array.from({ length: 25 }, (_, i): [string, string] => [`f${i}`, 'x'])];
+    const res = await browser.fetch('POST', `${app.url}/luminate/login`, form);
+    expect(res.status).toBe(413);
+    expect(res.text).toContain('Back to the login form');
+    expect(codes(app)).toEqual(['LOGIN_BAD_REQUEST']);
   });
 });
 
