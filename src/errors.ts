@@ -5,7 +5,7 @@ import { channel as diagnosticsChannel } from 'node:diagnostics_channel';
  * string `code`, never on message text or `instanceof` across bundles (use `isLuminateError`).
  */
 
-/** Luminate's numeric `errorResponse` codes mapped to stable string codes. */
+/** Luminate's numeric `errorResponse` codes [doc] mapped to stable string codes (33: seed 003). */
 export const LUMINATE_API_ERROR_CODES = {
   1: 'LUMINATE_REQUEST_FAILED',
   2: 'LUMINATE_API_KEY_INVALID',
@@ -83,6 +83,7 @@ export interface LuminateErrorOptions {
   status?: number;
   /** For a throttled request: seconds until it may be tried again (the `Retry-After` value). */
   retryAfterSeconds?: number;
+  /** What went wrong underneath (an undici or Redis error…), as the standard `Error#cause`. */
   cause?: unknown;
 }
 
@@ -160,7 +161,10 @@ export function isLuminateError(value: unknown): value is LuminateError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARK] === true;
 }
 
-/** The string code for a numeric Luminate errorResponse code. */
+/**
+ * The string code for a numeric Luminate errorResponse code; LUMINATE_API_ERROR for one not listed.
+ * (The client also reads 1 and 14 saying "not found" as LUMINATE_CONSTITUENT_NOT_FOUND.)
+ */
 export function codeForLuminateError(luminateCode: number): LuminateErrorCode {
   return (LUMINATE_API_ERROR_CODES as Record<number, LuminateErrorCode>)[luminateCode] ?? 'LUMINATE_API_ERROR';
 }

@@ -30,7 +30,7 @@ const clientSchema = z
       responseFormat,
       /** Ask Luminate to answer errors with HTTP 200 (`suppress_response_codes=true`). Default false. */
       suppressResponseCodes: z.boolean({ error: 'must be a boolean.' }).default(false),
-      /** Optional common parameters sent on every call. */
+      /** Optional common parameters sent on every call [doc]: 1–255 printable characters, no surrounding spaces. */
       centerId: commonParameter.optional(),
       source: commonParameter.optional(),
       subSource: commonParameter.optional(),

@@ -98,17 +98,17 @@ export const responseFormat = z.enum(['xml', 'json']).default('xml');
 export const siteSchema = z
   .strictObject(
     {
-      /** Secure base, e.g. `https://secure2.convio.net/myorg`. Env `LUMINATE_SECURE_URL`. */
+      /** Secure base, e.g. `https://secure2.convio.net/myorg` [doc], without `/site/…`; https except on loopback. Env `LUMINATE_SECURE_URL`. */
       secureUrl,
-      /** The site's CONVIO_API_KEY. Env `LUMINATE_API_KEY`. */
+      /** The site's CONVIO_API_KEY; never with `& : \ " ' ? =` (seen in the field). Env `LUMINATE_API_KEY`. */
       apiKey,
-      /** API Administrator account. Env `LUMINATE_API_LOGIN_NAME` / `LUMINATE_API_LOGIN_PASSWORD`. */
+      /** API Administrator account `{ name, password }`; the password is secret. Env `LUMINATE_API_LOGIN_NAME` / `LUMINATE_API_LOGIN_PASSWORD`. */
       apiLogin,
       /** The site's CONVIO_API_SECRET_KEY, used to verify signed redirects. Env `LUMINATE_API_SECRET_KEY`. */
       apiSecretKey,
-      /** Hash Luminate signs redirects with. Default `md5`. Env `LUMINATE_SIGNATURE_ALGORITHM`. */
+      /** Hash Luminate signs redirects with: `md5` or `sha1` [doc]. Default `md5`. Env `LUMINATE_SIGNATURE_ALGORITHM`. */
       signatureAlgorithm,
-      /** Format asked of the server API. Default `xml`. */
+      /** Format asked of the server API: `xml` or `json`. Default `xml` (the documented default). */
       responseFormat: responseFormat.removeDefault().optional(),
       ...networkShape,
     },
@@ -119,11 +119,17 @@ export const siteSchema = z
   .transform(({ secureUrl, apiKey, apiLogin, apiSecretKey, signatureAlgorithm, ...client }) => ({ secureUrl, apiKey, apiLogin, apiSecretKey, signatureAlgorithm, client }));
 
 type SiteInput = z.input<typeof siteSchema>;
-/** The Luminate site and its client's network options. Every site field left out falls back to the environment variable named. */
+/**
+ * The Luminate site and its client's network options (`connectTimeoutMs`, `headersTimeoutMs`, `bodyTimeoutMs`,
+ * `timeoutMs` in ms; `maxResponseBytes` in bytes; `connections`, `tls`, `dispatcher`), as LuminateClient takes
+ * them. Every site field left out falls back to the environment variable named.
+ */
 export type LuminateSiteOptions = Partial<Omit<SiteInput, 'apiLogin'>> & { apiLogin?: Partial<SiteInput['apiLogin']> };
 /** The `luminate` block after validation: the site settings, and `client` (responseFormat and the network options given). */
 export type ResolvedSite = z.output<typeof siteSchema>;
+/** The hash of Luminate's signed redirects and loginResponse signatures: `md5` (default) or `sha1` [doc]. */
 export type SignatureAlgorithm = z.output<typeof signatureAlgorithm>;
+/** The server API's `response_format`: `xml` (default) or `json` [doc]; replies are parsed by their syntax either way. */
 export type ResponseFormat = z.output<typeof responseFormat>;
 
 /** `luminate` with its environment fallbacks filled in; other values are left for the schema to refuse. */

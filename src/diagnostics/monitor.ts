@@ -34,8 +34,12 @@ export function secretsOf(config: { apiKey: string; apiLogin: { password: string
 
 /** What `bridge.ready` resolves with when `verify` is set. */
 export interface VerifyReport {
+  /** True when Luminate accepted the API key, this server's IP and the API login. */
   ok: boolean;
-  /** The doctor's lines for reach, API key, IP white list and API login. */
+  /**
+   * The doctor's lines for reach, API key, IP white list and API login (ids `reach`, `api-key`,
+   * `ip-allowed`, `api-login`; status `PASS`, `FAIL` or `SKIP`), never a secret.
+   */
   checks: Array<{ id: string; status: string; label: string; detail: string; fix?: string }>;
 }
 

@@ -24,7 +24,8 @@ function tokenFromRequest(req: Request): string | undefined {
 /**
  * The token for the visitor's session (created on first use, so only pages that show a form
  * start a session). Put it in the host's own login form as `<input type="hidden" name="_csrf">`.
- * Throws LOGIN_SESSION_REQUIRED without express-session.
+ * Returns 64 hex characters (32 random bytes), the same until a failed login or a new session.
+ * @throws LuminateError LOGIN_SESSION_REQUIRED (synchronously) when `req.session` is not express-session's.
  */
 export function luminateCsrfToken(req: Request): string {
   const session = hostSessionOf(req);

@@ -18,7 +18,7 @@ import { monitorLogin } from './monitor';
 
 /** The router `luminateLogin()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateLoginRouter = Router & {
-  /** Closes the router's own LuminateClient (an injected one is left to its owner). */
+  /** Closes the router's own LuminateClient (an injected one is left to its owner); later logins fail with LUMINATE_CLIENT_CLOSED. */
   close(): Promise<void>;
 };
 
@@ -55,6 +55,16 @@ function formBody(config: ResolvedLoginOptions, pages: BridgePages) {
  * fields such as membership number and last name, or a Luminate user name and password) and logs
  * them out of both sites. Mount it with `app.use(luminateLogin({ ... }))` after express-session;
  * see the README for every option.
+ *
+ * `next(err)` gets LOGIN_SESSION_REQUIRED (no express-session), LOGIN_SESSION_FAILED, and a site set
+ * up wrong: LUMINATE_API_KEY_INVALID, LUMINATE_AUTH_FAILED, LUMINATE_IP_NOT_ALLOWED, LUMINATE_METHOD_RESTRICTED,
+ * LUMINATE_INVALID_METHOD, LUMINATE_MISSING_PARAMETERS, LUMINATE_METHOD_NOT_ALLOWED, LUMINATE_NO_AUTH_FIELDS (33).
+ * The visitor's own failures and Luminate's trouble only reach `onError`, with a page or a
+ * redirect back to `formUrl?error=`: LOGIN_CSRF_INVALID, LOGIN_BAD_REQUEST, LOGIN_CREDENTIALS_REFUSED,
+ * LOGIN_THROTTLED (429), LOGIN_SIGNATURE_INVALID / _EXPIRED, SSO_NOT_NAVIGATION, SSO_STORE_UNAVAILABLE, network
+ * codes; the logout callback's SSO_CALLBACK_SIGNATURE_INVALID / _EXPIRED / SSO_CALLBACK_ERROR, SSO_INVALID_HOST.
+ * @throws TypeError `luminateLogin(): <option> …` naming the first bad or unknown option (and its env
+ * variable) and the fix; or, for `app.use(luminateLogin)`, how to call it.
  */
 export function luminateLogin(options: LuminateLoginOptions, ...rest: unknown[]): LuminateLoginRouter {
   if (rest.length > 0 || looksLikeRequest(options)) {

@@ -50,6 +50,7 @@ export class LuminateClient {
   /**
    * `internal.redact` (for the bridge and the login router that own this client): more secrets of
    * the owner, e.g. the API secret key, scrubbed from Luminate's text like the API password.
+   * @throws TypeError `LuminateClient: options.<name> …` naming the first bad or unknown option and the fix.
    * @internal
    */
   constructor(options: LuminateClientOptions, internal: { redact?: ReadonlyArray<string | undefined> } = {}) {
@@ -62,7 +63,18 @@ export class LuminateClient {
     this.#pool = dispatcherFor(config);
   }
 
-  /** Asks Luminate for a one-time login (token, and on newer sites nonce and routing id) for one constituent. */
+  /**
+   * Asks Luminate for a one-time login for one constituent: `{ token, consId }`, and on newer sites
+   * `nonce`, `routingId`, `jsessionId` (absent, not empty, when not sent). `ref`: `{ consId }` or
+   * `{ memberId }`, 1–255 characters. One deadline of `timeoutMs` covers the call and its one retry.
+   * @throws LuminateError (rejects) LUMINATE_INVALID_ARGUMENT (bad `ref` or options), LUMINATE_CLIENT_CLOSED;
+   * an errorResponse: LUMINATE_API_KEY_INVALID (2), LUMINATE_AUTH_FAILED (3), LUMINATE_IP_NOT_ALLOWED (4),
+   * LUMINATE_AMBIGUOUS_MEMBER_ID (8), LUMINATE_CONSTITUENT_NOT_FOUND (16, or 1/14 saying "not found"),
+   * LUMINATE_REQUEST_FAILED (1) or another code of LUMINATE_API_ERROR_CODES, else LUMINATE_API_ERROR;
+   * LUMINATE_HTTP_ERROR (non-2xx without one, 405), LUMINATE_UNEXPECTED_RESPONSE (HTML page, other root,
+   * a token for another cons_id), LUMINATE_MALFORMED_RESPONSE, LUMINATE_RESPONSE_TOO_LARGE; LUMINATE_TIMEOUT,
+   * LUMINATE_ABORTED (`options.signal`), LUMINATE_CONNECTION_REFUSED, LUMINATE_CONNECTION_RESET, LUMINATE_NETWORK_ERROR (TLS…).
+   */
   async getSingleSignOnToken(ref: ConstituentRef, options?: CallOptions): Promise<SingleSignOnToken> {
     const id = idParameter(ref); // checked: a parameter of our own, as checkParams would pass it
     const record = await this.#call('getSingleSignOnToken', [[id.name, id.value]], TOKEN_ROOT, checkCallOptions(options));
@@ -86,6 +98,9 @@ export class LuminateClient {
    * A call that fails because the connection could not be made is retried once; a read, login
    * or token call (REPEATABLE_METHODS) also when its reused pooled connection was dead (reset or
    * closed before any reply byte, seen in the field). `create` and other writes never are.
+   * `params`: string values of at most 4096 characters, never a parameter the client sets itself.
+   * @throws LuminateError (rejects) as getSingleSignOnToken (without the cons_id check), e.g. LUMINATE_API_ERROR
+   * for `create`'s duplicates (11–13); LUMINATE_INVALID_ARGUMENT for a bad name, parameter or option.
    */
   callServerApi(
     method: string,
@@ -122,8 +137,8 @@ export class LuminateClient {
   }
 
   /**
-   * Stops accepting calls and closes the client's own connection pool once calls in flight are
-   * done. An injected dispatcher is left open: whoever created it closes it.
+   * Stops accepting calls (later ones reject with LUMINATE_CLIENT_CLOSED) and closes the client's own
+   * pool once calls in flight are done. An injected dispatcher is left open: its creator closes it.
    */
   close(): Promise<void> {
     const own = this.#pool.ownAgent;

@@ -16,13 +16,21 @@ const TIMESTAMP = /^[1-9]\d{0,11}$/;
 const SIGNED_CONS_ID = /^\d{1,20}$/;
 
 export interface SignedQueryCheck {
+  /** The site's API secret key (CONVIO_API_SECRET_KEY). Never sent anywhere. */
   secret: string;
+  /** The site's signature hash: `md5` (default on Luminate, 32 hex) or `sha1` (40 hex) [doc]. */
   algorithm: SignatureAlgorithm;
+  /** Accepted distance of `ts` from `now`, either way, in seconds. */
   maxAgeSeconds: number;
   /** Current time in ms. */
   now: number;
 }
 
+/**
+ * `ok`: the parameters before the signature (`params`), the signature in lower-case hex, and `ts` in
+ * Unix seconds. Otherwise why not: `unsigned` (no `signature`/`sig`); `malformed` (two of them, not hex of the
+ * algorithm's length, not last, or not exactly one numeric `ts`); `mismatch`; `expired`.
+ */
 export type SignedQueryResult =
   | { ok: true; params: URLSearchParams; signature: string; ts: number }
   | { ok: false; reason: 'unsigned' | 'malformed' | 'mismatch' | 'expired' };
@@ -31,7 +39,11 @@ function hexDigest(algorithm: SignatureAlgorithm, text: string): Buffer {
   return Buffer.from(createHash(algorithm).update(text, 'utf8').digest('hex'), 'latin1');
 }
 
-/** Verifies the raw query string (without `?`) of a signed Luminate redirect. */
+/**
+ * Verifies the raw query string (without `?`, exactly as received: never re-serialized) of a signed
+ * Luminate redirect, in constant time. Never throws for a `check` of the documented shape: a bad
+ * query is a `{ ok: false, reason }`. Replays are the caller's to refuse (one use per `signature`).
+ */
 export function verifySignedQuery(rawQuery: string, check: SignedQueryCheck): SignedQueryResult {
   const matches = [...rawQuery.matchAll(SIGNATURE_PARAM)];
   if (matches.length === 0) return { ok: false, reason: 'unsigned' };

@@ -75,7 +75,8 @@ export function callAttribution(attribution: Attribution): { source?: string; su
  * A link to the bridge for templates: `<basePath>?next=<destination>&source=…&sub_source=…`.
  * `basePath` is where the bridge's start route answers, e.g. `/luminate/sso`. The destination is
  * checked by the bridge on the click (against `destinations.allow`); `source` / `sub_source` are
- * honoured only with `attribution: { fromQuery: true }`.
+ * honoured only with `attribution: { fromQuery: true }`. `opts` values: 1–64 letters, digits, spaces or `._~:@+-`, no surrounding spaces.
+ * @throws TypeError `luminateLink(): …` for an empty `basePath`, a non-string `destination`, or such a bad `source` / `subSource`.
  */
 export function luminateLink(basePath: string, destination?: string, opts: Attribution = {}): string {
   if (typeof basePath !== 'string' || basePath === '') throw new TypeError('luminateLink(): basePath must be the bridge path, e.g. "/luminate/sso".');

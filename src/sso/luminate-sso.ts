@@ -26,7 +26,9 @@ export type LuminateSsoMiddleware = RequestHandler & {
   stats(): BridgeStats;
   /**
    * Settles once the `verify` start-up check is done: resolves with its report (undefined without
-   * `verify`), rejects with a LuminateError under `verify: 'fail'` when a check failed.
+   * `verify`), rejects with a LuminateError under `verify: 'fail'` when a check failed: the refusal's
+   * LUMINATE_API_KEY_INVALID, LUMINATE_IP_NOT_ALLOWED or LUMINATE_AUTH_FAILED, or the code that kept
+   * Luminate out of reach (LUMINATE_TIMEOUT, LUMINATE_CONNECTION_REFUSED, LUMINATE_HTTP_ERROR…).
    */
   ready: Promise<VerifyReport | undefined>;
 };
@@ -39,6 +41,14 @@ type LinkFunction = (destination?: string, opts?: { source?: string; subSource?:
 /**
  * Express middleware that hands the site's logged-in visitors to Luminate Online already logged in.
  * Mount it with `app.use(luminateSso({ ... }))`; see the README for every option.
+ *
+ * A failed click goes to `onError` and the `onFailure` policy (`'error'`: `next(err)`): SSO_CONSTITUENT_HOOK_FAILED,
+ * SSO_PROVISION_FAILED, LUMINATE_CONSTITUENT_NOT_FOUND (an email without a record), SSO_THROTTLED (429),
+ * SSO_STORE_UNAVAILABLE, SSO_INVALID_HOST, the callback's SSO_CALLBACK_SIGNATURE_INVALID / _EXPIRED /
+ * _REPLAYED (400) and SSO_CALLBACK_ERROR, or any code of `LuminateClient#getSingleSignOnToken`.
+ * SSO_NOT_NAVIGATION (403) and SSO_RENDER_PAGE_FAILED only reach `onError`.
+ * @throws TypeError `luminateSso(): <option> (or env <VAR>) must …`: the first bad or unknown option and the
+ * fix (e.g. `luminate.secureUrl (or env LUMINATE_SECURE_URL) must use https://…`); or, for `app.use(luminateSso)`, how to call it.
  */
 export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): LuminateSsoMiddleware {
   if (rest.length > 0 || looksLikeRequest(options)) {

@@ -12,20 +12,24 @@ import type { BridgeStore } from '../store/store';
 /**
  * What the `constituent` hook returns: who the visitor is in Luminate (`{ consId }`,
  * `{ memberId }`, or `{ email }` to have the bridge look the cons_id up), or null for "not logged in".
+ * Exactly one non-empty string field: another shape, an implausible email or a throw is SSO_CONSTITUENT_HOOK_FAILED.
  */
 export type ConstituentResult = ConstituentRef | { email: string; consId?: never; memberId?: never } | null | undefined;
 
 /** Static attribution; `fromQuery: true` also accepts `source` / `sub_source` from the bridge link's query. */
 export interface AttributionOptions extends Attribution {
+  /** Let the link's `source` / `sub_source` query override the static fields. Default false. */
   fromQuery?: boolean;
 }
 
+/** Attribution per click. A bad field is dropped, a throw means none; only outlasting `timeoutMs` fails the click (LUMINATE_TIMEOUT). */
 export type AttributionFunction = (req: Request) => Attribution | null | undefined | Promise<Attribution | null | undefined>;
 
 /** What `provision` returns to create a missing constituent; null or undefined: do not create. */
 export interface ProvisionDetails {
   /** Defaults to the email the `constituent` hook returned; if given it must be the same address. */
   email?: string;
+  /** Sent as `name.first` / `name.last` / `member_id` of `create` [doc]. */
   firstName?: string;
   lastName?: string;
   memberId?: string;
@@ -33,13 +37,20 @@ export interface ProvisionDetails {
   fields?: Record<string, string>;
 }
 
+/** Called when an `{ email }` is not found. A throw, no answer within `timeoutMs` or an unusable result is SSO_PROVISION_FAILED. */
 export type ProvisionFunction = (req: Request) => ProvisionDetails | null | undefined | Promise<ProvisionDetails | null | undefined>;
 
+/**
+ * Options of `luminateSso()`, validated once at start-up: the first problem (or an unknown key) is
+ * thrown as a TypeError naming the option, its environment variable and the fix.
+ */
 export interface LuminateSsoOptions {
+  /** The Luminate site and its client's network options; each site field left out falls back to its `LUMINATE_*` variable. */
   luminate?: LuminateSiteOptions;
   /**
    * Maps the request to the visitor's Luminate constituent, or null when nobody is logged in. May be
    * async. Left out: the constituent luminateLogin() stored in the session (`loggedInConstituent`).
+   * One deadline, `luminate.timeoutMs`, covers it and the token call: past it, LUMINATE_TIMEOUT.
    */
   constituent?: (req: Request) => ConstituentResult | Promise<ConstituentResult>;
   /**
@@ -55,11 +66,15 @@ export interface LuminateSsoOptions {
    * (e.g. `[<secureUrl>/site/]`). Luminate's redirectors are refused whatever it says. `default` is required.
    */
   destinations: { allow?: string[]; default: string };
-  /** Default `singleSignOn`. */
+  /**
+   * `singleSignOn`: an auto-posting form to CRConsAPI (deprecated by the vendor, still works as a POST [doc]);
+   * `establishSession`: a 302 to EstablishSession with the nonce (vendor's recommendation), singleSignOn
+   * when the site sends no nonce. Default `singleSignOn`.
+   */
   handoff?: HandoffMode;
   /** Ask Luminate to remember the visitor (`remember_me=true`, singleSignOn only). Default false. */
   rememberMe?: boolean;
-  /** Route paths, relative to where the router is mounted. */
+  /** Route paths, relative to where the router is mounted. Default `/luminate/sso` and `/luminate/sso/callback`. */
   paths?: { start?: string; callback?: string };
   /**
    * Public base URL of this site (e.g. `https://www.example.org`, or `https://www.example.org/app`
@@ -69,22 +84,26 @@ export interface LuminateSsoOptions {
    * http/https is ignored) and no prefix.
    */
   baseUrl?: string;
-  /** `continue` (default): on any failure send the visitor on as a guest; `error`: `next(err)`. */
+  /**
+   * `continue` (default): on a failure send the visitor on as a guest (a 302 to the destination; a
+   * throttled click gets the 429 page, a refused callback the 400 page); `error`: `next(err)` with the LuminateError.
+   */
   onFailure?: 'continue' | 'error';
-  /** Sees every failure, for logging and metrics. Must not throw (if it does, it is ignored). */
+  /** Sees every failure (a LuminateError with its `code`), for logging and metrics. Must not throw (if it does, it is ignored). */
   onError?: (err: LuminateError, req: Request) => void;
-  /** Called for every handoff sent to the browser. Carries no token. */
+  /** Called for every handoff sent to the browser, with `{ consId, handoff, destination }`. Carries no token. */
   onHandoff?: (info: HandoffInfo, req: Request) => void;
-  /** Accepted age of a signed callback's `ts`, in seconds. Default 300. */
+  /** Accepted age of a signed callback's `ts` (either side of this server's clock), in seconds. Default 300. */
   callbackMaxAgeSeconds?: number;
   /** Shared state (replay guard, throttle counters). Default: an in-memory store for one process. */
   store?: BridgeStore;
   /**
-   * Limits on token requests, per visitor and per client IP (sliding window, counted in `store`).
-   * Over a limit: 429 with Retry-After (see the README). `false` turns both off.
+   * Limits on token requests, per visitor and per client IP (sliding window, counted in `store`):
+   * `{ perVisitor, perIp }`, each `{ limit, windowMs }` (whole limit ≥ 1, 1000–86,400,000 ms) or `false`. Default 10 per
+   * visitor and 60 per IP a minute. Over a limit: SSO_THROTTLED, 429 with Retry-After. `false` turns both off.
    */
   throttle?: MintThrottleOptions | false;
-  /** Use this client instead of building one from `luminate` (it is not closed by the bridge). */
+  /** Use this client instead of building one from `luminate`'s network options (it is not closed by the bridge). */
   client?: LuminateClient;
   /** Creates the constituent (server API `create`) when an `{ email }` from the hook is not found. May be async. */
   provision?: ProvisionFunction;
@@ -112,9 +131,12 @@ export interface LuminateSsoOptions {
   verify?: 'warn' | 'fail' | false;
 }
 
+/** What `onHandoff` receives. */
 export interface HandoffInfo {
   consId: string;
+  /** The mode used (`singleSignOn` also when `establishSession` fell back for want of a nonce). */
   handoff: HandoffMode;
+  /** The destination URL after the destination policy. */
   destination: string;
 }
 

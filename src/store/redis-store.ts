@@ -14,11 +14,11 @@ export interface RedisClientLike {
 }
 
 export interface RedisStoreOptions {
-  /** A connected node-redis client (`await createClient({ url }).connect()`). The store never closes it. */
+  /** A connected node-redis client (`await createClient({ url }).connect()`, not a cluster). The store never closes it. */
   client: RedisClientLike;
-  /** Put before every key, so several apps can share one Redis. Default `luminate-sso:`. */
+  /** Put before every key, so several apps can share one Redis: at most 100 characters, no spaces or controls. Default `luminate-sso:`. */
   prefix?: string;
-  /** Longest wait for one Redis answer before the call fails with SSO_STORE_UNAVAILABLE. Default 1000 ms. */
+  /** Longest wait for one Redis answer before the call fails with SSO_STORE_UNAVAILABLE: 1–60000 ms, whole. Default 1000 ms. */
   commandTimeoutMs?: number;
 }
 
@@ -102,13 +102,16 @@ function checkOptions(options: unknown): Required<RedisStoreOptions> {
  * and provisioning locks are then shared. Each method is one atomic Redis command (or one Lua
  * script). Any failure — refused or lost connection, no answer within `commandTimeoutMs`, a
  * closed client, an unexpected reply — rejects with a LuminateError `SSO_STORE_UNAVAILABLE`; the
- * bridge then fails closed (the failure policy), never as if the check had passed.
+ * bridge then fails closed (the failure policy), never as if the check had passed. An empty key or a
+ * time that is not a number of ms above 0 rejects with LUMINATE_INVALID_ARGUMENT (a caller's bug).
+ * Give that Redis `maxmemory-policy noeviction` (README): an evicted key is a replayable callback or a lost lockout.
  */
 export class RedisStore implements BridgeStore {
   readonly #client: RedisClientLike;
   readonly #prefix: string;
   readonly #timeoutMs: number;
 
+  /** @throws TypeError `RedisStore: …` for a missing client, an unknown option, or a bad prefix or commandTimeoutMs. */
   constructor(options: RedisStoreOptions) {
     const checked = checkOptions(options);
     this.#client = checked.client;
@@ -116,6 +119,7 @@ export class RedisStore implements BridgeStore {
     this.#timeoutMs = checked.commandTimeoutMs;
   }
 
+  /** `SET key 1 NX PX ttlMs`. @throws LuminateError (rejects) SSO_STORE_UNAVAILABLE, LUMINATE_INVALID_ARGUMENT. */
   async setIfAbsent(key: string, ttlMs: number): Promise<boolean> {
     const args = ['SET', this.#key(key), '1', 'NX', 'PX', checkMs(ttlMs, 'ttlMs')];
     const reply = textOf(await this.#send(args));
@@ -124,6 +128,10 @@ export class RedisStore implements BridgeStore {
     throw unavailable('Redis sent an unexpected reply to SET NX.');
   }
 
+  /**
+   * INCR, with `windowMs` set only on a new counter (one Lua script; re-sent after NOSCRIPT). `limit`
+   * is not needed: Redis drops no live key. @throws LuminateError (rejects) SSO_STORE_UNAVAILABLE, LUMINATE_INVALID_ARGUMENT.
+   */
   async increment(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }> {
     const k = this.#key(key);
     const ms = checkMs(windowMs, 'windowMs');
@@ -142,6 +150,7 @@ export class RedisStore implements BridgeStore {
     return { count, resetInMs };
   }
 
+  /** `GET`: 0 when absent. @throws LuminateError (rejects) SSO_STORE_UNAVAILABLE (also for a value that is not a counter), LUMINATE_INVALID_ARGUMENT. */
   async count(key: string): Promise<number> {
     const reply = textOf(await this.#send(['GET', this.#key(key)]));
     if (reply === null) return 0;
@@ -150,6 +159,7 @@ export class RedisStore implements BridgeStore {
     return n;
   }
 
+  /** `DEL`. @throws LuminateError (rejects) SSO_STORE_UNAVAILABLE, LUMINATE_INVALID_ARGUMENT. */
   async delete(key: string): Promise<void> {
     const reply = await this.#send(['DEL', this.#key(key)]);
     if (integerOf(reply) === undefined) throw unavailable('Redis sent an unexpected reply to DEL.');

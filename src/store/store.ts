@@ -4,7 +4,8 @@ import { LuminateError } from '../errors';
  * The bridge's shared state: the replay guard for signed callbacks, throttle counters and locks.
  * The in-memory default serves one process; several processes need a shared implementation
  * (e.g. `RedisStore`). Every method must be atomic on its own: no read-modify-write.
- * A store that cannot answer rejects; the bridge then fails closed (never "first use").
+ * A store that cannot answer rejects (SSO_STORE_UNAVAILABLE is the code to use); the bridge then
+ * fails closed (never "first use"). Keys are non-empty strings the bridge builds; times are in ms.
  */
 export interface BridgeStore {
   /**
@@ -14,7 +15,7 @@ export interface BridgeStore {
   setIfAbsent(key: string, ttlMs: number): Promise<boolean>;
   /**
    * Adds one to the counter `key` and returns the new count. A new (or expired) counter starts at
-   * 1 and lives `windowMs`; later increments do not extend it. `resetInMs`: time left to live.
+   * 1 and lives `windowMs`; later increments do not extend it. `resetInMs`: ms left to live.
    * `limit` (optional): the throttle limit the counter is checked against; a counter whose count
    * has reached it is a lockout, which a store that must drop keys to stay bounded keeps over any
    * counter below its limit (MemoryStore). Stores that never drop live keys may ignore it.
@@ -40,7 +41,7 @@ export interface MemoryStoreOptions {
    * (SSO_STORE_UNAVAILABLE, see MemoryStore). Default 100,000.
    */
   maxEntries?: number;
-  /** Clock, for tests. */
+  /** Clock in ms since the epoch, for tests. Default `Date.now`. */
   now?: () => number;
 }
 
@@ -76,6 +77,7 @@ export class MemoryStore implements BridgeStore {
   private readonly maxEntries: number;
   private readonly now: () => number;
 
+  /** Options are not checked (unlike RedisStore's): give `maxEntries` as a whole number ≥ 1. */
   constructor(options: MemoryStoreOptions = {}) {
     this.maxEntries = options.maxEntries ?? 100_000;
     this.now = options.now ?? Date.now;
@@ -86,6 +88,7 @@ export class MemoryStore implements BridgeStore {
     return this.marks.size + this.counterCount();
   }
 
+  /** See BridgeStore. Never rejects: over `maxEntries` marks, the oldest mark is dropped. */
   async setIfAbsent(key: string, ttlMs: number): Promise<boolean> {
     const now = this.now();
     if (this.live(key, now) !== undefined) return false;
@@ -93,6 +96,10 @@ export class MemoryStore implements BridgeStore {
     return true;
   }
 
+  /**
+   * See BridgeStore. `resetInMs`: ms until the counter expires.
+   * @throws LuminateError (rejects) SSO_STORE_UNAVAILABLE when a new counter is needed and every counter held is a live lockout.
+   */
   async increment(key: string, windowMs: number, limit?: number): Promise<{ count: number; resetInMs: number }> {
     const now = this.now();
     const existing = this.live(key, now);
@@ -111,10 +118,12 @@ export class MemoryStore implements BridgeStore {
     return { count: 1, resetInMs: windowMs };
   }
 
+  /** See BridgeStore. Never rejects. */
   async count(key: string): Promise<number> {
     return this.live(key, this.now())?.count ?? 0;
   }
 
+  /** See BridgeStore. Never rejects. */
   async delete(key: string): Promise<void> {
     this.dropKey(key);
   }

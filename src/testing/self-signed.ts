@@ -6,7 +6,9 @@ import { join } from 'node:path';
 /**
  * A throw-away self-signed certificate for `localhost`, 127.0.0.1 and ::1, valid one day, for
  * HTTPS tests. Node has no certificate generator, so this runs the `openssl` command (no npm
- * dependency); it throws if openssl is not on the PATH.
+ * dependency). Returns PEM strings (RSA 2048); synchronous, up to 60 s.
+ * @throws Error "createSelfSignedCertificate: running `openssl req -x509 ...` failed…" (the failure as
+ * `cause`) when openssl is missing, older than 1.1.1 (no `-addext`) or fails.
  */
 export function createSelfSignedCertificate(): { key: string; cert: string } {
   const dir = mkdtempSync(join(tmpdir(), 'luminate-sso-bridge-cert-'));

@@ -44,7 +44,10 @@ export class LuminateWebServices {
   readonly #sessions: SessionKeeper;
   #closing: Promise<void> | undefined;
 
-  /** `env` (default `process.env`) supplies LUMINATE_WS_URL, LUMINATE_WS_USERNAME and LUMINATE_WS_PASSWORD for options left out. */
+  /**
+   * `env` (default `process.env`) supplies LUMINATE_WS_URL, LUMINATE_WS_USERNAME and LUMINATE_WS_PASSWORD for options left out.
+   * @throws TypeError `LuminateWebServices: options.<name> (or env LUMINATE_WS_…) …`: the first bad or unknown option and the fix.
+   */
   constructor(options?: LuminateWebServicesOptions, env: Env = process.env) {
     const config = resolveWebServicesOptions(options, env);
     this.#config = config;
@@ -58,7 +61,13 @@ export class LuminateWebServices {
 
   /**
    * Logs in now (a fresh session, replacing the current one). Calls do this by themselves when
-   * needed; use it to check the credentials. Rejects with LUMINATE_WS_LOGIN_FAULT when refused.
+   * needed; use it to check the credentials. The Login runs under its own `timeoutMs`; `signal`
+   * only stops this caller's wait.
+   * @throws LuminateError (rejects) LUMINATE_WS_LOGIN_FAULT (credentials or permission refused),
+   * LUMINATE_WS_FAULT (a server fault), LUMINATE_HTTP_ERROR (e.g. 404 for a wrong URL, its reason phrase
+   * quoted), LUMINATE_UNEXPECTED_RESPONSE, LUMINATE_MALFORMED_RESPONSE (incl. an odd SessionId),
+   * LUMINATE_RESPONSE_TOO_LARGE, LUMINATE_TIMEOUT, LUMINATE_ABORTED, LUMINATE_CONNECTION_REFUSED,
+   * LUMINATE_CONNECTION_RESET, LUMINATE_NETWORK_ERROR, LUMINATE_CLIENT_CLOSED.
    */
   async login(options?: WebServicesCallOptions): Promise<void> {
     this.#checkOpen();
@@ -73,8 +82,12 @@ export class LuminateWebServices {
   /**
    * Calls an operation with the session header and returns the content of `<{operation}Response>`
    * (as parsed by the REST client's parser: strings, nulls, records, arrays). `body` is either
-   * parameters (`{ QueryString: '…', Page: '1' }`, escaped for you) or the XML content of the
-   * operation element as a well-formed fragment.
+   * parameters (`{ QueryString: '…', Page: '1' }`, escaped for you; nested at most 16 levels) or the XML
+   * content of the operation element as a well-formed fragment (at most 1,048,576 characters; no DOCTYPE,
+   * comments or processing instructions). Logs in first when needed; a session refused once is
+   * replaced by one fresh Login and the call sent again.
+   * @throws LuminateError (rejects) LUMINATE_INVALID_ARGUMENT (operation name, `Login`, body),
+   * LUMINATE_WS_SESSION_FAULT (refused again after the fresh Login), LUMINATE_WS_FAULT, and every code of `login()`.
    */
   async call(operation: string, body: SoapParams | string = {}, options?: WebServicesCallOptions): Promise<LuminateRecord> {
     this.#checkOpen();
@@ -99,6 +112,8 @@ export class LuminateWebServices {
    * A harmless authenticated call that proves the session header works: `GetServerTime`, whose
    * name and reply (`<GetServerTimeResponse><Result>…</Result>`) are [?] — the stand-in speaks
    * it; on a real site use `call()` with an operation your site documents if this one is missing.
+   * Resolves with the server time as Luminate wrote it (text).
+   * @throws LuminateError (rejects) as `call()`; LUMINATE_MALFORMED_RESPONSE when the reply has no time.
    */
   async getServerTime(options?: WebServicesCallOptions): Promise<string> {
     const record = await this.call('GetServerTime', {}, options);
@@ -107,7 +122,10 @@ export class LuminateWebServices {
     return readRequiredString(record, 'Result', 'GetServerTimeResponse');
   }
 
-  /** Stops accepting calls and closes the own connection pool once calls in flight are done. */
+  /**
+   * Forgets the session, stops accepting calls (later ones reject with LUMINATE_CLIENT_CLOSED) and closes
+   * the own connection pool once calls in flight are done. An injected dispatcher is left open.
+   */
   close(): Promise<void> {
     this.#sessions.clear();
     const own = this.#pool.ownAgent;

@@ -9,6 +9,6 @@ export interface SoapParams {
 
 /** Per-call options. */
 export interface WebServicesCallOptions {
-  /** Stops waiting (the call rejects with LUMINATE_ABORTED). */
+  /** An AbortSignal that stops waiting (the call rejects with LUMINATE_ABORTED). */
   signal?: AbortSignal;
 }

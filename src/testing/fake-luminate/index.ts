@@ -17,6 +17,9 @@ const created = channel(FAKE_LUMINATE_CHANNEL_NAME);
  * Start a stand-in Luminate Online site on loopback (HTTP, or HTTPS with `tls`). It speaks
  * SRConsAPI `getSingleSignOnToken`/`getUser`/`create`, CRConsAPI `singleSignOn`/`logout`/`loginTest`,
  * EstablishSession, a Donation2 page, and Web Services (SOAP) `Login`/`GetServerTime`. For tests, examples and benchmarks only.
+ * Resolves once it listens; `close()` it when done.
+ * @throws TypeError (rejects) "createFakeLuminate: option `<name>` …" for an unknown or bad option (a host that is not
+ * loopback, a port outside 0–65535, duplicate cons_ids…); rejects with the server's own error when it cannot listen (EADDRINUSE).
  */
 export async function createFakeLuminate(options?: FakeLuminateOptions): Promise<FakeLuminate> {
   const fake = await startFakeLuminate(options);

@@ -75,7 +75,7 @@ export interface FakeWebServicesOptions {
  * field"), so an integration can be tested against them.
  */
 export interface FakeFaults {
-  /** Delay before answering, in ms. */
+  /** Delay before answering, in ms (e.g. past the client's `timeoutMs`: LUMINATE_TIMEOUT). */
   latencyMs?: number;
   /** Answer with this HTTP status and a short plain body (e.g. 500, 503). */
   status?: number;
@@ -216,8 +216,10 @@ export interface FakeLuminate {
   readonly webServicesSessions: ReadonlyMap<string, number>;
   /** Ends every Web Services session now: the next call with one of them gets a session fault. */
   expireWebServicesSessions(): void;
+  /** Adds a record. @throws TypeError "createFakeLuminate: option `constituents` …" for a bad entry or a cons_id already held. */
   addConstituent(c: FakeConstituent): void;
   /** Clear faults, recorded requests, tokens and sessions, Web Services ones too (constituents are kept). */
   reset(): void;
+  /** Stops listening and cuts open connections and pending delays; rejects only if the server fails to close. */
   close(): Promise<void>;
 }
