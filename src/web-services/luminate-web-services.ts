@@ -25,6 +25,13 @@ const SOAP_ACTION = '""';
  */
 const REPEATABLE_OPERATION = /^(?:Login$|Query|Get|Describe|List|Retrieve)/;
 
+/** A call's `signal`: a real AbortSignal (as LuminateClient takes), or a typed refusal. */
+function callSignal(options: WebServicesCallOptions | undefined): AbortSignal | undefined {
+  const signal = options?.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new LuminateError('LUMINATE_INVALID_ARGUMENT', 'options.signal must be an AbortSignal');
+  return signal;
+}
+
 /**
  * Client for Luminate Online's SOAP Web Services. `Login` (user name and password of an API
  * Administrator, seed 004) returns a SessionId that rides in the header of every later request
@@ -71,7 +78,7 @@ export class LuminateWebServices {
    */
   async login(options?: WebServicesCallOptions): Promise<void> {
     this.#checkOpen();
-    await this.#sessions.renew(undefined, options?.signal);
+    await this.#sessions.renew(undefined, callSignal(options));
   }
 
   /** True while a session is held and has not been idle longer than `sessionIdleMs`. */
@@ -94,7 +101,7 @@ export class LuminateWebServices {
     const op = checkOperation(operation);
     if (op === 'Login') throw new LuminateError('LUMINATE_INVALID_ARGUMENT', 'use login() to log in; call() adds the session itself');
     const content = typeof body === 'string' ? checkBodyXml(body) : paramsXml(body);
-    const signal = options?.signal;
+    const signal = callSignal(options);
     let session = await this.#sessions.current(signal);
     for (let attempt = 1; ; attempt += 1) {
       session.lastUsed = Date.now();

@@ -74,6 +74,21 @@ describe('the request', () => {
   });
 });
 
+describe('call options', () => {
+  it('refuses a signal that only looks like one, as LuminateClient does: LUMINATE_INVALID_ARGUMENT, nothing sent', async () => {
+    handler = afterLogin((_req, res) => send(res, 200, timeReply));
+    const client = ws();
+    try {
+      const fakeSignal = { aborted: false, addEventListener() {}, removeEventListener() {} } as unknown as AbortSignal;
+      expect((await rejection(client.call('GetServerTime', {}, { signal: fakeSignal }))).code).toBe('LUMINATE_INVALID_ARGUMENT');
+      expect((await rejection(client.login({ signal: fakeSignal }))).code).toBe('LUMINATE_INVALID_ARGUMENT');
+      expect(server.requests).toHaveLength(0);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe('hostile and broken replies', () => {
   const billionLaughs = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>' +
     `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><LoginResponse><Result><SessionId>&lol2;</SessionId></Result></LoginResponse></soap:Body></soap:Envelope>`;
