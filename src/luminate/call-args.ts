@@ -1,3 +1,4 @@
+import { isSourceValue } from '../config/clients';
 import { ASCII_CONTROL } from '../config/parse';
 import { LuminateError } from '../errors';
 import type { CallOptions } from './types';
@@ -61,10 +62,9 @@ export function checkParams(params: unknown): Array<[string, string]> {
   return entries;
 }
 
+/** The same rule as the options' `source` / `sub_source` (isSourceValue): one rule, one message. */
 function checkSource(value: unknown, key: 'source' | 'subSource'): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > 255 || ASCII_CONTROL.test(value)) {
-    throw invalid(`options.${key} must be a non-empty string of at most 255 characters`);
-  }
+  if (!isSourceValue(value)) throw invalid(`options.${key} must be a non-empty string of at most 255 printable characters without surrounding spaces`);
   return value;
 }
 

@@ -78,8 +78,11 @@ export class MemoryStore implements BridgeStore {
   private readonly now: () => number;
 
   /** Options are not checked (unlike RedisStore's): give `maxEntries` as a whole number ≥ 1. */
+  /** @throws TypeError when `maxEntries` is not a positive whole number. */
   constructor(options: MemoryStoreOptions = {}) {
-    this.maxEntries = options.maxEntries ?? 100_000;
+    const max = options.maxEntries ?? 100_000;
+    if (!Number.isSafeInteger(max) || max < 1) throw new TypeError(`MemoryStore: maxEntries must be a positive whole number, got ${String(max)}.`);
+    this.maxEntries = max;
     this.now = options.now ?? Date.now;
   }
 

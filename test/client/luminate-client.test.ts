@@ -46,7 +46,7 @@ describe('LuminateClient.getSingleSignOnToken: the request', () => {
     for (const [i, odd] of awkward.entries()) {
       server.requests.length = 0;
       const name = `admin ${odd.replace(/[\r\n]/g, '')}`; // control characters are refused in these two
-      const source = `src ${odd.replace(/[\r\n]/g, '')}`;
+      const source = `src ${odd.replace(/[\r\n]/g, '')}`.trimEnd(); // a source has no surrounding spaces (isSourceValue)
       const client = clientFor(server.secureUrl, {
         apiKey: `key${i}`, apiLogin: { name, password: `pw${odd}` }, centerId: '10 10', suppressResponseCodes: i % 2 === 0,
       });
@@ -219,8 +219,11 @@ describe('LuminateClient: argument checks', () => {
       rejection(client.callServerApi('getUser', { cons_id: 1 as unknown as string }, 'getConsResponse')),
       rejection(client.callServerApi('getUser', {}, 'getConsResponse', { signal: 'no' as unknown as AbortSignal })),
       rejection(client.callServerApi('getUser', {}, 'getConsResponse', { source: '' })),
+      // the same rule as the options' source (isSourceValue): no surrounding spaces, printable only
+      rejection(client.callServerApi('getUser', {}, 'getConsResponse', { source: ' spaced ' })),
+      rejection(client.callServerApi('getUser', {}, 'getConsResponse', { subSource: 'a\u200bb' })),
     ]);
-    expect(codes.map((e) => e.code)).toEqual(Array(7).fill('LUMINATE_INVALID_ARGUMENT'));
+    expect(codes.map((e) => e.code)).toEqual(Array(9).fill('LUMINATE_INVALID_ARGUMENT'));
   });
 
   it('takes only a real AbortSignal as options.signal (AbortSignal.any joins it with the deadline)', async () => {
