@@ -5,10 +5,11 @@ import { createFakeLuminate, type FakeLuminate, type FakeLuminateOptions } from 
  * `beforeAll`, reset before each test (faults, requests, tokens and sessions cleared; constituents
  * kept), closed in an `afterAll`.
  *
- * Returns the stand-in to use as is (`fake.secureUrl`, `fake.faults = {...}`,
- * `startHostApp(fake)`): a stand-in for the one the `beforeAll` starts, so it can be named at the
- * top of the file. Reading it before that `beforeAll` has run (e.g. while jest collects the tests)
- * throws.
+ * Returns an object that forwards every read and write to the stand-in the `beforeAll` started,
+ * so it can be named once at the top of the block and used as is (`fake.secureUrl`,
+ * `fake.faults = {...}`, `startHostApp(fake)`). Reading it before that `beforeAll` has run (e.g.
+ * while jest collects the tests) throws. It has no own keys: do not spread, serialise or send it
+ * to another process (pass the fields you need).
  *
  * Call it before the block's own hooks that use the stand-in: hooks run in the order they are
  * registered. Resetting before each test (rather than after) keeps that true for the `afterEach`
