@@ -1,22 +1,17 @@
 import { LuminateClient } from '../../src/luminate/luminate-client';
 import type { LuminateClientOptions, ResponseFormat } from '../../src/luminate/types';
 import { createFakeLuminate, DEMO_CONSTITUENTS, type FakeLuminate, type FakeLuminateOptions } from '../../src/testing';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { rejection } from './helpers';
 
 const TOKEN_ROOT = 'getSingleSignOnTokenResponse';
-let fake: FakeLuminate;
-
-beforeAll(async () => {
-  fake = await createFakeLuminate({
-    constituents: [
-      ...DEMO_CONSTITUENTS,
-      { consId: '2000001', memberId: 'M-TWIN' },
-      { consId: '2000002', memberId: 'M-TWIN' },
-    ],
-  });
+const fake = useFakeLuminate({
+  constituents: [
+    ...DEMO_CONSTITUENTS,
+    { consId: '2000001', memberId: 'M-TWIN' },
+    { consId: '2000002', memberId: 'M-TWIN' },
+  ],
 });
-afterAll(() => fake.close());
-afterEach(() => fake.reset());
 
 function clientOf(site: FakeLuminate, options: Partial<LuminateClientOptions> = {}): LuminateClient {
   return new LuminateClient({

@@ -6,8 +6,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import session from 'express-session';
 import { HANDOFF_CHANNEL_NAME, luminateSso, type BridgeEvent, type LuminateSsoOptions } from '../../src';
 import type { LuminateError } from '../../src/errors';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { bridgeOptionsFor, startHostApp, type HostApp } from '../helpers/host-app';
 import { listenOnLoopback, type ListeningApp } from '../helpers/listen';
 import { fetchWithHeaders, postLogin, startLoginApp } from '../login/helpers';
@@ -23,21 +23,16 @@ import { newHandoffId } from '../../src/http/handoff-id';
 const SECRETS = { apiPassword: 'Loud-Admin-Pw-123', apiSecret: 'Loud-Api-Secret-456', apiKey: 'loud-api-key-789' };
 const CLICKS = 6;
 
-let fake: FakeLuminate;
-beforeAll(async () => {
-  fake = await createFakeLuminate({
-    apiKey: SECRETS.apiKey,
-    apiLogin: { name: 'apiadmin', password: SECRETS.apiPassword },
-    apiSecretKey: SECRETS.apiSecret,
-  });
+const fake = useFakeLuminate({
+  apiKey: SECRETS.apiKey,
+  apiLogin: { name: 'apiadmin', password: SECRETS.apiPassword },
+  apiSecretKey: SECRETS.apiSecret,
 });
-afterAll(() => fake.close());
 
 const opened: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   jest.restoreAllMocks();
   for (const o of opened.splice(0).reverse()) await o.close();
-  fake.reset();
 });
 
 /** A logger that keeps what it is told. */

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { envFor } from './helpers';
 
 const ROOT = join(__dirname, '..', '..');
@@ -33,13 +33,7 @@ function cli(args: string[], env: Record<string, string | undefined>, deadlineMs
   });
 }
 
-let fake: FakeLuminate;
-beforeAll(async () => {
-  fake = await createFakeLuminate();
-});
-afterAll(async () => {
-  await fake.close();
-});
+const fake = useFakeLuminate();
 
 describe('the luminate-sso-bridge command', () => {
   it('doctor exits 0 when every check passes', async () => {

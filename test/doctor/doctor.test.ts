@@ -1,5 +1,6 @@
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { createFakeLuminate } from '../../src/testing';
 import { freePort } from '../client/helpers';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { doctor, envFor, type DoctorRun } from './helpers';
 
 const SECRETS = {
@@ -8,20 +9,12 @@ const SECRETS = {
   wsPassword: 'Doctor-Ws-Pw-789',
 };
 
-let fake: FakeLuminate;
-
-beforeAll(async () => {
-  fake = await createFakeLuminate({
-    apiKey: 'doctor-key-1',
-    apiLogin: { name: 'apiadmin', password: SECRETS.apiPassword },
-    apiSecretKey: SECRETS.apiSecret,
-    webServices: { userName: 'wsadmin', password: SECRETS.wsPassword },
-  });
+const fake = useFakeLuminate({
+  apiKey: 'doctor-key-1',
+  apiLogin: { name: 'apiadmin', password: SECRETS.apiPassword },
+  apiSecretKey: SECRETS.apiSecret,
+  webServices: { userName: 'wsadmin', password: SECRETS.wsPassword },
 });
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => fake.reset());
 
 /** Nothing secret in the output: passwords, the secret key, tokens, nonces, SessionIds. */
 function expectNoSecrets(run: DoctorRun): void {

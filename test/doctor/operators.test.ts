@@ -1,20 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { doctor, envFor } from './helpers';
 
 /** Issue 16 §4: what the doctor tells an operator about wrong Web Services paths, error 1, and shared API users. */
 
-let fake: FakeLuminate;
-beforeAll(async () => {
-  fake = await createFakeLuminate({
-    apiKey: 'doctor-key-2',
-    apiLogin: { name: 'apiadmin', password: 'Ops-Admin-Pw-123' },
-    webServices: { userName: 'wsadmin', password: 'Ops-Ws-Pw-456' },
-  });
+const fake = useFakeLuminate({
+  apiKey: 'doctor-key-2',
+  apiLogin: { name: 'apiadmin', password: 'Ops-Admin-Pw-123' },
+  webServices: { userName: 'wsadmin', password: 'Ops-Ws-Pw-456' },
 });
-afterAll(() => fake.close());
-beforeEach(() => fake.reset());
 const servers: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createFakeLuminate, type FakeLuminate, type FakeLuminateOptions } from '../../src/testing';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { TestClient, cookiePair, header, issueToken, setCookies, ssoForm, xmlField } from './helpers';
 
 /** The test's own check of a signed redirect, written apart from the stand-in's signer. */
@@ -28,17 +29,12 @@ async function withFake(options: FakeLuminateOptions, fn: (fake: FakeLuminate, c
 }
 
 describe('stand-in CRConsAPI singleSignOn', () => {
-  let fake: FakeLuminate;
+  const fake = useFakeLuminate();
   let client: TestClient;
-  beforeAll(async () => {
-    fake = await createFakeLuminate();
+  beforeAll(() => {
     client = new TestClient(fake.secureUrl);
   });
-  afterEach(() => fake.reset());
-  afterAll(async () => {
-    await client.close();
-    await fake.close();
-  });
+  afterAll(() => client.close());
 
   it('logs the browser in and answers the session id (XML) with a session cookie', async () => {
     const t = await issueToken(client, fake, '1001641');

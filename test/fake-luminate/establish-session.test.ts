@@ -1,4 +1,4 @@
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { TestClient, cookiePair, header, issueToken, setCookies, ssoForm } from './helpers';
 
 function establishPath(nonce: string, next: string, routing?: string): string {
@@ -15,19 +15,14 @@ function statusOf(html: string): { consId: string; text: string } {
 
 describe('stand-in EstablishSession and donation page', () => {
   let clock = 1_700_000_000_000;
-  let fake: FakeLuminate;
+  const fake = useFakeLuminate({ now: () => clock });
   let client: TestClient;
   const next = 'https://fake.example/fakeorg/site/Donation2?df_id=1234&mfc_pref=T';
 
-  beforeAll(async () => {
-    fake = await createFakeLuminate({ now: () => clock });
+  beforeAll(() => {
     client = new TestClient(fake.secureUrl);
   });
-  afterEach(() => fake.reset());
-  afterAll(async () => {
-    await client.close();
-    await fake.close();
-  });
+  afterAll(() => client.close());
 
   it('logs the browser in with a fresh nonce and redirects to NEXTURL (with ;jsessionid)', async () => {
     const t = await issueToken(client, fake, '1001641');

@@ -1,22 +1,18 @@
 import { XMLValidator } from 'fast-xml-parser';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { createFakeLuminate } from '../../src/testing';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { TestClient, firstChunk, header, issueToken, readBody, ssoForm, tokenForm, xmlField } from './helpers';
 
 describe('stand-in fault switches (server API only)', () => {
-  let fake: FakeLuminate;
+  const fake = useFakeLuminate();
   let client: TestClient;
   const call = (extra: Record<string, string> = {}, timeoutMs?: number) =>
     client.post('/site/SRConsAPI', tokenForm(fake, { cons_id: '1001641', ...extra }), timeoutMs ? { timeoutMs } : {});
 
-  beforeAll(async () => {
-    fake = await createFakeLuminate();
+  beforeAll(() => {
     client = new TestClient(fake.secureUrl);
   });
-  afterEach(() => fake.reset());
-  afterAll(async () => {
-    await client.close();
-    await fake.close();
-  });
+  afterAll(() => client.close());
 
   it('latencyMs delays the answer, which is otherwise normal', async () => {
     fake.faults.latencyMs = 400;

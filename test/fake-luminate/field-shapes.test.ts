@@ -1,5 +1,6 @@
 import { LuminateWebServices } from '../../src/web-services';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { createFakeLuminate } from '../../src/testing';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { TestClient, readBody, tokenForm, xmlField } from './helpers';
 
 /**
@@ -8,20 +9,15 @@ import { TestClient, readBody, tokenForm, xmlField } from './helpers';
  * connections, and the Web Services' session fault with HTTP 200 and reason-phrase 404s.
  */
 describe('stand-in field shapes', () => {
-  let fake: FakeLuminate;
+  const fake = useFakeLuminate();
   let client: TestClient;
   const token = (extra: Record<string, string> = {}) => client.post('/site/SRConsAPI', tokenForm(fake, { cons_id: '1001641', ...extra }));
   const json = { response_format: 'json' };
 
-  beforeAll(async () => {
-    fake = await createFakeLuminate();
+  beforeAll(() => {
     client = new TestClient(fake.secureUrl);
   });
-  afterEach(() => fake.reset());
-  afterAll(async () => {
-    await client.close();
-    await fake.close();
-  });
+  afterAll(() => client.close());
 
   it('emptyFields writes the fields as {} in JSON (text/plain) and <x/> in XML', async () => {
     fake.faults.emptyFields = ['routing_id', 'JSESSIONID'];
@@ -102,17 +98,12 @@ describe('stand-in field shapes', () => {
 });
 
 describe('stand-in Web Services field shapes', () => {
-  let fake: FakeLuminate;
+  const fake = useFakeLuminate();
   let client: TestClient;
-  beforeAll(async () => {
-    fake = await createFakeLuminate();
+  beforeAll(() => {
     client = new TestClient(fake.url);
   });
-  afterEach(() => fake.reset());
-  afterAll(async () => {
-    await client.close();
-    await fake.close();
-  });
+  afterAll(() => client.close());
 
   const envelope = (body: string) =>
     `<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header><Session xmlns="urn:soap.convio.com"><SessionId>gone</SessionId></Session></soap:Header><soap:Body>${body}</soap:Body></soap:Envelope>`;

@@ -1,19 +1,15 @@
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { createFakeLuminate } from '../../src/testing';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { TestClient, header, issueToken, tokenForm, xmlField } from './helpers';
 
 describe('stand-in SRConsAPI getSingleSignOnToken', () => {
-  let fake: FakeLuminate;
+  const fake = useFakeLuminate();
   let client: TestClient;
 
-  beforeAll(async () => {
-    fake = await createFakeLuminate();
+  beforeAll(() => {
     client = new TestClient(fake.secureUrl);
   });
-  afterEach(() => fake.reset());
-  afterAll(async () => {
-    await client.close();
-    await fake.close();
-  });
+  afterAll(() => client.close());
 
   it('answers XML by default with the Luminate namespace, a token, the cons_id and a nonce', async () => {
     const r = await client.post('/site/SRConsAPI', tokenForm(fake, { cons_id: '0012345' }));

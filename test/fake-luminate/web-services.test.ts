@@ -1,4 +1,5 @@
-import { createFakeLuminate, type FakeLuminate, type FakeLuminateOptions } from '../../src/testing';
+import { createFakeLuminate, type FakeLuminateOptions } from '../../src/testing';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { TestClient, xmlField } from './helpers';
 
 const ENVELOPE_START = '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">';
@@ -8,7 +9,8 @@ function soap(operation: string, content: string, sessionId?: string): string {
   return `${ENVELOPE_START}${header}<soap:Body><${operation} xmlns="urn:soap.convio.com">${content}</${operation}></soap:Body></soap:Envelope>`;
 }
 
-let fake: FakeLuminate;
+let clock = 1_700_000_000_000;
+const fake = useFakeLuminate({ now: () => clock });
 let client: TestClient;
 let path: string;
 
@@ -22,17 +24,11 @@ async function login(): Promise<string> {
   return xmlField(r.text, 'SessionId')!;
 }
 
-let clock = 1_700_000_000_000;
-beforeAll(async () => {
-  fake = await createFakeLuminate({ now: () => clock });
+beforeAll(() => {
   client = new TestClient(fake.url);
   path = new URL(fake.webServicesUrl).pathname;
 });
-afterAll(async () => {
-  await client.close();
-  await fake.close();
-});
-beforeEach(() => fake.reset());
+afterAll(() => client.close());
 
 describe('stand-in Web Services (SOAP)', () => {
   it('lives at <url>/1.0<orgPath> with documented default credentials', () => {

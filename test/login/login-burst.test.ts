@@ -5,23 +5,16 @@
  */
 import { request } from 'undici';
 import { MemoryStore, type LuminateLoginOptions } from '../../src';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { fetchWithHeaders, formToken, postLogin, startLoginApp, whoami, type LoginApp } from './helpers';
 
-let fake: FakeLuminate;
+const fake = useFakeLuminate();
 let app: LoginApp | undefined;
 
-beforeAll(async () => {
-  fake = await createFakeLuminate();
-});
 afterEach(async () => {
   await app?.close();
   app = undefined;
-  fake.reset();
-});
-afterAll(async () => {
-  await fake.close();
 });
 
 const MINUTE = 60_000;

@@ -1,21 +1,15 @@
 /** luminateLogin(): both modes end logged in on the host and on Luminate; where the visitor lands. */
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { createFakeLuminate } from '../../src/testing';
 import { TestBrowser, loggedInConsId } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { donationPage, formToken, postLogin, sessionId, startLoginApp, whoami, type LoginApp } from './helpers';
 
-let fake: FakeLuminate;
+const fake = useFakeLuminate();
 let app: LoginApp | undefined;
 
-beforeAll(async () => {
-  fake = await createFakeLuminate();
-});
 afterEach(async () => {
   await app?.close();
   app = undefined;
-  fake.reset();
-});
-afterAll(async () => {
-  await fake.close();
 });
 
 const ADA = { member_id: 'M-1001', last_name: 'Lovelace' };

@@ -2,30 +2,28 @@
 import { createHash } from 'node:crypto';
 import createDebug from 'debug';
 import { verifyLoginSignature } from '../../src/luminate/signature';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { formToken, postLogin, startLoginApp } from './helpers';
 
 describe('secrets in the login flow', () => {
   const lines: string[] = [];
   const originalLog = createDebug.log;
-  let fake: FakeLuminate;
+  const fake = useFakeLuminate({
+    apiSecretKey: 'S3cret-Key-For-Test',
+    apiLogin: { name: 'apiadmin', password: 'Adm1n-Password-For-Test' },
+    constituents: [{ consId: '1001641', memberId: 'M-77123', lastName: 'Lovelace-Secretname', userName: 'ada', password: 'Visitor-Password-123' }],
+  });
 
-  beforeAll(async () => {
+  beforeAll(() => {
     createDebug.enable('luminate-sso-bridge:*');
     createDebug.log = (...args: unknown[]) => {
       lines.push(args.map(String).join(' '));
     };
-    fake = await createFakeLuminate({
-      apiSecretKey: 'S3cret-Key-For-Test',
-      apiLogin: { name: 'apiadmin', password: 'Adm1n-Password-For-Test' },
-      constituents: [{ consId: '1001641', memberId: 'M-77123', lastName: 'Lovelace-Secretname', userName: 'ada', password: 'Visitor-Password-123' }],
-    });
   });
-  afterAll(async () => {
+  afterAll(() => {
     createDebug.log = originalLog;
     createDebug.disable();
-    await fake.close();
   });
 
   it('across both modes, a refusal and a successful login', async () => {

@@ -1,28 +1,21 @@
 /** Failed logins are throttled per client IP and per identifier; the limit expires; a broken store fails closed. */
 import type { BridgeStore, LuminateLoginOptions } from '../../src';
 import { MemoryStore } from '../../src';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { formToken, postLogin, startLoginApp, whoami, type LoginApp } from './helpers';
 
-let fake: FakeLuminate;
+const fake = useFakeLuminate();
 let app: LoginApp | undefined;
 let clock: number;
 const now = () => clock;
 
-beforeAll(async () => {
-  fake = await createFakeLuminate();
-});
 beforeEach(() => {
   clock = Date.now();
 });
 afterEach(async () => {
   await app?.close();
   app = undefined;
-  fake.reset();
-});
-afterAll(async () => {
-  await fake.close();
 });
 
 const MINUTE = 60_000;

@@ -1,21 +1,14 @@
 /** Logout ends the host session and Luminate's, through Luminate's signed redirect; GET logout resists CSRF. */
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser, loggedInConsId } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { donationPage, fetchWithHeaders, postLogin, sessionId, startLoginApp, whoami, type LoginApp } from './helpers';
 
-let fake: FakeLuminate;
+const fake = useFakeLuminate();
 let app: LoginApp | undefined;
 
-beforeAll(async () => {
-  fake = await createFakeLuminate();
-});
 afterEach(async () => {
   await app?.close();
   app = undefined;
-  fake.reset();
-});
-afterAll(async () => {
-  await fake.close();
 });
 
 /** A browser logged in on both sites, and the token of its (new) session. */

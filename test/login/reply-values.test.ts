@@ -1,20 +1,15 @@
 /** Issue 16 §2: a signed loginResponse with empty values as real sites send them still logs the member in. */
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { postLogin, startLoginApp, whoami, type LoginApp } from './helpers';
 
-let fake: FakeLuminate;
+const fake = useFakeLuminate();
 let app: LoginApp | undefined;
 
-beforeAll(async () => {
-  fake = await createFakeLuminate();
-});
 afterEach(async () => {
   await app?.close();
   app = undefined;
-  fake.reset();
 });
-afterAll(() => fake.close());
 
 const ADA = { member_id: 'M-1001', last_name: 'Lovelace' };
 

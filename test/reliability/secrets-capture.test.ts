@@ -7,9 +7,10 @@ import express from 'express';
 import { LuminateClient } from '../../src/luminate/luminate-client';
 import { debugFor } from '../../src/debug';
 import { LuminateError } from '../../src/errors';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { createFakeLuminate } from '../../src/testing';
 import { SecretsCapture } from '../setup/secrets-capture';
 import type { Leak } from '../setup/secrets-scanner';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 
 /**
  * The capture really catches a leak through each channel. Each test runs its own capture with a
@@ -127,11 +128,7 @@ describe('SecretsCapture catches a deliberate leak through', () => {
 });
 
 describe('SecretsCapture learns the secrets and leaves Luminate out', () => {
-  let fake: FakeLuminate;
-  beforeAll(async () => {
-    fake = await createFakeLuminate({ apiLogin: { name: 'apiadmin', password: 'Fake-Admin-Password-1' }, apiSecretKey: 'Fake-Secret-Key-1' });
-  });
-  afterAll(() => fake.close());
+  const fake = useFakeLuminate({ apiLogin: { name: 'apiadmin', password: 'Fake-Admin-Password-1' }, apiSecretKey: 'Fake-Secret-Key-1' });
 
   it("learns a stand-in created while it runs: its password, secret key and each token and nonce it issues, also across reset()", async () => {
     const local = new SecretsCapture().start();

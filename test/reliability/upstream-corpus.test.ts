@@ -4,8 +4,9 @@ import { gzipSync } from 'node:zlib';
 import { LuminateClient } from '../../src/luminate/luminate-client';
 import { parseLuminateResponse } from '../../src/luminate/parse-response';
 import { isLuminateError, LuminateError, type LuminateErrorCode } from '../../src/errors';
-import { createFakeLuminate, type FakeFaults, type FakeLuminate } from '../../src/testing';
+import type { FakeFaults } from '../../src/testing';
 import { TestBrowser } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 import { reportCounts } from './counts';
 import { recordUnhandledRejections, type RejectionRecorder } from './guards';
@@ -80,19 +81,15 @@ function expectNoPollution(): void {
   expect(probe.token).toBeUndefined();
 }
 
-let fake: FakeLuminate;
+const fake = useFakeLuminate();
 let rejections: RejectionRecorder;
-beforeAll(async () => {
+beforeAll(() => {
   rejections = recordUnhandledRejections();
-  fake = await createFakeLuminate();
 });
 afterEach(() => {
   expect(rejections.seen).toEqual([]); // a body cut short must not leave a promise rejected unhandled
 });
-afterAll(async () => {
-  await fake.close();
-  rejections.stop();
-});
+afterAll(() => rejections.stop());
 
 function serve(e: CorpusEntry): void {
   fake.reset();

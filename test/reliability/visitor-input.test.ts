@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { LuminateSsoOptions } from '../../src';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { errorRedirectPattern, parseAutoPostForm } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 import { openRedirectPayloads } from '../helpers/payloads';
 import { reportCounts } from './counts';
@@ -22,14 +22,13 @@ const payloads = openRedirectPayloads();
 type AppName = 'singleSignOn' | 'establishSession' | 'anonymousToLogin' | 'anonymousAsGuest' | 'failingToGuest';
 const APP_NAMES: AppName[] = ['singleSignOn', 'establishSession', 'anonymousToLogin', 'anonymousAsGuest', 'failingToGuest'];
 
-let fake: FakeLuminate;
+const fake = useFakeLuminate();
 let allowedPrefixes: string[];
 let fallback: string;
 const apps = new Map<AppName | 'errorPolicy', HostApp>();
 const counts = { nextPayloads: 0, nextPayloadsRaw: 0, requests: 0, overLong: 0, headerInjection: 0, callbackForgeries: 0 };
 
 beforeAll(async () => {
-  fake = await createFakeLuminate();
   allowedPrefixes = [CORPUS_PREFIX, `${fake.secureUrl}/site/`];
   fallback = `${fake.secureUrl}/site/Donation2?df_id=1`;
   const common: Partial<LuminateSsoOptions> = {
@@ -48,7 +47,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const app of apps.values()) await app.close();
-  await fake.close();
   reportCounts('visitor-input', counts);
 });
 

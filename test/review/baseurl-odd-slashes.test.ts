@@ -9,20 +9,15 @@
  * fix is to refuse such a baseUrl at start-up (like paths.* already refuse a leading `//`).
  */
 import { request } from 'undici';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 
-let fake: FakeLuminate;
+const fake = useFakeLuminate();
 let app: HostApp | undefined;
-beforeAll(async () => {
-  fake = await createFakeLuminate();
-});
 afterEach(async () => {
   await app?.close();
   app = undefined;
-  fake.reset();
 });
-afterAll(() => fake.close());
 
 describe('review: baseUrl whose path starts with // or \\', () => {
   test.each(['https://www.example.org//app', 'https://www.example.org/\\evil.example'])(

@@ -7,21 +7,16 @@
  * every real callback. Nothing in the request proves it came from Luminate, so it is a visitor's
  * junk like an unsigned one.
  */
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 import { request } from 'undici';
 
-let fake: FakeLuminate;
+const fake = useFakeLuminate();
 let app: HostApp | undefined;
-beforeAll(async () => {
-  fake = await createFakeLuminate();
-});
 afterEach(async () => {
   await app?.close();
   app = undefined;
-  fake.reset();
 });
-afterAll(() => fake.close());
 
 function recorder(): { lines: string[]; warn(m: string): void } {
   const lines: string[] = [];

@@ -8,20 +8,15 @@
  * avoids it.
  */
 import { request } from 'undici';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 
-let fake: FakeLuminate;
+const fake = useFakeLuminate();
 let app: HostApp | undefined;
-beforeAll(async () => {
-  fake = await createFakeLuminate();
-});
 afterEach(async () => {
   await app?.close();
   app = undefined;
-  fake.reset();
 });
-afterAll(() => fake.close());
 
 describe('review: a Host header with the root dot is the same host', () => {
   test.each([

@@ -10,22 +10,17 @@
  * Luminate), `UserLogin`, `EstablishSession` without NEXTURL.
  */
 import { request } from 'undici';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { checkDestination, compileDestinations } from '../../src/http/destinations';
 import { resolveReturnTo } from '../../src/login/return-to';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 
-let fake: FakeLuminate;
+const fake = useFakeLuminate();
 let app: HostApp | undefined;
-beforeAll(async () => {
-  fake = await createFakeLuminate();
-});
 afterEach(async () => {
   await app?.close();
   app = undefined;
-  fake.reset();
 });
-afterAll(() => fake.close());
 
 const DEFAULT = () => `${fake.secureUrl}/site/Donation2?df_id=1`;
 const payloads = () => [

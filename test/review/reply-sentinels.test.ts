@@ -9,21 +9,16 @@
  *   a guest, while the same whitespace-only value in XML (`<nonce>  </nonce>`) is "absent" and
  *   logs the donor in; JSON `[]` (no item) is refused the same way.
  */
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 
-let fake: FakeLuminate;
+const fake = useFakeLuminate();
 let app: HostApp | undefined;
-beforeAll(async () => {
-  fake = await createFakeLuminate();
-});
 afterEach(async () => {
   await app?.close();
   app = undefined;
-  fake.reset();
 });
-afterAll(() => fake.close());
 
 const destination = () => `${fake.secureUrl}/site/Donation2?df_id=5`;
 

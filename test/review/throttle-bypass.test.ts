@@ -16,21 +16,16 @@
 import { request } from 'undici';
 import { MemoryStore, type LuminateLoginOptions } from '../../src';
 import { throttleKeyForAddress } from '../../src/http/client-key';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser } from '../helpers/browser';
 import { formToken, startLoginApp, type LoginApp } from '../login/helpers';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 
-let fake: FakeLuminate;
+const fake = useFakeLuminate();
 let app: LoginApp | undefined;
-beforeAll(async () => {
-  fake = await createFakeLuminate();
-});
 afterEach(async () => {
   await app?.close();
   app = undefined;
-  fake.reset();
 });
-afterAll(() => fake.close());
 
 const MINUTE = 60_000;
 const calls = () => fake.requests.filter((r) => r.apiMethod === 'authenticateUser').length;

@@ -4,8 +4,8 @@
 import http from 'node:http';
 import express from 'express';
 import { luminateSso, LuminateClient, type CallOptions, type ConstituentRef, type SingleSignOnToken } from '../../src';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { startServer, waitFor, type TestServer } from '../client/helpers';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp } from '../helpers/host-app';
 import { listenOnLoopback } from '../helpers/listen';
 
@@ -49,11 +49,7 @@ describe('luminateSso: the click signal', () => {
 });
 
 describe('luminateSso: an injected client', () => {
-  let fake: FakeLuminate;
-  beforeAll(async () => {
-    fake = await createFakeLuminate();
-  });
-  afterAll(() => fake.close());
+  const fake = useFakeLuminate();
 
   it('is handed a real AbortSignal (it may pass it to fetch, which checks)', async () => {
     const seen: unknown[] = [];

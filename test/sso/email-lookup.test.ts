@@ -1,6 +1,7 @@
 import createDebug from 'debug';
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser, loggedInConsId } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 import { SESSION_KEY } from '../../src';
 
@@ -193,19 +194,17 @@ describe('constituent hook returning { email }', () => {
 describe('emails in debug output are masked', () => {
   const lines: string[] = [];
   const originalLog = createDebug.log;
-  let fake: FakeLuminate;
+  const fake = useFakeLuminate({ constituents: CONSTITUENTS });
 
-  beforeAll(async () => {
+  beforeAll(() => {
     createDebug.enable('luminate-sso-bridge:*');
     createDebug.log = (...args: unknown[]) => {
       lines.push(args.map(String).join(' '));
     };
-    fake = await createFakeLuminate({ constituents: CONSTITUENTS });
   });
-  afterAll(async () => {
+  afterAll(() => {
     createDebug.log = originalLog;
     createDebug.disable();
-    await fake.close();
   });
 
   it('across a lookup, a remembered click, a not-found and a provisioning, no log line or error holds a full email', async () => {

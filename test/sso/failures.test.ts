@@ -2,24 +2,20 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LuminateSsoOptions } from '../../src';
 import type { LuminateErrorCode } from '../../src/errors';
-import { createFakeLuminate, DEMO_CONSTITUENTS, type FakeFaults, type FakeLuminate } from '../../src/testing';
+import { createFakeLuminate, DEMO_CONSTITUENTS, type FakeFaults } from '../../src/testing';
 import { TestBrowser, loggedInConsId, parseAutoPostForm } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 
 describe.each(['xml', 'json'] as const)('every upstream failure follows the policy (%s replies)', (responseFormat) => {
-  let fake: FakeLuminate;
-  let app: HostApp | undefined;
-  beforeAll(async () => {
-    fake = await createFakeLuminate({
-      constituents: [...DEMO_CONSTITUENTS, { consId: '2000001', memberId: 'DUP' }, { consId: '2000002', memberId: 'DUP' }],
-    });
+  const fake = useFakeLuminate({
+    constituents: [...DEMO_CONSTITUENTS, { consId: '2000001', memberId: 'DUP' }, { consId: '2000002', memberId: 'DUP' }],
   });
+  let app: HostApp | undefined;
   afterEach(async () => {
     await app?.close();
     app = undefined;
-    fake.reset();
   });
-  afterAll(() => fake.close());
 
   const destination = () => `${fake.secureUrl}/site/Donation2?df_id=77`;
 
@@ -72,17 +68,12 @@ describe.each(['xml', 'json'] as const)('every upstream failure follows the poli
 });
 
 describe('other failures', () => {
-  let fake: FakeLuminate;
+  const fake = useFakeLuminate();
   let app: HostApp | undefined;
-  beforeAll(async () => {
-    fake = await createFakeLuminate();
-  });
   afterEach(async () => {
     await app?.close();
     app = undefined;
-    fake.reset();
   });
-  afterAll(() => fake.close());
 
   it('caller IP not on the white list (4)', async () => {
     const guarded = await createFakeLuminate({ allowedIps: ['192.0.2.10'] });

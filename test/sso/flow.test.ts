@@ -1,5 +1,6 @@
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { createFakeLuminate } from '../../src/testing';
 import { TestBrowser, loggedInConsId } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 
 async function logIn(browser: TestBrowser, app: HostApp, consId: string, returnTo?: string) {
@@ -9,19 +10,12 @@ async function logIn(browser: TestBrowser, app: HostApp, consId: string, returnT
 }
 
 describe('the whole hop, host app → Luminate donation page, logged in', () => {
-  let fake: FakeLuminate;
+  const fake = useFakeLuminate();
   let app: HostApp | undefined;
 
-  beforeAll(async () => {
-    fake = await createFakeLuminate();
-  });
   afterEach(async () => {
     await app?.close();
     app = undefined;
-    fake.reset();
-  });
-  afterAll(async () => {
-    await fake.close();
   });
 
   const donate = (df = '42') => `${fake.secureUrl}/site/Donation2?df_id=${df}`;

@@ -1,21 +1,16 @@
 import express from 'express';
 import request from 'supertest';
 import { luminateSso } from '../../src';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { errorRedirectPattern, parseAutoPostForm } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { bridgeOptionsFor, startHostApp, type HostApp } from '../helpers/host-app';
 import { openRedirectPayloads } from '../helpers/payloads';
 
-let fake: FakeLuminate;
+const fake = useFakeLuminate();
 const opened: Array<{ close(): Promise<void> }> = [];
-beforeAll(async () => {
-  fake = await createFakeLuminate();
-});
 afterEach(async () => {
   for (const o of opened.splice(0)) await o.close();
-  fake.reset();
 });
-afterAll(() => fake.close());
 
 async function app(over: Parameters<typeof startHostApp>[1] = {}): Promise<HostApp> {
   const a = await startHostApp(fake, { constituent: () => ({ consId: '1001641' }), ...over });

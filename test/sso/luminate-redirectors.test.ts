@@ -10,25 +10,18 @@
 import { request } from 'undici';
 import { resolveReturnTo } from '../../src/login/return-to';
 import { compileDestinations, defaultAllowList } from '../../src/http/destinations';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { signRedirect } from '../../src/testing/fake-luminate/sign';
 import { TestBrowser, parseAutoPostForm } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 import { openRedirectPayloads } from '../helpers/payloads';
 import { formToken, startLoginApp, type LoginApp } from '../login/helpers';
 
-let fake: FakeLuminate;
+const fake = useFakeLuminate();
 const opened: Array<{ close(): Promise<void> }> = [];
 
-beforeAll(async () => {
-  fake = await createFakeLuminate();
-});
 afterEach(async () => {
   for (const o of opened.splice(0).reverse()) await o.close();
-  fake.reset();
-});
-afterAll(async () => {
-  await fake.close();
 });
 
 /** The example: EstablishSession under the allowed /site/, sending the browser to another site. */

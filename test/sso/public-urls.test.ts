@@ -12,8 +12,9 @@ import express from 'express';
 import { request } from 'undici';
 import { luminateLink } from '../../src/sso/attribution';
 import { publicPath } from '../../src/http/request-urls';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import type { FakeLuminate } from '../../src/testing';
 import { TestBrowser, parseAutoPostForm } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 import { formToken, startLoginApp, type LoginApp } from '../login/helpers';
 
@@ -22,22 +23,12 @@ function withoutHid(url: string | null): string | null {
   return url === null ? null : url.replace(/\?hid=[A-Za-z0-9_.-]+$/, '');
 }
 
-let fake: FakeLuminate;
-let noNonces: FakeLuminate;
+const fake = useFakeLuminate();
+const noNonces = useFakeLuminate({ issueNonces: false });
 const opened: Array<{ close(): Promise<void> }> = [];
 
-beforeAll(async () => {
-  fake = await createFakeLuminate();
-  noNonces = await createFakeLuminate({ issueNonces: false });
-});
 afterEach(async () => {
   for (const o of opened.splice(0).reverse()) await o.close();
-  fake.reset();
-  noNonces.reset();
-});
-afterAll(async () => {
-  await fake.close();
-  await noNonces.close();
 });
 
 const ORIGIN = 'https://www.example.org';

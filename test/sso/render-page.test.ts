@@ -5,8 +5,8 @@
  */
 import request from 'supertest';
 import { luminateLogin, luminateSso, type BridgePage, type LuminateSsoOptions } from '../../src';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser, loggedInConsId, parseAutoPostForm } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { bridgeOptionsFor, startHostApp, type HostApp } from '../helpers/host-app';
 import { formToken, loginOptionsFor, startLoginApp, type LoginApp } from '../login/helpers';
 
@@ -24,17 +24,12 @@ const cspOf = (res: { headers: Record<string, unknown> }) => String(res.headers[
 const nonceOf = (csp: string) => /script-src 'nonce-([^']+)'/.exec(csp)![1]!;
 
 describe('renderPage: the bridge pages in the host site\'s layout', () => {
-  let fake: FakeLuminate;
+  const fake = useFakeLuminate();
   let app: HostApp | LoginApp | undefined;
-  beforeAll(async () => {
-    fake = await createFakeLuminate();
-  });
   afterEach(async () => {
     await app?.close();
     app = undefined;
-    fake.reset();
   });
-  afterAll(() => fake.close());
 
   it('the handoff page: the host layout around the bridge form, the bridge\'s own script with the CSP nonce; the visitor lands logged in', async () => {
     const seen: BridgePage[] = [];

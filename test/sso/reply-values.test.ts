@@ -1,5 +1,5 @@
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser, loggedInConsId } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 
 /**
@@ -8,17 +8,12 @@ import { startHostApp, type HostApp } from '../helpers/host-app';
  * the text `null` is never a token, nonce or routing id, and JSON numbers read as strings.
  */
 describe('empty and sentinel values in the token reply', () => {
-  let fake: FakeLuminate;
+  const fake = useFakeLuminate();
   let app: HostApp | undefined;
-  beforeAll(async () => {
-    fake = await createFakeLuminate();
-  });
   afterEach(async () => {
     await app?.close();
     app = undefined;
-    fake.reset();
   });
-  afterAll(() => fake.close());
 
   const destination = (df: string) => `${fake.secureUrl}/site/Donation2?df_id=${df}`;
 

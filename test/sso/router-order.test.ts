@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import request from 'supertest';
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 
 /**
@@ -47,16 +48,12 @@ describe('res.locals.luminateLink on every path through the bridge router', () =
 });
 
 describe('luminateSso() mounted under a path', () => {
-  let fake: FakeLuminate;
+  const fake = useFakeLuminate();
   let host: HostApp;
   beforeAll(async () => {
-    fake = await createFakeLuminate();
     host = await startHostApp(fake, {}, '/give');
   });
-  afterAll(async () => {
-    await host.close();
-    await fake.close();
-  });
+  afterAll(() => host.close());
 
   it.each([
     ['GET', '/give/luminate/sso', 302],

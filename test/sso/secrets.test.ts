@@ -1,6 +1,6 @@
 import createDebug from 'debug';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser, parseAutoPostForm } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp } from '../helpers/host-app';
 
 /**
@@ -11,19 +11,17 @@ import { startHostApp } from '../helpers/host-app';
 describe('secrets stay out of logs and errors', () => {
   const lines: string[] = [];
   const originalLog = createDebug.log;
-  let fake: FakeLuminate;
+  const fake = useFakeLuminate({ apiSecretKey: 'S3cret-Key-For-Test', apiLogin: { name: 'apiadmin', password: 'Adm1n-Password-For-Test' } });
 
-  beforeAll(async () => {
+  beforeAll(() => {
     createDebug.enable('luminate-sso-bridge:*');
     createDebug.log = (...args: unknown[]) => {
       lines.push(args.map(String).join(' '));
     };
-    fake = await createFakeLuminate({ apiSecretKey: 'S3cret-Key-For-Test', apiLogin: { name: 'apiadmin', password: 'Adm1n-Password-For-Test' } });
   });
-  afterAll(async () => {
+  afterAll(() => {
     createDebug.log = originalLog;
     createDebug.disable();
-    await fake.close();
   });
 
   it('across a singleSignOn, an establishSession, a refused token and an upstream failure', async () => {

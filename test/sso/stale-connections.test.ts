@@ -1,5 +1,5 @@
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser, loggedInConsId } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp, type HostApp } from '../helpers/host-app';
 
 /**
@@ -9,17 +9,12 @@ import { startHostApp, type HostApp } from '../helpers/host-app';
  * connection and resets the next one on it; new connections always work.
  */
 describe.each(['singleSignOn', 'establishSession'] as const)('stale pooled connections (%s)', (handoff) => {
-  let fake: FakeLuminate;
+  const fake = useFakeLuminate();
   let app: HostApp | undefined;
-  beforeAll(async () => {
-    fake = await createFakeLuminate();
-  });
   afterEach(async () => {
     await app?.close();
     app = undefined;
-    fake.reset();
   });
-  afterAll(() => fake.close());
 
   it('three clicks in a row all land logged in: a request reset on a reused connection is sent again on a new one', async () => {
     app = await startHostApp(fake, { handoff });

@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { luminateSso } from '../../src';
 import { MemoryStore, type BridgeStore } from '../../src/store/store';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import type { FakeLuminate } from '../../src/testing';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { bridgeOptionsFor, startHostApp, type HostApp } from '../helpers/host-app';
 
 const tokenCalls = (fake: FakeLuminate) => fake.requests.filter((r) => r.apiMethod === 'getSingleSignOnToken').length;
@@ -14,17 +15,12 @@ async function visitor(app: HostApp, consId: string, ip = '203.0.113.7') {
 }
 
 describe('token minting is throttled per visitor and per client IP', () => {
-  let fake: FakeLuminate;
+  const fake = useFakeLuminate();
   let app: HostApp | undefined;
-  beforeAll(async () => {
-    fake = await createFakeLuminate();
-  });
   afterEach(async () => {
     await app?.close();
     app = undefined;
-    fake.reset();
   });
-  afterAll(() => fake.close());
 
   const destination = () => `${fake.secureUrl}/site/Donation2?df_id=1`;
 

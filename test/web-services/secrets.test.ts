@@ -1,20 +1,19 @@
 import createDebug from 'debug';
 import { format, inspect } from 'node:util';
 import { isLuminateError, type LuminateError } from '../../src/errors';
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { LuminateWebServices } from '../../src/web-services';
 import { rejection, send, startServer, type TestServer } from '../client/helpers';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { fault, loginReply, SESSION_ID, wsFor } from './helpers';
 
 const PASSWORD = 'Ws-Very-Secret-Pw-77';
 const logged: string[] = [];
 const originalLog = createDebug.log;
-let fake: FakeLuminate;
+const fake = useFakeLuminate({ webServices: { userName: 'wsadmin', password: PASSWORD } });
 let server: TestServer;
 let echo = true;
 
 beforeAll(async () => {
-  fake = await createFakeLuminate({ webServices: { userName: 'wsadmin', password: PASSWORD } });
   // A hostile or careless server that echoes the password and the SessionId in its faults.
   server = await startServer((_req, res, recorded) => {
     if (recorded.body.includes('<Login ') && echo) send(res, 500, fault('LoginFault', `bad login wsadmin/${PASSWORD}`));
@@ -29,7 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   createDebug.disable();
   createDebug.log = originalLog;
-  await fake.close();
   await server.close();
 });
 

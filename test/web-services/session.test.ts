@@ -1,16 +1,9 @@
-import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
+import { createFakeLuminate } from '../../src/testing';
 import { rejection } from '../client/helpers';
+import { useFakeLuminate } from '../helpers/fake-luminate';
 import { count, soapLog, wsFor } from './helpers';
 
-let fake: FakeLuminate;
-
-beforeAll(async () => {
-  fake = await createFakeLuminate();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => fake.reset());
+const fake = useFakeLuminate();
 
 describe('LuminateWebServices against the stand-in', () => {
   it('logs in, and the session header carries an authenticated call', async () => {
