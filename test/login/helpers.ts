@@ -12,6 +12,19 @@ import { listenOnLoopback } from '../helpers/listen';
 
 export const SESSION_COOKIE = 'host.sid';
 
+/** The stand-in's member who logs in with authenticateUser (membership number and last name). */
+export const ADA = { member_id: 'M-1001', last_name: 'Lovelace' };
+
+/** How many authenticateUser calls reached the stand-in. */
+export function authenticateCalls(fake: FakeLuminate): number {
+  return fake.requests.filter((r) => r.apiMethod === 'authenticateUser').length;
+}
+
+/** A login app with this login throttle; a given `store` is shared with the bridge it mounts too. */
+export function startThrottledLoginApp(fake: FakeLuminate, throttle: LuminateLoginOptions['throttle'], over: Partial<LuminateLoginOptions> = {}): Promise<LoginApp> {
+  return startLoginApp(fake, { throttle, ...over }, over.store ? { sso: { store: over.store } } : {});
+}
+
 /** express-session's in-memory store, slowed down and recorded, to see when a session is saved. */
 export class RecordingStore extends session.MemoryStore {
   constructor(private readonly events: string[]) {

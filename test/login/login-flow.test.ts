@@ -2,7 +2,7 @@
 import { createFakeLuminate } from '../../src/testing';
 import { TestBrowser, loggedInConsId } from '../helpers/browser';
 import { useFakeLuminate } from '../helpers/fake-luminate';
-import { donationPage, formToken, postLogin, sessionId, startLoginApp, whoami, type LoginApp } from './helpers';
+import { ADA, donationPage, formToken, postLogin, sessionId, startLoginApp, whoami, type LoginApp } from './helpers';
 
 const fake = useFakeLuminate();
 let app: LoginApp | undefined;
@@ -12,7 +12,6 @@ afterEach(async () => {
   app = undefined;
 });
 
-const ADA = { member_id: 'M-1001', last_name: 'Lovelace' };
 
 describe('logging in', () => {
   it('the EstablishSession hop carries its nonce in the Location header only, never in a body', async () => {

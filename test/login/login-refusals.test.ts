@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { createFakeLuminate, type FakeLuminate, type FakeLuminateOptions } from '../../src/testing';
 import { TestBrowser } from '../helpers/browser';
-import { formToken, postLogin, startLoginApp, whoami, type LoginApp, type LoginAppSetup } from './helpers';
+import { ADA, formToken, postLogin, startLoginApp, whoami, type LoginApp, type LoginAppSetup } from './helpers';
 import type { LuminateLoginOptions } from '../../src';
 
 const opened: Array<{ close(): Promise<void> }> = [];
@@ -22,7 +22,6 @@ async function setUp(fakeOptions: FakeLuminateOptions = {}, over: Partial<Lumina
 
 const calls = (fake: FakeLuminate) => fake.requests.filter((r) => r.apiMethod === 'authenticateUser').length;
 const codes = (app: LoginApp) => app.errors.map((e) => e.code);
-const ADA = { member_id: 'M-1001', last_name: 'Lovelace' };
 
 describe('CSRF', () => {
   it('a login POST without the session token is refused with 403, before Luminate is asked', async () => {

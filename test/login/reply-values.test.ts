@@ -1,7 +1,7 @@
 /** Issue 16 §2: a signed loginResponse with empty values as real sites send them still logs the member in. */
 import { TestBrowser } from '../helpers/browser';
 import { useFakeLuminate } from '../helpers/fake-luminate';
-import { postLogin, startLoginApp, whoami, type LoginApp } from './helpers';
+import { ADA, postLogin, startLoginApp, whoami, type LoginApp } from './helpers';
 
 const fake = useFakeLuminate();
 let app: LoginApp | undefined;
@@ -11,7 +11,6 @@ afterEach(async () => {
   app = undefined;
 });
 
-const ADA = { member_id: 'M-1001', last_name: 'Lovelace' };
 
 describe('empty and sentinel values in the loginResponse', () => {
   it('JSON "nonce":{},"routing_id":{},"JSESSIONID":{} logs the member in (no EstablishSession hop: no nonce)', async () => {
