@@ -1,10 +1,9 @@
 import type { Request } from 'express';
 import { LuminateError, isLuminateError } from '../errors';
+import { senderTrusted } from '../http/request-urls';
 import { checkAccess } from '../luminate/access-check';
 import type { LuminateClient } from '../luminate/luminate-client';
 import { OPTION_SETTING_NAMES, type Warner } from './warnings';
-
-type TrustFn = (address: string | undefined, hop: number) => boolean;
 
 /**
  * True when the request came through a proxy this app does not trust: it carries
@@ -15,8 +14,7 @@ export function untrustedProxy(req: Request, baseUrl: string | undefined): boole
   if (baseUrl !== undefined) return false;
   const h = req.headers;
   if (h['x-forwarded-proto'] === undefined && h['x-forwarded-host'] === undefined && h['x-forwarded-for'] === undefined) return false;
-  const trust = req.app?.get('trust proxy fn') as TrustFn | undefined;
-  return !trust?.(req.socket?.remoteAddress, 0);
+  return !senderTrusted(req);
 }
 
 export function proxyWarning(who: string): string {

@@ -20,6 +20,12 @@ const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](
 
 type TrustFn = (address: string | undefined, hop: number) => boolean;
 
+/** True when Express's `trust proxy` covers the request's sender: its X-Forwarded-* headers count. */
+export function senderTrusted(req: Request): boolean {
+  const trust = req.app?.get('trust proxy fn') as TrustFn | undefined;
+  return trust?.(req.socket?.remoteAddress, 0) === true;
+}
+
 /**
  * The scheme the browser used: Express's `req.protocol` (X-Forwarded-Proto under `trust proxy`),
  * but only `http` or `https`; anything else (`javascript:alert(1)//`, `https://evil.example/#`) is
@@ -39,8 +45,7 @@ function schemeOf(req: Request): 'http' | 'https' {
 function publicOriginOf(req: Request, baseUrl: string | undefined): string | undefined {
   if (baseUrl) return new URL(baseUrl).origin;
   let host = req.get('host');
-  const trust = req.app?.get('trust proxy fn') as TrustFn | undefined;
-  if (trust?.(req.socket?.remoteAddress, 0)) {
+  if (senderTrusted(req)) {
     const forwarded = req.get('x-forwarded-host');
     if (forwarded) host = forwarded.split(',')[0]?.trim();
   }

@@ -56,8 +56,7 @@ function patternFor(secrets: ReadonlyArray<string | undefined>): RegExp | undefi
 
 /** `text` with every form of every one of `secrets` replaced by `[redacted]`. */
 export function scrubSecrets(text: string, secrets: ReadonlyArray<string | undefined>): string {
-  const pattern = patternFor(secrets);
-  return pattern === undefined ? text : text.replace(pattern, '[redacted]');
+  return secretScrubber(secrets)(text);
 }
 
 /** An instance's scrubber: its own secrets, fixed when it is made. */
