@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import { debugFor } from '../debug';
 import { LuminateError, isLuminateError } from '../errors';
+import { untilAborted } from '../util/abort';
 import type { BridgeStore } from './store';
 
 const log = debugFor('store');
 
-/**
- * The part of a node-redis client (`createClient()` from `redis` v5 or v6) the store uses. Typed
- * here so the library never imports `redis` itself: sites without Redis do not need it installed.
- */
+/** The part of a node-redis client (`redis` v5 or v6) the store uses; typed here so `redis` stays optional. */
 export interface RedisClientLike {
   sendCommand(args: ReadonlyArray<string>, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
 }
@@ -16,16 +14,13 @@ export interface RedisClientLike {
 export interface RedisStoreOptions {
   /** A connected node-redis client (`await createClient({ url }).connect()`, not a cluster). The store never closes it. */
   client: RedisClientLike;
-  /** Put before every key, so several apps can share one Redis: at most 100 characters, no spaces or controls. Default `luminate-sso:`. */
+  /** Put before every key, so several apps can share one Redis: ≤ 100 characters, no spaces or controls. Default `luminate-sso:`. */
   prefix?: string;
-  /** Longest wait for one Redis answer before the call fails with SSO_STORE_UNAVAILABLE: 1–60000 ms, whole. Default 1000 ms. */
+  /** Longest wait for one Redis answer before SSO_STORE_UNAVAILABLE: 1–60000 ms, whole. Default 1000 ms. */
   commandTimeoutMs?: number;
 }
 
-/**
- * INCR, then give the counter its lifetime only when it has none (it is new): later increments
- * never extend a window. One script, so no other client sees a counter without its expiry.
- */
+/** INCR, and a lifetime only for a new counter (later increments never extend it); atomic as one script. */
 const INCREMENT_SCRIPT = [
   "local n = redis.call('INCR', KEYS[1])",
   "local ttl = redis.call('PTTL', KEYS[1])",
@@ -33,9 +28,6 @@ const INCREMENT_SCRIPT = [
   'return {n, ttl}',
 ].join('\n');
 const INCREMENT_SHA = createHash('sha1').update(INCREMENT_SCRIPT).digest('hex');
-
-const DEFAULT_PREFIX = 'luminate-sso:';
-const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 
 function unavailable(message: string, cause?: unknown): LuminateError {
   return new LuminateError('SSO_STORE_UNAVAILABLE', message, cause === undefined ? {} : { cause });
@@ -53,7 +45,7 @@ function reasonOf(err: unknown): string {
   return kind === 'Error' || kind === 'Object' ? 'unknown error' : kind;
 }
 
-/** An integer reply (number, or string/bigint under a client's typeMapping), else undefined. */
+/** An integer reply (number, or string/bigint under a typeMapping), else undefined. */
 function integerOf(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' || typeof value === 'bigint' ? Number(value) : NaN;
   return Number.isSafeInteger(n) ? n : undefined;
@@ -82,7 +74,7 @@ function checkOptions(options: unknown): Required<RedisStoreOptions> {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('RedisStore: expected options { client, prefix?, commandTimeoutMs? }, e.g. new RedisStore({ client: await createClient({ url }).connect() }).');
   }
-  const { client, prefix = DEFAULT_PREFIX, commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS, ...extra } = options as Partial<RedisStoreOptions>;
+  const { client, prefix = 'luminate-sso:', commandTimeoutMs = 1000, ...extra } = options as Partial<RedisStoreOptions>;
   const unknown = Object.keys(extra);
   if (unknown.length > 0) throw new TypeError(`RedisStore: unknown option "${unknown[0]}" (expected client, prefix, commandTimeoutMs).`);
   if (typeof (client as Partial<RedisClientLike> | undefined)?.sendCommand !== 'function') {
@@ -98,13 +90,11 @@ function checkOptions(options: unknown): Required<RedisStoreOptions> {
 }
 
 /**
- * BridgeStore on Redis, for several processes or machines: the replay guard, throttle counters
- * and provisioning locks are then shared. Each method is one atomic Redis command (or one Lua
- * script). Any failure — refused or lost connection, no answer within `commandTimeoutMs`, a
- * closed client, an unexpected reply — rejects with a LuminateError `SSO_STORE_UNAVAILABLE`; the
- * bridge then fails closed (the failure policy), never as if the check had passed. An empty key or a
- * time that is not a number of ms above 0 rejects with LUMINATE_INVALID_ARGUMENT (a caller's bug).
- * Give that Redis `maxmemory-policy noeviction` (README): an evicted key is a replayable callback or a lost lockout.
+ * BridgeStore on Redis, shared by several processes: each method is one atomic command (or Lua
+ * script). Any failure (connection, no answer within `commandTimeoutMs`, closed client, odd reply)
+ * rejects with SSO_STORE_UNAVAILABLE and the bridge fails closed; an empty key or a time not above
+ * 0 ms rejects with LUMINATE_INVALID_ARGUMENT. Give that Redis `maxmemory-policy noeviction`
+ * (README): an evicted key is a replayable callback or a lost lockout.
  */
 export class RedisStore implements BridgeStore {
   readonly #client: RedisClientLike;
@@ -128,10 +118,7 @@ export class RedisStore implements BridgeStore {
     throw unavailable('Redis sent an unexpected reply to SET NX.');
   }
 
-  /**
-   * INCR, with `windowMs` set only on a new counter (one Lua script; re-sent after NOSCRIPT). `limit`
-   * is not needed: Redis drops no live key. @throws LuminateError (rejects) SSO_STORE_UNAVAILABLE, LUMINATE_INVALID_ARGUMENT.
-   */
+  /** INCR script (`limit` unused: Redis drops no live key). @throws LuminateError (rejects) as `setIfAbsent`. */
   async increment(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }> {
     const k = this.#key(key);
     const ms = checkMs(windowMs, 'windowMs');
@@ -150,7 +137,7 @@ export class RedisStore implements BridgeStore {
     return { count, resetInMs };
   }
 
-  /** `GET`: 0 when absent. @throws LuminateError (rejects) SSO_STORE_UNAVAILABLE (also for a value that is not a counter), LUMINATE_INVALID_ARGUMENT. */
+  /** `GET`: 0 when absent. @throws LuminateError (rejects) as `setIfAbsent` (also for a value that is not a counter). */
   async count(key: string): Promise<number> {
     const reply = textOf(await this.#send(['GET', this.#key(key)]));
     if (reply === null) return 0;
@@ -159,7 +146,7 @@ export class RedisStore implements BridgeStore {
     return n;
   }
 
-  /** `DEL`. @throws LuminateError (rejects) SSO_STORE_UNAVAILABLE, LUMINATE_INVALID_ARGUMENT. */
+  /** `DEL`. @throws LuminateError (rejects) as `setIfAbsent`. */
   async delete(key: string): Promise<void> {
     const reply = await this.#send(['DEL', this.#key(key)]);
     if (integerOf(reply) === undefined) throw unavailable('Redis sent an unexpected reply to DEL.');
@@ -170,29 +157,19 @@ export class RedisStore implements BridgeStore {
   }
 
   /**
-   * One command under the store's own deadline: node-redis queues commands while it reconnects
-   * and waits on a silent server, so a dead Redis would otherwise hang the visitor's request.
-   * The abort also drops a command still queued, so an outage does not grow the client's queue.
+   * One command under the store's own deadline: node-redis queues commands while it reconnects and
+   * waits on a silent server, so a dead Redis would hang the visitor. The abort also drops a queued command.
    */
   async #send(args: string[]): Promise<unknown> {
     const command = args[0]!;
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(unavailable(`Redis did not answer ${command} within ${this.#timeoutMs} ms.`));
-      }, this.#timeoutMs);
-    });
+    const signal = AbortSignal.timeout(this.#timeoutMs);
     try {
-      const sent = Promise.resolve().then(() => this.#client.sendCommand(args, { abortSignal: controller.signal }));
-      return await Promise.race([sent, deadline]);
+      const sent = Promise.resolve().then(() => this.#client.sendCommand(args, { abortSignal: signal }));
+      return await untilAborted(sent, signal, () => unavailable(`Redis did not answer ${command} within ${this.#timeoutMs} ms.`));
     } catch (e) {
       const err = isLuminateError(e) ? e : unavailable(`Redis failed on ${command}: ${reasonOf(e)}.`, e);
       log('%s', err.message);
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -6,20 +6,15 @@ import type { BridgeStore } from './store';
 const log = debugFor('sso');
 
 /**
- * "At most one at a time per key": callers asking for a key whose task is still running share its
- * result instead of starting a second one. The bridge uses it so that concurrent first clicks of
- * one visitor's email look the constituent up, and create it, once, across every process that
- * shares the store (the default MemoryStore: this process only).
+ * "At most one at a time per key": callers of a key whose task is running share its result, so
+ * concurrent first clicks for one email look up (and create) the constituent once.
  */
 export interface SingleFlight {
   run<T>(key: string, task: () => Promise<T>): Promise<T>;
 }
 
 export interface StoreSingleFlightOptions {
-  /**
-   * How long a lock lives when its holder dies before releasing it. Must be well above the longest
-   * task: a lock that expires under a running task lets a second process start the same task.
-   */
+  /** How long a dead holder's lock lives: well above the longest task, or a second process starts it too. */
   lockTtlMs: number;
   /** How long a process waits for another's lock before running the task without it. */
   waitMs: number;
@@ -28,18 +23,13 @@ export interface StoreSingleFlightOptions {
 }
 
 /**
- * Single-flight across processes sharing one BridgeStore (e.g. Redis): the first process to set
- * the lock `flight:<hash of key>` runs the task, then deletes the lock; the others retry the
- * lock every `pollMs` until it is free (then run the task themselves: it re-checks, so it finds
- * what the first one created) or until `waitMs` has passed (then they run it anyway: Luminate's
- * duplicate check is the backstop, as for a holder that died). Within one process the callers of
- * a key share one run first, so one process has one caller polling per key, not N.
- *
- * A store that fails while taking the lock rejects the call (typed store error): the bridge's
- * failure policy answers, nothing runs unguarded without notice.
+ * Single-flight across processes sharing one BridgeStore: whoever sets the lock
+ * `flight:<hash of key>` runs the task, then deletes the lock; the others retry every `pollMs`
+ * until it is free (the task re-checks, so it finds what the first created) or `waitMs` has passed
+ * (then they run it anyway: Luminate's duplicate check is the backstop). Callers in one process
+ * share one run first. A store failing while taking the lock rejects the call (typed store error).
  */
 export class StoreSingleFlight implements SingleFlight {
-  /** The runs in flight in this process, each removed as soon as it settles. */
   readonly #inFlight = new Map<string, Promise<unknown>>();
   readonly #store: BridgeStore;
   readonly #lockTtlMs: number;
@@ -63,7 +53,6 @@ export class StoreSingleFlight implements SingleFlight {
     if (running !== undefined) return running as Promise<T>;
     const started = this.#acrossProcesses(key, task);
     this.#inFlight.set(key, started);
-    // Removed however the run ends; this side chain never rejects unhandled.
     const forget = () => this.#inFlight.delete(key);
     started.then(forget, forget);
     return started;

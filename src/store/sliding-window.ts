@@ -1,11 +1,5 @@
-import * as crypto from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { BridgeStore } from './store';
-
-// crypto.hash (Node 20.12 and later) hashes in one call, at a third of createHash's cost per
-// throttled click; earlier Node 20 releases take the long way to the same digest.
-const sha256Base64url: (text: string) => string = typeof crypto.hash === 'function'
-  ? (text) => crypto.hash('sha256', text, 'base64url')
-  : (text) => crypto.createHash('sha256').update(text).digest('base64url');
 
 /** At most `limit` events per `windowMs`, counted over a sliding window. */
 export interface ThrottleRule {
@@ -23,12 +17,9 @@ export interface ThrottleDecision {
 }
 
 /**
- * Sliding-window counter over a BridgeStore: each id has a counter per fixed window, and the
- * estimate is the current window's count plus the previous window's, weighted by how much of it
- * still overlaps the sliding window. Two atomic store operations per event (increment + count),
- * never read-modify-write, so it holds across processes sharing one store.
- *
- * Ids (IP addresses, member numbers) are hashed into the key: stores never hold them in clear.
+ * Sliding-window counter over a BridgeStore: a counter per id and fixed window; the estimate is
+ * the current window's count plus the previous one's weighted by its overlap. Atomic store
+ * operations only, so it holds across processes. Ids (IPs, member numbers) are hashed into keys.
  */
 export class SlidingWindowThrottle {
   readonly #store: BridgeStore;
@@ -37,10 +28,7 @@ export class SlidingWindowThrottle {
   readonly #now: () => number;
   readonly #refunds: boolean;
 
-  /**
-   * `refunds: true` lets events be given back (`refund`), kept as a second counter per window
-   * (`<key>:refunds`) read with the first: only the stores BridgeStore already has (no decrement).
-   */
+  /** `refunds: true` lets events be given back (`refund`): a second counter per window, `<key>:refunds` (no decrement). */
   constructor(store: BridgeStore, name: string, rule: ThrottleRule, now: () => number = Date.now, options: { refunds?: boolean } = {}) {
     this.#store = store;
     this.#prefix = `throttle:${name}:`;
@@ -62,10 +50,7 @@ export class SlidingWindowThrottle {
     return (await this.take(id)).decision;
   }
 
-  /**
-   * Counts one event like `hit`, and says in which window it was counted, so that it can be given
-   * back (`refund`) once the work it guarded is done.
-   */
+  /** Counts one event like `hit`, and says in which window, so that it can be given back (`refund`). */
   async take(id: string): Promise<{ decision: ThrottleDecision; window: number }> {
     const at = this.#position();
     const base = this.#base(id);
@@ -80,10 +65,7 @@ export class SlidingWindowThrottle {
     return { decision: this.#decide(current, current, previous, at.elapsed), window: at.window };
   }
 
-  /**
-   * Gives back one event counted by `take` in `window` (e.g. a login that succeeded). Only for a
-   * throttle made with `refunds: true`; otherwise it does nothing.
-   */
+  /** Gives back one event counted by `take` in `window` (a login that succeeded); only with `refunds: true`. */
   async refund(id: string, window: number): Promise<void> {
     if (!this.#refunds) return;
     await this.#store.increment(`${this.#base(id)}${window}:refunds`, 2 * this.#rule.windowMs);
@@ -111,9 +93,9 @@ export class SlidingWindowThrottle {
     return { window, elapsed: now - window * this.#rule.windowMs };
   }
 
-  /** The key without its window number; the id hashed once per call. */
+  /** The key without its window number. */
   #base(id: string): string {
-    return `${this.#prefix}${sha256Base64url(id).slice(0, 22)}:`;
+    return `${this.#prefix}${createHash('sha256').update(id).digest('base64url').slice(0, 22)}:`;
   }
 
   /** `current` includes the event being decided; `stored` is what the store holds afterwards. */
@@ -126,11 +108,7 @@ export class SlidingWindowThrottle {
     return { allowed: false, count, retryAfterMs: this.#waitFor(stored, previous, elapsed) };
   }
 
-  /**
-   * Time until one more event fits, assuming no other events: the previous window's weight
-   * shrinks as time passes; if the current window alone is too full, its weight must shrink in
-   * the next window.
-   */
+  /** Time until one more event fits: the previous window's weight shrinks; if the current is too full, wait into the next. */
   #waitFor(stored: number, previous: number, elapsed: number): number {
     const { limit, windowMs } = this.#rule;
     const room = limit - 1 - stored; // what the previous window may still weigh
@@ -146,10 +124,9 @@ export class SlidingWindowThrottle {
   }
 }
 
-/** One limit and the id it counts (the per-IP rule and this client's key…); undefined: that limit is off. */
+/** One limit and the id it counts; undefined: that limit is off. */
 export type ThrottleCheck = readonly [throttle: SlidingWindowThrottle, id: string] | undefined;
 
-/** The outcome of `admit`. */
 export interface Admission {
   /** Per check, in the order given: its decision (undefined for a limit that is off). */
   decisions: Array<ThrottleDecision | undefined>;
@@ -162,17 +139,11 @@ export interface Admission {
 const NOTHING_TO_REFUND = async (): Promise<void> => undefined;
 
 /**
- * Admits one event under several limits, counting it BEFORE the work it guards (a call to
- * Luminate). Counting after the work lets a burst of concurrent requests all pass a check that
- * none of them has been counted in yet (seen: 200 concurrent login POSTs all reached Luminate
- * with a limit of 5). Here each request first takes its place in every count, and only those
- * within every limit go on; the caller refunds the places of work that should not count (a
- * login that succeeded).
- *
- * An event already over a limit is refused on a read, before anything is counted: refusals store
- * no new counters, so a flood of refused requests from ever new addresses cannot fill a bounded
- * store and push other counters (a locked-out account) out of it. A request that passes the read
- * but loses the race is refused with its counts kept, as an attempt that was made.
+ * Admits one event under several limits, counting it BEFORE the work it guards: counted after,
+ * a burst passes a check none of it is counted in yet (seen: 200 concurrent login POSTs all
+ * reached Luminate with a limit of 5). The caller refunds work that should not count.
+ * An event already over a limit is refused on a read, storing nothing, so a flood of refusals
+ * cannot fill a bounded store and push a lockout out. One that loses the race keeps its counts.
  */
 export async function admit(checks: ReadonlyArray<ThrottleCheck>): Promise<Admission> {
   const peeked = await Promise.all(checks.map((check) => check?.[0].peek(check[1])));
@@ -189,11 +160,8 @@ export async function admit(checks: ReadonlyArray<ThrottleCheck>): Promise<Admis
   };
 }
 
-/**
- * Several limits on one event (per IP, per visitor…; undefined = a limit turned off): how long
- * until every one of them allows it, in ms. 0 when none refused.
- */
-export function waitForAll(decisions: ReadonlyArray<ThrottleDecision | undefined>): number {
+/** Ms until every limit allows the event (undefined: a limit that is off); 0 when none refused. */
+function waitForAll(decisions: ReadonlyArray<ThrottleDecision | undefined>): number {
   let waitMs = 0;
   for (const d of decisions) if (d !== undefined && !d.allowed) waitMs = Math.max(waitMs, d.retryAfterMs);
   return waitMs;

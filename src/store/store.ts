@@ -16,9 +16,8 @@ export interface BridgeStore {
   /**
    * Adds one to the counter `key` and returns the new count. A new (or expired) counter starts at
    * 1 and lives `windowMs`; later increments do not extend it. `resetInMs`: ms left to live.
-   * `limit` (optional): the throttle limit the counter is checked against; a counter whose count
-   * has reached it is a lockout, which a store that must drop keys to stay bounded keeps over any
-   * counter below its limit (MemoryStore). Stores that never drop live keys may ignore it.
+   * `limit` (optional): the throttle limit; a counter that reached it is a lockout, which a store
+   * that must drop keys to stay bounded keeps over the others (MemoryStore). Others may ignore it.
    */
   increment(key: string, windowMs: number, limit?: number): Promise<{ count: number; resetInMs: number }>;
   /** The counter's current value, or 0 when it is absent or expired (for a key set by setIfAbsent: 1). */
@@ -34,11 +33,9 @@ interface Entry {
 
 export interface MemoryStoreOptions {
   /**
-   * Most keys held at once, of each kind: marks (setIfAbsent: the replay guard, locks) and
-   * counters (increment: the throttles). Beyond it the oldest mark is dropped, and of counters the
-   * oldest that has counted only once, then the oldest below its limit; a counter at its limit
-   * (a lockout) is never dropped, and when every counter is one, a new counter is refused
-   * (SSO_STORE_UNAVAILABLE, see MemoryStore). Default 100,000.
+   * Most keys held at once, of each kind: marks (setIfAbsent) and counters (increment). Beyond it
+   * the oldest mark goes; of counters, the oldest one-off, then the oldest below its limit; a
+   * lockout never goes (see MemoryStore). Default 100,000.
    */
   maxEntries?: number;
   /** Clock in ms since the epoch, for tests. Default `Date.now`. */
@@ -46,25 +43,16 @@ export interface MemoryStoreOptions {
 }
 
 /**
- * In-process store. Expired keys are swept as new ones arrive, so it never grows without bound.
- * Marks and counters are bounded apart: counters are made by anyone who can send a request (one
- * per client IP), and a flood of them must not push out the replay guard's marks. They still
- * share one key space, as in Redis: a key is looked up in both.
+ * In-process store, bounded: expired keys are swept as new ones arrive. Marks and counters are
+ * bounded apart, so a flood of counters (one per client IP) cannot push out the replay guard's
+ * marks; they share one key space, as in Redis.
  *
- * Counters come in three tiers, dropped in this order when counters are over the bound:
- * - one-off counters (counted once; the one just made is never dropped, or a full store would
- *   stop counting anything new), oldest first: a flood of requests from ever new addresses
- *   cannot push out counters that counted more (seen in an attack on the bridge);
- * - counters below their limit that counted more than once (a visitor near their limit), oldest
- *   first;
- * - never: counters that reached the limit `increment` was given (a lockout after five failed
- *   logins, a client at its per-IP limit). Attempts within every limit make counters of the
- *   other tiers, so no flood of them can push a lockout out (seen: pairs of attempts for fresh
- *   member numbers evicted a lockout when all repeat counters were dropped oldest-first).
- * When every counter is a lockout, a new counter is refused: `increment` rejects with
- * SSO_STORE_UNAVAILABLE and the throttles fail closed for that new client or identifier, until
- * lockouts expire. Failing open instead would let whoever filled the store with lockouts make
- * unthrottled attempts for any name not yet locked; counters that exist go on counting.
+ * Over the bound, counters are dropped in tiers: one-off counters first (never the one just made),
+ * then those below their limit, oldest first; never a lockout (a counter at the limit `increment`
+ * was given). Seen in an attack: floods from ever new addresses, or pairs of attempts for fresh
+ * member numbers, evicted lockouts when counters were dropped oldest-first. When every counter is
+ * a lockout, a new counter is refused (SSO_STORE_UNAVAILABLE: the throttles fail closed for it);
+ * failing open would give unthrottled attempts to whoever filled the store.
  */
 export class MemoryStore implements BridgeStore {
   private readonly marks = new Map<string, Entry>();
@@ -77,11 +65,12 @@ export class MemoryStore implements BridgeStore {
   private readonly maxEntries: number;
   private readonly now: () => number;
 
-  /** Options are not checked (unlike RedisStore's): give `maxEntries` as a whole number ≥ 1. */
   /** @throws TypeError when `maxEntries` is not a positive whole number. */
   constructor(options: MemoryStoreOptions = {}) {
     const max = options.maxEntries ?? 100_000;
-    if (!Number.isSafeInteger(max) || max < 1) throw new TypeError(`MemoryStore: maxEntries must be a positive whole number, got ${String(max)}.`);
+    if (!Number.isSafeInteger(max) || max < 1) {
+      throw new TypeError(`MemoryStore: maxEntries must be a positive whole number, got ${String(max)}.`);
+    }
     this.maxEntries = max;
     this.now = options.now ?? Date.now;
   }
@@ -99,10 +88,7 @@ export class MemoryStore implements BridgeStore {
     return true;
   }
 
-  /**
-   * See BridgeStore. `resetInMs`: ms until the counter expires.
-   * @throws LuminateError (rejects) SSO_STORE_UNAVAILABLE when a new counter is needed and every counter held is a live lockout.
-   */
+  /** @throws LuminateError (rejects) SSO_STORE_UNAVAILABLE when a new counter is needed and every counter is a live lockout. */
   async increment(key: string, windowMs: number, limit?: number): Promise<{ count: number; resetInMs: number }> {
     const now = this.now();
     const existing = this.live(key, now);
@@ -113,7 +99,8 @@ export class MemoryStore implements BridgeStore {
     }
     this.dropKey(key); // an expired entry of any kind may still hold the key
     if (!this.roomForCounter(now)) {
-      throw new LuminateError('SSO_STORE_UNAVAILABLE', `MemoryStore is full: all ${this.maxEntries} counters are at their throttle limit (lockouts, never dropped), so a new counter is refused until some expire. Raise maxEntries or use a shared store.`);
+      throw new LuminateError('SSO_STORE_UNAVAILABLE', `MemoryStore is full: all ${this.maxEntries} counters are at their ` +
+        'throttle limit (lockouts, never dropped), so a new counter is refused until some expire. Raise maxEntries or use a shared store.');
     }
     const entry = { expiresAt: now + windowMs, count: 1 };
     this.counters.set(key, entry); // at the end, so Map order stays oldest-first
@@ -121,12 +108,10 @@ export class MemoryStore implements BridgeStore {
     return { count: 1, resetInMs: windowMs };
   }
 
-  /** See BridgeStore. Never rejects. */
   async count(key: string): Promise<number> {
     return this.live(key, this.now())?.count ?? 0;
   }
 
-  /** See BridgeStore. Never rejects. */
   async delete(key: string): Promise<void> {
     this.dropKey(key);
   }
@@ -167,11 +152,8 @@ export class MemoryStore implements BridgeStore {
   }
 
   /**
-   * Makes room for one new counter within the bound: expired counters go, then the oldest one-off
-   * counters, then the oldest below their limit; lockouts only when expired. False when every
-   * counter held is a live lockout. The full pass over lockouts runs only when nothing else can go.
-   * The bound holds as an invariant (a promotion moves a counter, never adds one), so one drop
-   * makes room.
+   * Makes room for one new counter (expired ones, then one-offs, then repeats; lockouts only when
+   * expired). False when every counter is a live lockout. A promotion never adds a counter, so one drop makes room.
    */
   private roomForCounter(now: number): boolean {
     const over = () => this.counterCount() >= this.maxEntries;
