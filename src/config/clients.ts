@@ -1,15 +1,12 @@
 /** Options of the two API clients, `LuminateClient` and `LuminateWebServices`, built from the shared parts. */
 import { z } from 'zod';
-import { NETWORK_DEFAULTS, networkRules, networkShape, withNetworkDefaults } from './network';
+import { networkRules, networkShape, withNetworkDefaults } from './network';
 import { parseOptions, positive, type Env, objectError, UNPRINTABLE } from './parse';
 import { apiKey, clientApiLogin, responseFormat, secureUrl, setting, webServicesUrl, withEnv } from './site';
 
-/** What Luminate's source fields may hold when the site sets them: printable text, at most 255 characters. */
-const MAX_SOURCE_LENGTH = 255;
-/** True for a value the bridge will send as `source` / `sub_source`. */
+/** True for a value the bridge will send as `source` / `sub_source`: 1–255 printable characters, no surrounding spaces. */
 export function isSourceValue(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() === value && value !== '' &&
-    value.length <= MAX_SOURCE_LENGTH && !UNPRINTABLE.test(value);
+  return typeof value === 'string' && value.trim() === value && value !== '' && value.length <= 255 && !UNPRINTABLE.test(value);
 }
 
 /** A common parameter (`source`, `sub_source`, `center_id`), given in options or `attribution`. */
@@ -51,8 +48,6 @@ const clientSchema = z
 export type LuminateClientOptions = z.input<typeof clientSchema>;
 /** Options after validation, with defaults filled in. */
 export type ResolvedClientOptions = z.output<typeof clientSchema>;
-
-export const CLIENT_DEFAULTS = { responseFormat: 'xml', ...NETWORK_DEFAULTS } as const;
 
 /** Validates the constructor options; the first problem is thrown as a TypeError naming the option and the fix. */
 export function resolveClientOptions(options: unknown): ResolvedClientOptions {

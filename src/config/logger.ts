@@ -31,10 +31,10 @@ export type WarningCode =
   | 'LUMINATE_SSO_REQUEST_FAILED'
   | 'LUMINATE_SSO_VERIFY';
 
-export const WARNING_TYPE = 'LuminateSsoBridgeWarning';
 /** `process.emitWarning`, the default sink. */
 export const EMIT_WARNING: BridgeLogger = {
-  warn: (message, details) => process.emitWarning(message, { type: WARNING_TYPE, ...(details ? { code: details.code } : {}) }),
+  warn: (message, details) =>
+    process.emitWarning(message, { type: 'LuminateSsoBridgeWarning', ...(details ? { code: details.code } : {}) }),
 };
 
 /** Where warnings go: default `process.emitWarning`, `false` for none, or an object with `warn(message)`. */

@@ -14,10 +14,7 @@ export const NETWORK_DEFAULTS = {
 const pem = z.union([z.string(), z.instanceof(Buffer)]);
 const hostName = z.string().min(1);
 
-/**
- * Network options shared by LuminateClient, LuminateWebServices and the `luminate` block of
- * luminateSso / luminateLogin. Spread into their schemas; see `networkRules` and `withNetworkDefaults`.
- */
+/** Spread into the schemas of LuminateClient, LuminateWebServices and the `luminate` block. */
 export const networkShape = {
   /** TCP+TLS connect timeout. Default 2000 ms. */
   connectTimeoutMs: positive('milliseconds', NETWORK_DEFAULTS.connectTimeoutMs).optional(),
@@ -53,8 +50,6 @@ export const networkShape = {
 const network = z.strictObject(networkShape);
 /** Network options shared by `LuminateClient`, `LuminateWebServices` and the `luminate` site block. */
 export type NetworkOptions = z.input<typeof network>;
-/** Network options after validation, with defaults filled in. */
-export type NetworkSettings = Omit<z.output<typeof network>, keyof typeof NETWORK_DEFAULTS> & { -readonly [K in keyof typeof NETWORK_DEFAULTS]: number };
 
 /** The pool options do nothing once a dispatcher is given: say so rather than ignore them. */
 export function networkRules(ctx: z.core.ParsePayload<NetworkOptions>): void {
@@ -66,11 +61,11 @@ export function networkRules(ctx: z.core.ParsePayload<NetworkOptions>): void {
   }
 }
 
+type NetworkDefaults = { -readonly [K in keyof typeof NETWORK_DEFAULTS]: number };
+
 /** Validated network options with every default filled in. */
-export function withNetworkDefaults<T extends NetworkOptions>(options: T): T & NetworkSettings {
-  const settings = { ...options } as T & NetworkSettings;
-  for (const [key, value] of Object.entries(NETWORK_DEFAULTS) as Array<[keyof typeof NETWORK_DEFAULTS, number]>) {
-    if (settings[key] === undefined) settings[key] = value;
-  }
+export function withNetworkDefaults<T extends NetworkOptions>(options: T): T & NetworkDefaults {
+  const settings = { ...options } as T & NetworkDefaults;
+  for (const key of Object.keys(NETWORK_DEFAULTS) as Array<keyof NetworkDefaults>) settings[key] ??= NETWORK_DEFAULTS[key];
   return settings;
 }

@@ -1,13 +1,8 @@
 /**
- * The option layer: every public entry point (luminateSso, luminateLogin, LuminateClient,
- * LuminateWebServices, doctor) validates its options with a zod schema built from the shared parts
- * in this folder, once, at start-up. The first problem is thrown as a TypeError that names the
- * option as the caller wrote it, the environment variable where one applies, and the fix.
- *
- * Schemas carry message fragments (`must be …`, `is missing. Set it to …`); `parseOptions` puts
- * the owner and the option's label in front: `luminateSso(): luminate.secureUrl (or env
- * LUMINATE_SECURE_URL) must use https:// …`. A custom issue raised on a whole object (path `[]`)
- * carries a complete sentence instead.
+ * The option layer: each entry point validates its options once, at start-up, with a zod schema
+ * built from this folder. Schemas carry fragments (`must be …`); `parseOptions` throws the first
+ * as a TypeError with the owner and label in front: `luminateSso(): luminate.secureUrl (or env
+ * LUMINATE_SECURE_URL) must use https:// …`. An issue on a whole object (path `[]`) is a sentence.
  */
 import { z } from 'zod';
 
@@ -21,13 +16,10 @@ export type Env = Record<string, string | undefined>;
 /** `true` when A and B have the same keys: checks a documented option interface against its schema at compile time. */
 export type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
 
-/** Who is validating, and how its options are named in messages. */
-export interface Owner {
-  /** `luminateSso():`, `LuminateClient:` … */
+/** Who is validating (`luminateSso():`), the prefix of every option path (`options.`), option path → env variable. */
+interface Owner {
   name: string;
-  /** Put before every option path: `options.` for the classes, nothing for the middleware. */
   prefix: string;
-  /** Option path → the environment variable it falls back to. */
   env?: Readonly<Record<string, string>>;
 }
 
@@ -50,7 +42,6 @@ function unwrapUnion(issue: Issue): Issue {
 
 function sentence(issue: Issue, owner: Owner): string {
   if (issue.code === 'unrecognized_keys') {
-    // `options.timout`, `luminate.apiSecret`, `options.apiLogin.pasword`: the key as the caller wrote it.
     const parent = issue.path.length === 0 ? 'options' : label(issue.path, { ...owner, env: {} });
     return `unknown option "${parent}.${issue.keys[0]}". ${issue.message}`;
   }

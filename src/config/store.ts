@@ -11,15 +11,15 @@ export const store = z.custom<BridgeStore>((v) => isPlainObject(v) && STORE_METH
   error: `must implement the BridgeStore interface (${STORE_METHODS.join(', ')}), e.g. a MemoryStore shared by luminateSso() and luminateLogin().`,
 });
 
+function whole(min: number, max: number, error: string) {
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
 /** At most `limit` requests per `windowMs` (sliding window). */
-export const throttleRule = z.strictObject(
+const throttleRule = z.strictObject(
   {
-    limit: z.number({ error: 'must be a whole number ≥ 1.' }).int({ error: 'must be a whole number ≥ 1.' }).min(1, { error: 'must be a whole number ≥ 1.' }),
-    windowMs: z
-      .number({ error: 'must be a whole number of ms between 1000 and 86400000.' })
-      .int({ error: 'must be a whole number of ms between 1000 and 86400000.' })
-      .min(1000, { error: 'must be a whole number of ms between 1000 and 86400000.' })
-      .max(86_400_000, { error: 'must be a whole number of ms between 1000 and 86400000.' }),
+    limit: whole(1, Number.MAX_SAFE_INTEGER, 'must be a whole number ≥ 1.'),
+    windowMs: whole(1000, 86_400_000, 'must be a whole number of ms between 1000 and 86400000.'),
   },
   objectError('must be { limit, windowMs } or false (off).'),
 );
@@ -63,5 +63,3 @@ export const loginThrottle = throttles({
 /** Token minting limits; `false` turns one off. */
 export type MintThrottleOptions = Exclude<z.input<typeof mintThrottle>, false | undefined>;
 export type ResolvedMintThrottle = z.output<typeof mintThrottle>;
-export type LoginThrottleOptions = z.input<typeof loginThrottle>;
-export type ResolvedLoginThrottle = z.output<typeof loginThrottle>;

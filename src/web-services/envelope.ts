@@ -1,11 +1,17 @@
 import { XMLValidator } from 'fast-xml-parser';
 import { LuminateError } from '../errors';
-import type { SoapParams, SoapValue } from './types';
+
+/** A value of a SOAP request element: text, nested elements, or a repeated element. */
+export type SoapValue = string | SoapParams | Array<string | SoapParams>;
+/** Child elements of a SOAP operation, `{ UserName: 'x' }` → `<UserName>x</UserName>`, in insertion order. */
+export interface SoapParams {
+  [element: string]: SoapValue;
+}
 
 /** SOAP 1.1 envelope namespace, as in the vendor's Login example (seed 004). [doc] */
-export const SOAP_ENVELOPE_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+const SOAP_ENVELOPE_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 /** Namespace of Luminate's operations (`<Login xmlns='urn:soap.convio.com'>`). [doc] */
-export const CONVIO_NS = 'urn:soap.convio.com';
+const CONVIO_NS = 'urn:soap.convio.com';
 
 const OPERATION = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 // No colon: callers cannot bring their own namespace prefixes into our envelope.

@@ -1,3 +1,3 @@
-export { LuminateWebServices } from './luminate-web-services';
-export { DEFAULT_SESSION_IDLE_MS } from '../config/clients';
-export type { LuminateWebServicesOptions, SoapParams, SoapValue, WebServicesCallOptions } from './types';
+export { LuminateWebServices, type WebServicesCallOptions } from './luminate-web-services';
+export { DEFAULT_SESSION_IDLE_MS, type LuminateWebServicesOptions } from '../config/clients';
+export type { SoapParams, SoapValue } from './envelope';

@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import { retryOnce, startDeadline } from '../luminate/deadline';
 import { postTarget, postXml, type PostTarget } from '../luminate/http';
 import { toLuminateError } from '../luminate/network-errors';
@@ -6,29 +5,32 @@ import { dispatcherFor, sendOn, type Dispatchers } from '../luminate/pool';
 import { isRecord, OPAQUE_VALUE, readRequiredId, readRequiredString, type LuminateRecord } from '../luminate/values';
 import { debugFor, redact } from '../debug';
 import { isLuminateError, LuminateError } from '../errors';
-import { buildEnvelope, checkBodyXml, checkOperation, escapeXmlText, paramsXml } from './envelope';
+import { buildEnvelope, checkBodyXml, checkOperation, escapeXmlText, paramsXml, type SoapParams } from './envelope';
 import { resolveWebServicesOptions, type ResolvedWebServicesOptions } from '../config/clients';
 import type { Env } from '../config/parse';
 import { parseSoapReply } from './reply';
 import { SessionKeeper } from './session';
-import type { LuminateWebServicesOptions, SoapParams, WebServicesCallOptions } from './types';
+import type { LuminateWebServicesOptions } from '../config/clients';
 
 const log = debugFor('ws');
 
 const ACCEPT = 'text/xml, application/soap+xml;q=0.9, */*;q=0.1';
 /** SOAP 1.1 wants a SOAPAction header; `""` ("the request URI says it") is what we send. [?] */
 const SOAP_ACTION = '""';
-/**
- * Operations that only log in or read, so sending one twice (after a stale pooled connection,
- * see retryOnce) changes nothing: Login, and queries (Query…, Get…, Describe…, List…, Retrieve…).
- * Create, Update, Delete, Merge and anything else are never sent twice.
- */
+/** Operations safe to send twice (after a stale pooled connection, see retryOnce): Login and reads. */
 const REPEATABLE_OPERATION = /^(?:Login$|Query|Get|Describe|List|Retrieve)/;
 
-/** A call's `signal`: a real AbortSignal (as LuminateClient takes), or a typed refusal. */
+/** Per-call options. */
+export interface WebServicesCallOptions {
+  /** An AbortSignal that stops waiting (the call rejects with LUMINATE_ABORTED). */
+  signal?: AbortSignal;
+}
+
 function callSignal(options: WebServicesCallOptions | undefined): AbortSignal | undefined {
   const signal = options?.signal;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new LuminateError('LUMINATE_INVALID_ARGUMENT', 'options.signal must be an AbortSignal');
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new LuminateError('LUMINATE_INVALID_ARGUMENT', 'options.signal must be an AbortSignal');
+  }
   return signal;
 }
 
@@ -81,7 +83,7 @@ export class LuminateWebServices {
     await this.#sessions.renew(undefined, callSignal(options));
   }
 
-  /** True while a session is held and has not been idle longer than `sessionIdleMs`. */
+  /** True while a session is held and not idle longer than `sessionIdleMs`. */
   get hasFreshSession(): boolean {
     return this.#sessions.fresh;
   }
@@ -140,16 +142,9 @@ export class LuminateWebServices {
     return this.#closing;
   }
 
+  // Printing, inspecting and JSON show only the public fields; the password lives in private ones.
   toString(): string {
     return `LuminateWebServices(${this.url}, user ${this.userName})`;
-  }
-
-  toJSON(): { url: string; userName: string } {
-    return { url: this.url, userName: this.userName };
-  }
-
-  [inspect.custom](): string {
-    return this.toString();
   }
 
   #checkOpen(): void {
@@ -173,10 +168,7 @@ export class LuminateWebServices {
     return id;
   }
 
-  /**
-   * One SOAP request with its own deadline; retried once when the connection was never made, or,
-   * for Login and queries, when a reused pooled connection turned out dead (see retryOnce).
-   */
+  /** One SOAP request with its own deadline; retried once as retryOnce allows. */
   async #exchange(operation: string, xml: string, secrets: string[], signal: AbortSignal | undefined): Promise<LuminateRecord> {
     const c = this.#config;
     const deadline = startDeadline(c.timeoutMs, this.#host, signal);

@@ -4,8 +4,7 @@ import { parseXmlDocument } from '../luminate/parse-xml';
 import { emptyRecord, isRecord, type LuminateRecord, type LuminateValue } from '../luminate/values';
 import { LuminateError, type LuminateErrorCode } from '../errors';
 
-/** What a reply is checked against. */
-export interface ReplyContext {
+interface ReplyContext {
   operation: string;
   status: number;
   /** The HTTP reason phrase (seen in the field: "Failed to resolve site: <org>" for a wrong path). */
@@ -24,10 +23,6 @@ function field(record: LuminateRecord | undefined, ...names: string[]): Luminate
   if (record === undefined) return undefined;
   for (const name of names) if (Object.prototype.hasOwnProperty.call(record, name)) return record[name];
   return undefined;
-}
-
-function ok(status: number): boolean {
-  return status >= 200 && status < 300;
 }
 
 /**
@@ -50,7 +45,7 @@ function faultCode(operation: string, name: string, soapCode: string, words: str
  * `Code/Value`/`Reason/Text`/`Detail`. Luminate's fault details (`<LoginFault><ExceptionCode>…`)
  * are [?]; whatever is there goes into the message, scrubbed of secrets.
  */
-export function faultError(fault: LuminateValue, ctx: ReplyContext): LuminateError {
+function faultError(fault: LuminateValue, ctx: ReplyContext): LuminateError {
   const f = isRecord(fault) ? fault : undefined;
   const codeNode = field(f, 'faultcode', 'Code');
   const reasonNode = field(f, 'faultstring', 'Reason');
@@ -78,27 +73,26 @@ function httpError(ctx: ReplyContext, what: string): LuminateError {
 }
 
 /**
- * Parses a SOAP reply with the REST client's hardened XML parser (DOCTYPE and ENTITY refused,
- * ids kept as strings, prototype keys dropped, prefixes removed) and returns the content of
- * `<{operation}Response>`. Throws a LuminateError for a fault, an HTTP error, an HTML page, a
- * refused or malformed body, or another element in the Body.
+ * The content of `<{operation}Response>`, parsed with the REST client's hardened XML parser.
+ * Throws a LuminateError for a fault, an HTTP error, an HTML page, a bad body or another element.
  */
 export function parseSoapReply(body: string, ctx: ReplyContext): LuminateRecord {
   const { status, operation } = ctx;
+  const ok = status >= 200 && status < 300;
   const trimmed = body.replace(/^\uFEFF/, '').trim();
   if (!trimmed.startsWith('<') || looksLikeHtml(trimmed)) {
-    if (!ok(status)) throw httpError(ctx, 'without a SOAP envelope');
+    if (!ok) throw httpError(ctx, 'without a SOAP envelope');
     if (trimmed === '') throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', 'Luminate Web Services sent an empty body');
     throw new LuminateError('LUMINATE_UNEXPECTED_RESPONSE', 'Luminate Web Services answered with something other than a SOAP envelope (an HTML page? check the Web Services URL)');
   }
   const { root, content } = parseXmlDocument(trimmed);
   const soapBody = root === 'Envelope' && isRecord(content) ? content.Body : undefined;
   if (!isRecord(soapBody)) {
-    if (!ok(status)) throw httpError(ctx, 'without a SOAP envelope');
+    if (!ok) throw httpError(ctx, 'without a SOAP envelope');
     throw new LuminateError('LUMINATE_UNEXPECTED_RESPONSE', 'Luminate Web Services answered with XML that is not a SOAP envelope with a Body');
   }
   if (soapBody.Fault !== undefined) throw faultError(soapBody.Fault, ctx);
-  if (!ok(status)) throw httpError(ctx, 'without a SOAP fault');
+  if (!ok) throw httpError(ctx, 'without a SOAP fault');
   const expected = `${operation}Response`;
   const reply = soapBody[expected];
   if (reply === undefined) {

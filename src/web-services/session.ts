@@ -9,18 +9,9 @@ export interface Session {
   lastUsed: number;
 }
 
-/** Waits for `promise`, or rejects with LUMINATE_ABORTED as soon as `signal` aborts. */
-export function waitUnlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  const aborted = (): LuminateError =>
-    new LuminateError('LUMINATE_ABORTED', 'the call to Luminate Web Services was aborted by the caller', { cause: signal.reason });
-  return untilAborted(promise, signal, aborted);
-}
-
 /**
  * Keeps the current session: reused while fresh, replaced when idle too long or refused, and
- * logged in single-flight (however many calls need a session at once, one Login is in flight).
- * A caller's signal only stops that caller's wait, never the shared Login.
+ * logged in single-flight. A caller's signal only stops that caller's wait, never the shared Login.
  */
 export class SessionKeeper {
   #session: Session | undefined;
@@ -32,21 +23,18 @@ export class SessionKeeper {
     private readonly log: Debugger,
   ) {}
 
-  /** True while a session is held and not idle too long. */
   get fresh(): boolean {
     return this.#session !== undefined && Date.now() - this.#session.lastUsed < this.idleMs;
   }
 
   /** The session to use now: the current one while fresh, else the result of one shared Login. */
   current(signal?: AbortSignal): Promise<Session> {
-    const session = this.#session;
-    if (session !== undefined) {
-      const idle = Date.now() - session.lastUsed;
-      if (idle < this.idleMs) return Promise.resolve(session);
-      this.log('session idle for %d ms (sessionIdleMs %d): logging in again', idle, this.idleMs);
-      this.#session = undefined;
+    if (this.fresh) return Promise.resolve(this.#session!);
+    if (this.#session !== undefined) {
+      this.log('session idle for %d ms (sessionIdleMs %d): logging in again', Date.now() - this.#session.lastUsed, this.idleMs);
     }
-    return waitUnlessAborted(this.#loginShared(), signal);
+    this.#session = undefined;
+    return this.#loginShared(signal);
   }
 
   /**
@@ -54,31 +42,27 @@ export class SessionKeeper {
    * caller has already replaced `stale`, its session is used: one refusal, one Login.
    */
   renew(stale: Session | undefined, signal?: AbortSignal): Promise<Session> {
-    if (stale !== undefined && this.#session !== undefined && this.#session !== stale && this.fresh) {
-      return Promise.resolve(this.#session);
-    }
+    if (stale !== undefined && this.#session !== stale && this.fresh) return Promise.resolve(this.#session!);
     if (this.#session === stale || stale === undefined) this.#session = undefined;
-    return waitUnlessAborted(this.#loginShared(), signal);
+    return this.#loginShared(signal);
   }
 
-  /** Forgets the session (close()). */
   clear(): void {
     this.#session = undefined;
   }
 
-  #loginShared(): Promise<Session> {
-    if (this.#pending !== undefined) return this.#pending;
-    const started = Date.now();
-    const pending = this.login().then((id) => {
-      const session: Session = { id, lastUsed: started };
-      this.#session = session;
-      return session;
-    });
-    this.#pending = pending;
-    const forget = (): void => {
-      if (this.#pending === pending) this.#pending = undefined;
-    };
-    pending.then(forget, forget); // a side chain that never rejects unhandled
-    return pending;
+  #loginShared(signal: AbortSignal | undefined): Promise<Session> {
+    if (this.#pending === undefined) {
+      const started = Date.now();
+      const pending = this.login().then((id) => (this.#session = { id, lastUsed: started }));
+      this.#pending = pending;
+      const forget = (): void => {
+        if (this.#pending === pending) this.#pending = undefined;
+      };
+      pending.then(forget, forget);
+    }
+    if (signal === undefined) return this.#pending;
+    return untilAborted(this.#pending, signal, () =>
+      new LuminateError('LUMINATE_ABORTED', 'the call to Luminate Web Services was aborted by the caller', { cause: signal.reason }));
   }
 }
