@@ -1,15 +1,8 @@
-/**
- * The Luminate site: the settings every part shares (secure base, API key, API administrator,
- * secret key, signature hash) and the environment variables they fall back to. One rule each,
- * used by luminateSso, luminateLogin, LuminateClient, LuminateWebServices and doctor.
- */
+/** The Luminate site settings every part shares, one rule each, and the environment variables they fall back to. */
 import { z } from 'zod';
 import { isLoopbackHost } from '../util/loopback';
 import { networkRules, networkShape } from './network';
 import { ASCII_CONTROL, isPlainObject, kindOf, type Env, objectError } from './parse';
-
-/** Characters Luminate does not allow in an API key. */
-const FORBIDDEN_API_KEY = /[&:\\"'?=]/;
 
 /** A non-empty string; `hint` says what to set it to. */
 function text(hint: string) {
@@ -17,20 +10,14 @@ function text(hint: string) {
   return z.string({ error: (iss) => (iss.input === undefined ? missing : `must be a string, got ${kindOf(iss.input)}.`) }).min(1, { error: missing });
 }
 
-/**
- * A setting that may come from the environment: a non-empty string without surrounding
- * whitespace or control characters (a pasted line break is the usual accident).
- */
+/** A setting that may come from the environment: no surrounding whitespace or controls (a pasted line break). */
 export function setting(hint: string) {
   return text(hint)
     .refine((v) => v.trim() === v, { error: 'has leading or trailing whitespace; remove it.' })
     .refine((v) => !ASCII_CONTROL.test(v), { error: 'must not contain control characters.' });
 }
 
-/**
- * An https URL (plain http only for loopback hosts: src/util/loopback.ts) without user info, query
- * or fragment; undefined after adding the issue when it is not one.
- */
+/** An https URL (http only on loopback) without user info, query or fragment; else undefined, with the issue added. */
 function httpsUrl(raw: string, ctx: z.core.$RefinementCtx, example: string): URL | undefined {
   const refuse = (message: string): undefined => {
     ctx.addIssue({ code: 'custom', input: raw, message });
@@ -64,11 +51,10 @@ export const secureUrl = setting(SECURE_BASE).transform((raw, ctx) => {
   return `${url.origin}${path}`;
 });
 
-/** The SOAP endpoint of the site's Web Services, e.g. `https://webservices.cluster2.convio.net/1.0/myorg`. */
 const WS_ENDPOINT = 'the SOAP endpoint of your Web Services, e.g. https://webservices.cluster2.convio.net/1.0/myorg';
 export const webServicesUrl = setting(WS_ENDPOINT).transform((raw, ctx) => httpsUrl(raw, ctx, WS_ENDPOINT)?.href ?? z.NEVER);
 
-export const apiKey = setting("the site's CONVIO_API_KEY").refine((v) => !FORBIDDEN_API_KEY.test(v), {
+export const apiKey = setting("the site's CONVIO_API_KEY").refine((v) => !/[&:\\"'?=]/.test(v), {
   error: 'must not contain any of & : \\ " \' ? = (Luminate rejects such keys); change CONVIO_API_KEY on the site.',
 });
 
@@ -119,11 +105,7 @@ export const siteSchema = z
   .transform(({ secureUrl, apiKey, apiLogin, apiSecretKey, signatureAlgorithm, ...client }) => ({ secureUrl, apiKey, apiLogin, apiSecretKey, signatureAlgorithm, client }));
 
 type SiteInput = z.input<typeof siteSchema>;
-/**
- * The Luminate site and its client's network options (`connectTimeoutMs`, `headersTimeoutMs`, `bodyTimeoutMs`,
- * `timeoutMs` in ms; `maxResponseBytes` in bytes; `connections`, `tls`, `dispatcher`), as LuminateClient takes
- * them. Every site field left out falls back to the environment variable named.
- */
+/** The Luminate site and its client's network options, as LuminateClient takes them; site fields fall back to their env. */
 export type LuminateSiteOptions = Partial<Omit<SiteInput, 'apiLogin'>> & { apiLogin?: Partial<SiteInput['apiLogin']> };
 /** The `luminate` block after validation: the site settings, and `client` (responseFormat and the network options given). */
 export type ResolvedSite = z.output<typeof siteSchema>;
@@ -147,10 +129,7 @@ export const SITE_ENV = {
   signatureAlgorithm: 'LUMINATE_SIGNATURE_ALGORITHM',
 } as const;
 
-/**
- * Fills each option left out (undefined or null) of `given` from its variable in `env`
- * (`table`: option path → variable). Anything that is not an object is left for the schema to refuse.
- */
+/** Fills each option left out (undefined or null) from `env` (`table`: option path → variable); non-objects stay as given. */
 export function withEnv(given: unknown, env: Env, table: Readonly<Record<string, string>>): unknown {
   if (given !== undefined && given !== null && !isPlainObject(given)) return given;
   const merged: Record<string, unknown> = { ...given };

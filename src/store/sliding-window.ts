@@ -22,18 +22,18 @@ export interface ThrottleDecision {
  * operations only, so it holds across processes. Ids (IPs, member numbers) are hashed into keys.
  */
 export class SlidingWindowThrottle {
-  readonly #store: BridgeStore;
   readonly #prefix: string;
-  readonly #rule: ThrottleRule;
-  readonly #now: () => number;
   readonly #refunds: boolean;
 
   /** `refunds: true` lets events be given back (`refund`): a second counter per window, `<key>:refunds` (no decrement). */
-  constructor(store: BridgeStore, name: string, rule: ThrottleRule, now: () => number = Date.now, options: { refunds?: boolean } = {}) {
-    this.#store = store;
+  constructor(
+    private readonly store: BridgeStore,
+    name: string,
+    private readonly rule: ThrottleRule,
+    private readonly now: () => number = Date.now,
+    options: { refunds?: boolean } = {},
+  ) {
     this.#prefix = `throttle:${name}:`;
-    this.#rule = rule;
-    this.#now = now;
     this.#refunds = options.refunds === true;
   }
 
@@ -57,8 +57,8 @@ export class SlidingWindowThrottle {
     // The counter lives two windows: in the next window it is the "previous" one.
     const [counted, refunded, previous] = await Promise.all([
       // The limit lets a bounded store keep a counter that reached it (a lockout) over all others.
-      this.#store.increment(`${base}${at.window}`, 2 * this.#rule.windowMs, this.#rule.limit).then((r) => r.count),
-      this.#refunds ? this.#store.count(`${base}${at.window}:refunds`) : 0,
+      this.store.increment(`${base}${at.window}`, 2 * this.rule.windowMs, this.rule.limit).then((r) => r.count),
+      this.#refunds ? this.store.count(`${base}${at.window}:refunds`) : 0,
       this.#net(`${base}${at.window - 1}`),
     ]);
     const current = Math.max(0, counted - refunded);
@@ -68,7 +68,7 @@ export class SlidingWindowThrottle {
   /** Gives back one event counted by `take` in `window` (a login that succeeded); only with `refunds: true`. */
   async refund(id: string, window: number): Promise<void> {
     if (!this.#refunds) return;
-    await this.#store.increment(`${this.#base(id)}${window}:refunds`, 2 * this.#rule.windowMs);
+    await this.store.increment(`${this.#base(id)}${window}:refunds`, 2 * this.rule.windowMs);
   }
 
   /** Forgets the id's counts (e.g. after a successful login). */
@@ -77,20 +77,20 @@ export class SlidingWindowThrottle {
     const base = this.#base(id);
     const keys = [`${base}${at.window}`, `${base}${at.window - 1}`];
     if (this.#refunds) keys.push(`${base}${at.window}:refunds`, `${base}${at.window - 1}:refunds`);
-    await Promise.all(keys.map((key) => this.#store.delete(key)));
+    await Promise.all(keys.map((key) => this.store.delete(key)));
   }
 
   /** A window's count less what was given back of it. */
   async #net(key: string): Promise<number> {
-    if (!this.#refunds) return this.#store.count(key);
-    const [counted, refunded] = await Promise.all([this.#store.count(key), this.#store.count(`${key}:refunds`)]);
+    if (!this.#refunds) return this.store.count(key);
+    const [counted, refunded] = await Promise.all([this.store.count(key), this.store.count(`${key}:refunds`)]);
     return Math.max(0, counted - refunded);
   }
 
   #position(): { window: number; elapsed: number } {
-    const now = this.#now();
-    const window = Math.floor(now / this.#rule.windowMs);
-    return { window, elapsed: now - window * this.#rule.windowMs };
+    const now = this.now();
+    const window = Math.floor(now / this.rule.windowMs);
+    return { window, elapsed: now - window * this.rule.windowMs };
   }
 
   /** The key without its window number. */
@@ -100,7 +100,7 @@ export class SlidingWindowThrottle {
 
   /** `current` includes the event being decided; `stored` is what the store holds afterwards. */
   #decide(current: number, stored: number, previous: number, elapsed: number): ThrottleDecision {
-    const { limit, windowMs } = this.#rule;
+    const { limit, windowMs } = this.rule;
     const overlap = (windowMs - elapsed) / windowMs;
     const estimate = previous * overlap + current;
     const count = Math.ceil(estimate - 1e-9);
@@ -110,7 +110,7 @@ export class SlidingWindowThrottle {
 
   /** Time until one more event fits: the previous window's weight shrinks; if the current is too full, wait into the next. */
   #waitFor(stored: number, previous: number, elapsed: number): number {
-    const { limit, windowMs } = this.#rule;
+    const { limit, windowMs } = this.rule;
     const room = limit - 1 - stored; // what the previous window may still weigh
     if (room >= 0 && previous > 0) {
       const needOverlap = room / previous;
@@ -136,8 +136,6 @@ export interface Admission {
   refund(): Promise<void>;
 }
 
-const NOTHING_TO_REFUND = async (): Promise<void> => undefined;
-
 /**
  * Admits one event under several limits, counting it BEFORE the work it guards: counted after,
  * a burst passes a check none of it is counted in yet (seen: 200 concurrent login POSTs all
@@ -148,7 +146,7 @@ const NOTHING_TO_REFUND = async (): Promise<void> => undefined;
 export async function admit(checks: ReadonlyArray<ThrottleCheck>): Promise<Admission> {
   const peeked = await Promise.all(checks.map((check) => check?.[0].peek(check[1])));
   const refusedOnRead = waitForAll(peeked);
-  if (refusedOnRead > 0) return { decisions: peeked, waitMs: refusedOnRead, refund: NOTHING_TO_REFUND };
+  if (refusedOnRead > 0) return { decisions: peeked, waitMs: refusedOnRead, refund: async () => undefined };
   const taken = await Promise.all(checks.map((check) => check?.[0].take(check[1])));
   const decisions = taken.map((t) => t?.decision);
   return {

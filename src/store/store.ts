@@ -84,7 +84,9 @@ export class MemoryStore implements BridgeStore {
   async setIfAbsent(key: string, ttlMs: number): Promise<boolean> {
     const now = this.now();
     if (this.live(key, now) !== undefined) return false;
-    this.put(this.marks, key, { expiresAt: now + ttlMs, count: 1 }, now);
+    this.dropKey(key); // an expired entry of any kind may still hold the key
+    this.marks.set(key, { expiresAt: now + ttlMs, count: 1 }); // at the end, so Map order stays oldest-first
+    this.sweep(this.marks, now, () => this.marks.size > this.maxEntries);
     return true;
   }
 
@@ -97,13 +99,13 @@ export class MemoryStore implements BridgeStore {
       this.promote(key, existing, limit);
       return { count: existing.count, resetInMs: existing.expiresAt - now };
     }
-    this.dropKey(key); // an expired entry of any kind may still hold the key
+    this.dropKey(key);
     if (!this.roomForCounter(now)) {
       throw new LuminateError('SSO_STORE_UNAVAILABLE', `MemoryStore is full: all ${this.maxEntries} counters are at their ` +
         'throttle limit (lockouts, never dropped), so a new counter is refused until some expire. Raise maxEntries or use a shared store.');
     }
     const entry = { expiresAt: now + windowMs, count: 1 };
-    this.counters.set(key, entry); // at the end, so Map order stays oldest-first
+    this.counters.set(key, entry);
     this.promote(key, entry, limit);
     return { count: 1, resetInMs: windowMs };
   }
@@ -131,12 +133,6 @@ export class MemoryStore implements BridgeStore {
 
   private counterCount(): number {
     return this.counters.size + this.repeats.size + this.lockouts.size;
-  }
-
-  private put(entries: Map<string, Entry>, key: string, entry: Entry, now: number): void {
-    this.dropKey(key); // an expired entry of any kind may still hold the key: the new one replaces it
-    entries.set(key, entry); // at the end, so Map order stays oldest-first
-    this.sweep(entries, now, () => entries.size > this.maxEntries);
   }
 
   /** Moves a counter (not a mark) to the tier its count puts it in: repeats at 2, lockouts at `limit`. */
