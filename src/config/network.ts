@@ -12,7 +12,6 @@ export const NETWORK_DEFAULTS = {
 } as const;
 
 const pem = z.union([z.string(), z.instanceof(Buffer)]);
-const hostName = z.string().min(1);
 
 /** Spread into the schemas of LuminateClient, LuminateWebServices and the `luminate` block. */
 export const networkShape = {
@@ -34,7 +33,7 @@ export const networkShape = {
       {
         ca: z.union([pem, z.array(pem).min(1)], { error: 'must be a PEM string, a Buffer, or a non-empty array of them.' }).optional(),
         rejectUnauthorized: z.boolean({ error: 'must be a boolean.' }).optional(),
-        servername: hostName.optional().refine((v) => v === undefined || hostName.safeParse(v).success, { error: 'must be a non-empty host name.' }),
+        servername: z.string({ error: 'must be a non-empty host name.' }).min(1, { error: 'must be a non-empty host name.' }).optional(),
       },
       objectError('must be an object { ca?, rejectUnauthorized?, servername? }.'),
     )

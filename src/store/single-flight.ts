@@ -31,17 +31,11 @@ export interface StoreSingleFlightOptions {
  */
 export class StoreSingleFlight implements SingleFlight {
   readonly #inFlight = new Map<string, Promise<unknown>>();
-  readonly #store: BridgeStore;
-  readonly #lockTtlMs: number;
-  readonly #waitMs: number;
-  readonly #pollMs: number;
 
-  constructor(store: BridgeStore, options: StoreSingleFlightOptions) {
-    this.#store = store;
-    this.#lockTtlMs = options.lockTtlMs;
-    this.#waitMs = options.waitMs;
-    this.#pollMs = options.pollMs ?? 25;
-  }
+  constructor(
+    private readonly store: BridgeStore,
+    private readonly options: StoreSingleFlightOptions,
+  ) {}
 
   /** Keys with a task running or waiting in this process. */
   get size(): number {
@@ -61,21 +55,22 @@ export class StoreSingleFlight implements SingleFlight {
   async #acrossProcesses<T>(key: string, task: () => Promise<T>): Promise<T> {
     // Keys are emails: the store (and anyone reading Redis) sees only a hash.
     const lock = `flight:${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`;
-    const deadline = Date.now() + this.#waitMs;
-    const attempts = Math.ceil(this.#waitMs / this.#pollMs) + 1; // a bound even if the clock jumps
+    const { lockTtlMs, waitMs, pollMs = 25 } = this.options;
+    const deadline = Date.now() + waitMs;
+    const attempts = Math.ceil(waitMs / pollMs) + 1; // a bound even if the clock jumps
     for (let i = 0; i < attempts; i += 1) {
-      if (await this.#store.setIfAbsent(lock, this.#lockTtlMs)) {
+      if (await this.store.setIfAbsent(lock, lockTtlMs)) {
         try {
           return await task();
         } finally {
           // Not fatal: the lock then ends with its TTL; the task's result stands.
-          await this.#store.delete(lock).catch((e: unknown) => log('could not release a lock: %s', (e as Error)?.message));
+          await this.store.delete(lock).catch((e: unknown) => log('could not release a lock: %s', (e as Error)?.message));
         }
       }
       if (Date.now() >= deadline) break;
-      await delay(Math.min(this.#pollMs, Math.max(1, deadline - Date.now())));
+      await delay(Math.min(pollMs, Math.max(1, deadline - Date.now())));
     }
-    log('a lock held elsewhere for %d ms; running the task without it', this.#waitMs);
+    log('a lock held elsewhere for %d ms; running the task without it', waitMs);
     return task();
   }
 }
