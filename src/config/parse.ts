@@ -24,9 +24,8 @@ interface Owner {
 }
 
 type Issue = z.core.$ZodIssue;
-type Path = ReadonlyArray<PropertyKey>;
 
-function label(path: Path, owner: Owner): string {
+function label(path: ReadonlyArray<PropertyKey>, owner: Owner): string {
   const dotted = path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i > 0 ? '.' : ''}${String(key)}`)).join('');
   const envName = owner.env?.[dotted];
   return `${owner.prefix}${dotted}${envName ? ` (or env ${envName})` : ''}`;

@@ -26,10 +26,8 @@ function field(record: LuminateRecord | undefined, ...names: string[]): Luminate
 }
 
 /**
- * Which code a fault gets. The vendor documents only that Login answers a `LoginFault` [doc]; how
- * an expired SessionId is reported is [?], so any fault on another operation that names a
- * session (or is a LoginFault) counts as a session fault, which the client answers with one
- * fresh Login and one retry.
+ * Which code a fault gets. Only Login's `LoginFault` is documented [doc]; how an expired SessionId
+ * is reported is [?], so a fault elsewhere that names a session (or is a LoginFault) is a session fault.
  */
 function faultCode(operation: string, name: string, soapCode: string, words: string): LuminateErrorCode {
   if (operation === 'Login') {
