@@ -1,12 +1,9 @@
-/** The read side of luminateLogin()'s session entry, which luminateSso()'s default `constituent` hook uses. */
 import type { Request } from 'express';
 import { CONS_ID } from '../luminate/values';
 
 /**
- * Where luminateLogin() keeps the constituent it logged in, in the host's session:
- * `req.session.luminateLogin = { consId, mode, at }`. luminateSso() without a `constituent`
- * option reads it (see `loggedInConstituent`), so a visitor who logged in with Luminate
- * credentials is handed over to Luminate on the next bridge link with no extra code.
+ * Where luminateLogin() keeps the constituent it logged in: `req.session.luminateLogin = { consId,
+ * mode, at }`. luminateSso() without a `constituent` option reads it (`loggedInConstituent`).
  */
 export const LOGIN_SESSION_KEY = 'luminateLogin';
 

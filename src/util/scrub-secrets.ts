@@ -1,16 +1,9 @@
 /**
- * Redaction of secrets from the variable parts of error messages and debug lines: Luminate's own
- * text, error causes, interpolated values. There is no process-wide registry: each instance (a
- * LuminateClient, a bridge, a login router, a Web Services client, the doctor, a Warner) scrubs
- * what it interpolates against its OWN secrets (the API administrator password, the API secret
- * key, the Web Services password, and per call the visitor's password, tokens and nonces), so the
- * library's fixed texts stay as written and one instance's secret never rewrites another's text.
- *
- * Exact matching is not enough: an upstream that echoes the request puts the form-encoded password
- * (`P%40ss…`) into its error text (seen in an attack on the bridge), a Java error page may upper-
- * case it, a Java JSON writer escapes `/` as `\/`. So each secret is matched, in any letter case,
- * as written, percent-encoded (`%20`), form-encoded (`+` for a space, `!'()~` escaped too),
- * percent-encoded twice (`%2540`), XML-escaped and JSON-escaped (with and without `\/`).
+ * Redaction of secrets from the variable parts of error messages and debug lines. Each instance
+ * scrubs what it interpolates against its OWN secrets (no process-wide registry), so fixed texts
+ * stay as written. Each secret is matched in any letter case, as written, percent-, form- and
+ * twice-percent-encoded, XML- and JSON-escaped: an upstream that echoes the request puts the
+ * form-encoded password into its error text (seen in an attack on the bridge).
  */
 
 /** Values under 4 characters are left alone: scrubbing them would mangle ordinary words. */
