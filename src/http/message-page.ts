@@ -130,18 +130,17 @@ export function bridgePages(applyHeaders: ApplyHeaders, renderPage?: RenderPage,
   /** The host's document, or undefined (reported) when it cannot be used. */
   const hostDocument = (req: Request, parts: BridgePage): string | undefined => {
     if (renderPage === undefined) return undefined;
-    let html: unknown;
+    let problem: string;
     let cause: unknown;
     try {
-      html = renderPage({ ...parts, ...(parts.link ? { link: { ...parts.link } } : {}) });
+      const html: unknown = renderPage({ ...parts, ...(parts.link ? { link: { ...parts.link } } : {}) });
+      if (typeof html === 'string' && (parts.form === undefined || html.includes(parts.form))) return html;
+      problem = typeof html === 'string'
+        ? 'left out page.form'
+        : `returned ${html === null ? 'null' : typeof html}, not a string (it must not be async)`;
     } catch (e) {
-      cause = e;
+      [problem, cause] = ['threw', e];
     }
-    let problem: string | undefined;
-    if (cause !== undefined) problem = 'threw';
-    else if (typeof html !== 'string') problem = `returned ${html === null ? 'null' : typeof html}, not a string (it must not be async)`;
-    else if (parts.form !== undefined && !html.includes(parts.form)) problem = 'left out page.form';
-    if (problem === undefined) return html as string;
     log('renderPage %s for the %s page; sending the built-in page', problem, parts.kind);
     callHookSafely(onError, new LuminateError('SSO_RENDER_PAGE_FAILED', `The renderPage option ${problem} for the "${parts.kind}" page; the built-in page was sent.`, cause === undefined ? {} : { cause }), req);
     return undefined;
