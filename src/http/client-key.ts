@@ -1,23 +1,13 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { Request } from 'express';
 
-/** The eight 16-bit groups of an IPv6 address (zone id dropped), or undefined when it is not one. */
-function ipv6Groups(address: string): number[] | undefined {
-  const bare = address.split('%')[0] as string;
-  if (!isIPv6(bare)) return undefined;
-  let text = bare.toLowerCase();
-  // An IPv4 tail (::ffff:1.2.3.4, 64:ff9b::1.2.3.4) as its two groups.
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head, tail] = text.includes('::') ? (text.split('::') as [string, string]) : [text, undefined];
+/** The eight 16-bit groups of a valid IPv6 address without zone id. */
+function ipv6Groups(bare: string): number[] {
+  // The URL parser writes it compressed, in lower case, an IPv4 tail (::ffff:1.2.3.4) as two groups.
+  const [head, tail] = new URL(`http://[${bare}]`).hostname.slice(1, -1).split('::') as [string, string | undefined];
   const left = head === '' ? [] : head.split(':');
   const right = tail === undefined || tail === '' ? [] : tail.split(':');
-  const zeros = tail === undefined ? [] : new Array<string>(8 - left.length - right.length).fill('0');
-  const groups = [...left, ...zeros, ...right].map((g) => parseInt(g, 16));
-  return groups.length === 8 && groups.every((g) => g >= 0 && g <= 0xffff) ? groups : undefined;
+  return [...left, ...new Array<string>(8 - left.length - right.length).fill('0'), ...right].map((g) => parseInt(g, 16));
 }
 
 /** NAT64 prefixes whose addresses carry an IPv4 client in their last 32 bits (RFC 6052, RFC 8215 in the usual /96 layout). */
@@ -49,10 +39,10 @@ export function throttleKeyForAddress(value: string): string {
   const address = addressPart(value);
   if (address === undefined) return value.slice(0, 64);
   if (isIPv4(address)) return address;
-  const groups = ipv6Groups(address);
-  if (groups === undefined) return value.slice(0, 64);
+  const bare = address.split('%')[0] as string;
+  const groups = ipv6Groups(bare);
   const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff;
-  if (mapped || NAT64.check(address.split('%')[0] as string, 'ipv6')) {
+  if (mapped || NAT64.check(bare, 'ipv6')) {
     const [hi, lo] = [groups[6] as number, groups[7] as number];
     return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
   }

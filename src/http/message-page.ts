@@ -72,13 +72,6 @@ interface PageSpec {
   formActionOrigins?: readonly string[];
 }
 
-/** The pages of one luminateSso() or luminateLogin(), each sent with its status, headers and a fresh nonce. */
-export interface BridgePages {
-  send(req: Request, res: Response, spec: PageSpec): void;
-  /** The singleSignOn handoff page: the form posts itself to Luminate. */
-  sendHandoff(req: Request, res: Response, form: SingleSignOnForm, formActionOrigins: readonly string[]): void;
-}
-
 const CSS = 'body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:32rem;padding:0 1rem}button{font-size:1rem;padding:.6rem 1.4rem}';
 const HEAD_META = '<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow">';
 const HANDOFF_FORM_ID = 'luminate-sso';
@@ -125,8 +118,11 @@ function withScript(html: string, script: string): string {
   return end === -1 ? `${html}${script}` : `${html.slice(0, end)}${script}${html.slice(end)}`;
 }
 
+/** The pages of one luminateSso() or luminateLogin(), each sent with its status, headers and a fresh nonce. */
+export type BridgePages = ReturnType<typeof bridgePages>;
+
 /** `renderPage` draws the pages in the host's layout; `onError` hears when it fails and the built-in page is sent. */
-export function bridgePages(applyHeaders: ApplyHeaders, renderPage?: RenderPage, onError?: (err: LuminateError, req: Request) => void): BridgePages {
+export function bridgePages(applyHeaders: ApplyHeaders, renderPage?: RenderPage, onError?: (err: LuminateError, req: Request) => void) {
   /** The host's document, or undefined (reported) when it cannot be used. */
   const hostDocument = (req: Request, parts: BridgePage): string | undefined => {
     if (renderPage === undefined) return undefined;
@@ -146,7 +142,7 @@ export function bridgePages(applyHeaders: ApplyHeaders, renderPage?: RenderPage,
     return undefined;
   };
 
-  const send: BridgePages['send'] = (req, res, spec) => {
+  const send = (req: Request, res: Response, spec: PageSpec): void => {
     const nonce = newCspNonce();
     const parts = pageParts(spec, nonce);
     const hosted = hostDocument(req, parts);
@@ -159,7 +155,8 @@ export function bridgePages(applyHeaders: ApplyHeaders, renderPage?: RenderPage,
 
   return {
     send,
-    sendHandoff(req, res, form, formActionOrigins) {
+    /** The singleSignOn handoff page: the form posts itself to Luminate. */
+    sendHandoff(req: Request, res: Response, form: SingleSignOnForm, formActionOrigins: readonly string[]): void {
       send(req, res, {
         kind: 'handoff', status: 200, title: 'Signing you in…', message: 'Taking you to the donation page, signed in…',
         form: { id: HANDOFF_FORM_ID, action: form.action, fields: form.fields, button: 'Continue' }, formActionOrigins,
