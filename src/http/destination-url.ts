@@ -23,10 +23,8 @@ export function parseStrict(raw: string): Parsed {
   if (!scheme || raw[scheme[0].length] === '/') return { ok: false, reason: 'not-absolute-http' };
 
   const rest = raw.slice(scheme[0].length);
-  const authorityEnd = rest.search(/[/?#]/);
-  const rawAuthority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
-  const afterAuthority = authorityEnd === -1 ? '' : rest.slice(authorityEnd);
-  const rawPath = afterAuthority.split(/[?#]/, 1)[0] ?? '';
+  const rawAuthority = rest.split(/[/?#]/, 1)[0] as string;
+  const rawPath = rest.slice(rawAuthority.length).split(/[?#]/, 1)[0] as string;
 
   // `https://allowed@evil.com` and `https://@allowed` — no credentials in a redirect target.
   if (rawAuthority.includes('@')) return { ok: false, reason: 'userinfo' };
@@ -35,13 +33,8 @@ export function parseStrict(raw: string): Parsed {
   const pathTrick = rawPathTrick(rawPath);
   if (pathTrick !== undefined) return { ok: false, reason: pathTrick };
 
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return { ok: false, reason: 'invalid-url' };
-  }
-  return { ok: true, url, rawAuthority };
+  if (!URL.canParse(raw)) return { ok: false, reason: 'invalid-url' };
+  return { ok: true, url: new URL(raw), rawAuthority };
 }
 
 /** Why a raw path (no query or fragment) could be read as another path by a later hop, or undefined. */
@@ -123,11 +116,8 @@ function normalise(text: string): string {
 export function redirectTrick(url: URL): string | undefined {
   // The servlet is the segment after `site`; other segments (an org named `r`) are not servlet names.
   const segments = url.pathname.split('/').map((segment) => normalise(decodeURIComponent(segment)));
-  for (let i = 1; i < segments.length; i += 1) {
-    if (segments[i - 1] !== 'site') continue;
-    const servlet = segments[i]!;
-    if (REDIRECTOR_SERVLETS.has(servlet) || API_SERVLET.test(servlet) || servlet.includes('redirect')) return 'redirector';
-  }
+  const servlets = segments.filter((_segment, i) => segments[i - 1] === 'site');
+  if (servlets.some((s) => REDIRECTOR_SERVLETS.has(s) || API_SERVLET.test(s) || s.includes('redirect'))) return 'redirector';
   // `;` is split on as well as `&`: some servers take it as a parameter separator.
   for (const part of url.search.slice(1).split(/[&;]/)) {
     if (part === '') continue;

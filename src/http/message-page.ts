@@ -61,16 +61,11 @@ export interface BridgePage {
 export type RenderPage = (page: BridgePage) => string;
 
 /** One page, in plain text: escaped here. */
-interface PageSpec {
-  kind: PageKind;
-  status: number;
-  title: string;
-  message: string;
-  link?: { href: string; label: string };
+type PageSpec = Pick<BridgePage, 'kind' | 'status' | 'title' | 'message' | 'link'> & {
   form?: { id?: string; action: string; fields: ReadonlyArray<readonly [name: string, value: string]>; button: string };
   /** Origins the form may post to, the redirects after its POST included (CSP form-action). */
   formActionOrigins?: readonly string[];
-}
+};
 
 const CSS = 'body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:32rem;padding:0 1rem}button{font-size:1rem;padding:.6rem 1.4rem}';
 const HEAD_META = '<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow">';
