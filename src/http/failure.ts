@@ -14,10 +14,7 @@ export function asLuminateError(err: unknown, fallbackCode: LuminateError['code'
 export function callHookSafely<A extends unknown[]>(hook: ((...args: A) => void) | undefined, ...args: A): void {
   if (!hook) return;
   try {
-    const result = hook(...args) as unknown;
-    if (result && typeof (result as Promise<unknown>).catch === 'function') {
-      (result as Promise<unknown>).catch((e: unknown) => log('a hook rejected: %s', causeText(e)));
-    }
+    Promise.resolve(hook(...args) as unknown).catch((e: unknown) => log('a hook rejected: %s', causeText(e)));
   } catch (e) {
     // The host's own text is left out (causeText): it may carry anything, its secrets included.
     log('a hook threw: %s', causeText(e));

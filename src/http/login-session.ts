@@ -20,8 +20,8 @@ export interface LoginSession {
 
 /** The constituent luminateLogin() stored in this visitor's session, if any. */
 export function readLoginSession(req: Request): LoginSession | undefined {
-  const session = (req as unknown as { session?: Record<string, unknown> }).session;
-  const entry = typeof session === 'object' && session !== null ? (session[LOGIN_SESSION_KEY] as Partial<LoginSession> | undefined) : undefined;
+  const session = (req as unknown as { session?: Record<string, unknown> | null }).session;
+  const entry = session?.[LOGIN_SESSION_KEY] as Partial<LoginSession> | null | undefined;
   if (typeof entry !== 'object' || entry === null) return undefined;
   if (typeof entry.consId !== 'string' || !CONS_ID.test(entry.consId)) return undefined;
   if (entry.mode !== 'authenticateUser' && entry.mode !== 'login') return undefined;
