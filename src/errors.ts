@@ -1,10 +1,5 @@
 import { channel as diagnosticsChannel } from 'node:diagnostics_channel';
 
-/**
- * One error class for everything the bridge and the client raise. Callers switch on the stable
- * string `code`, never on message text or `instanceof` across bundles (use `isLuminateError`).
- */
-
 /** Luminate's numeric `errorResponse` codes [doc] mapped to stable string codes (33: seed 003). */
 export const LUMINATE_API_ERROR_CODES = {
   1: 'LUMINATE_REQUEST_FAILED',
@@ -98,6 +93,10 @@ const STATUS: Partial<Record<LuminateErrorCode, number>> = {
   SSO_STORE_UNAVAILABLE: 503,
 };
 
+/**
+ * One error class for everything the bridge and the client raise. Callers switch on the stable
+ * string `code`, never on message text or `instanceof` across bundles (use `isLuminateError`).
+ */
 export class LuminateError extends Error {
   readonly code: LuminateErrorCode;
   /** Luminate's numeric errorResponse code, when Luminate sent one. */

@@ -34,28 +34,18 @@ function encodings(secret: string): string[] {
   return forms;
 }
 
-/** One pattern for every form of every secret (case-insensitive), or undefined when none is long enough. */
-function patternFor(secrets: ReadonlyArray<string | undefined>): RegExp | undefined {
-  const forms = new Set<string>();
-  for (const secret of secrets) {
-    if (secret === undefined || secret.length < MIN_LENGTH) continue;
-    for (const form of encodings(secret)) forms.add(form);
-  }
-  if (forms.size === 0) return undefined;
-  // Longest first, so a secret that contains another is replaced whole.
-  const sorted = [...forms].sort((a, b) => b.length - a.length);
-  return new RegExp(sorted.map(escapeRegExp).join('|'), 'gi');
-}
-
 /** `text` with every form of every one of `secrets` replaced by `[redacted]`. */
 export function scrubSecrets(text: string, secrets: ReadonlyArray<string | undefined>): string {
   return secretScrubber(secrets)(text);
 }
 
-/** An instance's scrubber: its own secrets, fixed when it is made. */
+/** An instance's scrubber: one case-insensitive pattern for every form of its own secrets, fixed when it is made. */
 export function secretScrubber(secrets: ReadonlyArray<string | undefined>): Scrub {
-  const pattern = patternFor(secrets);
-  return (text) => (pattern === undefined ? text : text.replace(pattern, '[redacted]'));
+  const forms = new Set(secrets.filter((s): s is string => s !== undefined && s.length >= MIN_LENGTH).flatMap(encodings));
+  if (forms.size === 0) return (text) => text;
+  // Longest first, so a secret that contains another is replaced whole.
+  const pattern = new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'gi');
+  return (text) => text.replace(pattern, '[redacted]');
 }
 
 /** The values of call parameters that are secrets by their name (password, token, nonce, secret). */
