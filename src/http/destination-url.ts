@@ -33,8 +33,12 @@ export function parseStrict(raw: string): Parsed {
   const pathTrick = rawPathTrick(rawPath);
   if (pathTrick !== undefined) return { ok: false, reason: pathTrick };
 
-  if (!URL.canParse(raw)) return { ok: false, reason: 'invalid-url' };
-  return { ok: true, url: new URL(raw), rawAuthority };
+  // Not URL.canParse: Node 20's optimised fast path misreads non-ASCII input (IDN hosts) after warm-up.
+  try {
+    return { ok: true, url: new URL(raw), rawAuthority };
+  } catch {
+    return { ok: false, reason: 'invalid-url' };
+  }
 }
 
 /** Why a raw path (no query or fragment) could be read as another path by a later hop, or undefined. */
