@@ -1,27 +1,20 @@
 import createDebug from 'debug';
 
 /**
- * Debug loggers under the `luminate-sso-bridge:*` namespace (enable with DEBUG=luminate-sso-bridge:*).
- * Lines are not scrubbed as a whole: a caller that puts upstream text or an error's message into a
- * line scrubs that part against its own secrets first (util/scrub-secrets.ts), or leaves it out.
+ * Debug loggers under `luminate-sso-bridge:*`. Lines are not scrubbed as a whole: a caller scrubs
+ * the upstream text or error message it puts in (util/scrub-secrets.ts), or leaves it out.
  */
 export function debugFor(area: string): createDebug.Debugger {
   return createDebug(`luminate-sso-bridge:${area}`);
 }
 
-/**
- * Stands in for a secret-bearing value (token, nonce, JSESSIONID) in debug output: it tells
- * whether the value was there and how long it was, nothing of its content.
- */
+/** Stands in for a secret (token, nonce, JSESSIONID) in debug output: whether it was there and its length. */
 export function redact(value: string | undefined): string {
   if (value === undefined || value === '') return '(none)';
   return `[redacted, ${value.length} chars]`;
 }
 
-/**
- * Stands in for an email address in debug output: the first character of the local part and the
- * domain (`a***@example.org`), enough to tell visitors apart in a log, not enough to contact them.
- */
+/** Stands in for an email address in debug output: `a***@example.org`, enough to tell visitors apart. */
 export function maskEmail(value: string | undefined): string {
   if (value === undefined || value === '') return '(none)';
   const at = value.lastIndexOf('@');

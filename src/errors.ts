@@ -1,10 +1,5 @@
 import { channel as diagnosticsChannel } from 'node:diagnostics_channel';
 
-/**
- * One error class for everything the bridge and the client raise. Callers switch on the stable
- * string `code`, never on message text or `instanceof` across bundles (use `isLuminateError`).
- */
-
 /** Luminate's numeric `errorResponse` codes [doc] mapped to stable string codes (33: seed 003). */
 export const LUMINATE_API_ERROR_CODES = {
   1: 'LUMINATE_REQUEST_FAILED',
@@ -74,61 +69,37 @@ const MARK = Symbol.for('luminate-sso-bridge.error');
 export const ERROR_CHANNEL_NAME = 'luminate-sso-bridge:error';
 const errorChannel = diagnosticsChannel(ERROR_CHANNEL_NAME);
 
-export interface LuminateErrorOptions {
-  /** Luminate's numeric errorResponse code, when Luminate sent one. */
-  luminateCode?: number;
-  /** HTTP status of Luminate's answer, when there was one. */
-  upstreamStatus?: number;
-  /** HTTP status an error handler should answer with; derived from `code` when left out. */
-  status?: number;
-  /** For a throttled request: seconds until it may be tried again (the `Retry-After` value). */
-  retryAfterSeconds?: number;
-  /** What went wrong underneath (an undici or Redis error…), as the standard `Error#cause`. */
-  cause?: unknown;
-}
+/** `status` follows the Express convention: trouble upstream is a 502 (the default) or 504, never Luminate's own 403. */
+const STATUS: Partial<Record<LuminateErrorCode, number>> = {
+  LUMINATE_TIMEOUT: 504,
+  SSO_CALLBACK_SIGNATURE_INVALID: 400,
+  SSO_CALLBACK_EXPIRED: 400,
+  SSO_CALLBACK_REPLAYED: 400,
+  SSO_INVALID_HOST: 400,
+  LOGIN_BAD_REQUEST: 400,
+  LOGIN_CREDENTIALS_REFUSED: 401,
+  LOGIN_CSRF_INVALID: 403,
+  SSO_NOT_NAVIGATION: 403,
+  SSO_THROTTLED: 429,
+  LOGIN_THROTTLED: 429,
+  LOGIN_SESSION_REQUIRED: 500,
+  LOGIN_SESSION_FAILED: 500,
+  SSO_CONSTITUENT_HOOK_FAILED: 500,
+  SSO_PROVISION_FAILED: 500,
+  SSO_RENDER_PAGE_FAILED: 500,
+  LUMINATE_INVALID_ARGUMENT: 500,
+  LUMINATE_CLIENT_CLOSED: 500,
+  LUMINATE_ABORTED: 500,
+  SSO_STORE_UNAVAILABLE: 503,
+};
 
 /**
- * `status` follows the Express convention (`err.status` is what to answer with): trouble upstream
- * is a 502 or 504, never Luminate's own 403 passed on to the visitor.
+ * One error class for everything the bridge and the client raise. Callers switch on the stable
+ * string `code`, never on message text or `instanceof` across bundles (use `isLuminateError`).
  */
-function defaultStatus(code: LuminateErrorCode): number {
-  switch (code) {
-    case 'LUMINATE_TIMEOUT':
-      return 504;
-    case 'SSO_CALLBACK_SIGNATURE_INVALID':
-    case 'SSO_CALLBACK_EXPIRED':
-    case 'SSO_CALLBACK_REPLAYED':
-    case 'SSO_INVALID_HOST':
-      return 400;
-    case 'SSO_STORE_UNAVAILABLE':
-      return 503;
-    case 'SSO_THROTTLED':
-    case 'LOGIN_THROTTLED':
-      return 429;
-    case 'LOGIN_BAD_REQUEST':
-      return 400;
-    case 'LOGIN_CREDENTIALS_REFUSED':
-      return 401;
-    case 'LOGIN_CSRF_INVALID':
-    case 'SSO_NOT_NAVIGATION':
-      return 403;
-    case 'LOGIN_SESSION_REQUIRED':
-    case 'LOGIN_SESSION_FAILED':
-      return 500;
-    case 'SSO_CONSTITUENT_HOOK_FAILED':
-    case 'SSO_PROVISION_FAILED':
-    case 'SSO_RENDER_PAGE_FAILED':
-    case 'LUMINATE_INVALID_ARGUMENT':
-    case 'LUMINATE_CLIENT_CLOSED':
-    case 'LUMINATE_ABORTED':
-      return 500;
-    default:
-      return 502;
-  }
-}
-
 export class LuminateError extends Error {
   readonly code: LuminateErrorCode;
+  /** Luminate's numeric errorResponse code, when Luminate sent one. */
   readonly luminateCode?: number;
   /** HTTP status of Luminate's answer, when there was one (403 for an errorResponse, 503…). */
   readonly upstreamStatus?: number;
@@ -137,15 +108,21 @@ export class LuminateError extends Error {
   /** Set on throttling errors: seconds until a retry may succeed (answer it as `Retry-After`). */
   readonly retryAfterSeconds?: number;
 
-  constructor(code: LuminateErrorCode, message: string, options: LuminateErrorOptions = {}) {
-    // Not scrubbed here: whoever interpolates upstream text or a cause scrubs it against its own
-    // secrets (see util/scrub-secrets.ts), so the library's fixed text stays as written.
+  /**
+   * Not scrubbed here: whoever interpolates upstream text or a cause scrubs it (util/scrub-secrets.ts).
+   * `status` is derived from `code` when left out; `cause` is the standard `Error#cause`.
+   */
+  constructor(
+    code: LuminateErrorCode,
+    message: string,
+    options: Partial<Pick<LuminateError, 'luminateCode' | 'upstreamStatus' | 'status' | 'retryAfterSeconds'>> & { cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'LuminateError';
     this.code = code;
     if (options.luminateCode !== undefined) this.luminateCode = options.luminateCode;
     if (options.upstreamStatus !== undefined) this.upstreamStatus = options.upstreamStatus;
-    this.status = options.status ?? defaultStatus(code);
+    this.status = options.status ?? STATUS[code] ?? 502;
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
     Object.defineProperty(this, MARK, { value: true });
     if (errorChannel.hasSubscribers) errorChannel.publish(this);

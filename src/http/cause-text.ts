@@ -7,10 +7,8 @@ import { sanitizeUpstreamText } from '../luminate/error-response';
 const CODE_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError']);
 
 /**
- * A hook's (or any foreign) error, made safe for one log or debug line: the message only for
- * programming mistakes; for any other error its class and `code` (e.g. `Error, code ECONNREFUSED`),
- * since its message is the host's own text and may carry what no log should (onError gets the
- * whole cause).
+ * A foreign error, safe for a log line: the message only for programming mistakes; else its class
+ * and `code` (`Error, code ECONNREFUSED`), as its message is the host's own text.
  */
 export function causeText(cause: unknown): string {
   if (!(cause instanceof Error)) return `a ${cause === null ? 'null' : typeof cause} was thrown`;

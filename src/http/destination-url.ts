@@ -1,8 +1,4 @@
-/**
- * The string-level half of the destination policy (destinations.ts): strict parsing of a raw
- * destination or allow entry, encoded path tricks, and whether a URL would make the Luminate page
- * it names redirect the browser on.
- */
+/** The string-level half of the destination policy (destinations.ts): strict parsing, path and redirect tricks. */
 import { CONTROL_CHARACTER } from '../luminate/values';
 
 const MAX_LENGTH = 2048;
@@ -13,7 +9,7 @@ const FORBIDDEN_ENCODED = new Set([0x2f, 0x5c, 0x2e, 0x25, 0x3b]);
 
 type Parsed = { ok: true; url: URL; rawAuthority: string } | { ok: false; reason: string };
 
-/** The string-level checks shared by visitor input and allow entries. */
+/** The checks shared by visitor input and allow entries. */
 export function parseStrict(raw: string): Parsed {
   if (raw === '') return { ok: false, reason: 'empty' };
   if (raw.length > MAX_LENGTH) return { ok: false, reason: 'too-long' };
@@ -27,10 +23,8 @@ export function parseStrict(raw: string): Parsed {
   if (!scheme || raw[scheme[0].length] === '/') return { ok: false, reason: 'not-absolute-http' };
 
   const rest = raw.slice(scheme[0].length);
-  const authorityEnd = rest.search(/[/?#]/);
-  const rawAuthority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
-  const afterAuthority = authorityEnd === -1 ? '' : rest.slice(authorityEnd);
-  const rawPath = afterAuthority.split(/[?#]/, 1)[0] ?? '';
+  const rawAuthority = rest.split(/[/?#]/, 1)[0] as string;
+  const rawPath = rest.slice(rawAuthority.length).split(/[?#]/, 1)[0] as string;
 
   // `https://allowed@evil.com` and `https://@allowed` — no credentials in a redirect target.
   if (rawAuthority.includes('@')) return { ok: false, reason: 'userinfo' };
@@ -39,19 +33,15 @@ export function parseStrict(raw: string): Parsed {
   const pathTrick = rawPathTrick(rawPath);
   if (pathTrick !== undefined) return { ok: false, reason: pathTrick };
 
-  let url: URL;
+  // Not URL.canParse: Node 20's optimised fast path misreads non-ASCII input (IDN hosts) after warm-up.
   try {
-    url = new URL(raw);
+    return { ok: true, url: new URL(raw), rawAuthority };
   } catch {
     return { ok: false, reason: 'invalid-url' };
   }
-  return { ok: true, url, rawAuthority };
 }
 
-/**
- * Why a raw path (no query or fragment) could be read as another path by a later hop, or
- * undefined. Shared by absolute destinations and site paths (luminateLogin's `returnTo`).
- */
+/** Why a raw path (no query or fragment) could be read as another path by a later hop, or undefined. */
 export function rawPathTrick(rawPath: string): 'path-parameter' | 'encoded-trick' | 'dot-segment' | 'empty-segment' | undefined {
   // Servlet containers (Tomcat, which Luminate runs on) strip `;params` from each path segment
   // before mapping it, so `/myorg/site/..;/..;/otherorg/site/` passes a prefix check here and lands
@@ -69,7 +59,6 @@ export function rawPathTrick(rawPath: string): 'path-parameter' | 'encoded-trick
 /** Refuses `%2f %5c %2e %25 %3b`, encoded controls, malformed escapes and invalid UTF-8 (`%c0%af`). */
 function pathEncodingIsPlain(rawPath: string): boolean {
   for (let i = rawPath.indexOf('%'); i !== -1; i = rawPath.indexOf('%', i + 1)) {
-    // Malformed escapes (`%zz`, `%`) are caught by decodeURIComponent below.
     const byte = parseInt(rawPath.slice(i + 1, i + 3), 16);
     if (FORBIDDEN_ENCODED.has(byte) || byte < 0x20 || byte === 0x7f) return false;
   }
@@ -82,20 +71,17 @@ function pathEncodingIsPlain(rawPath: string): boolean {
 }
 
 /**
- * Luminate servlets that send the browser on rather than show a page: EstablishSession (follows
- * NEXTURL) [doc], the client and server API servlets (`CRConsAPI`, `SRConsAPI`, `CRDonationAPI`…:
- * `success_redirect`, `error_redirect`, `redirect`) [doc + seen in the field]; UserLogin (follows
- * NEXTURL), R (e-mail link tracking: redirects to a stored URL) and AjaxProxy (fetches another URL)
- * are known from public Luminate pages, not the vendor's API docs [?]. Compared in any letter case;
- * any servlet with "redirect" in its name too.
+ * Luminate servlets that send the browser on: EstablishSession (NEXTURL) [doc], the API servlets
+ * (`CRConsAPI`, `SRConsAPI`…: `success_redirect`, `redirect`) [doc + seen in the field]; UserLogin
+ * (NEXTURL), R (e-mail link tracking) and AjaxProxy are known from public pages only [?]. Any letter
+ * case; any servlet with "redirect" in its name too.
  */
 const REDIRECTOR_SERVLETS = new Set(['establishsession', 'userlogin', 'r', 'ajaxproxy']);
 const API_SERVLET = /^[cs]r[a-z]*api$/;
 /**
- * Query parameter names that carry where to go next, compared after full decoding, NFKC, lower
- * case and dropping everything but letters and digits (`NEXTURL`, `next_url`, `N%45XTURL`,
- * `success_redirect`, `redirect`, `cnv_url`, `returnTo`…). Part of a name is enough: a real
- * donation link (`df_id`, `FR_ID`, `set.DonationLevel`, `s_src`) needs none of these.
+ * Parts of query parameter names that carry where to go next (`NEXTURL`, `N%45XTURL`, `cnv_url`…),
+ * matched after full decoding, NFKC, lower case and keeping letters and digits only. A real
+ * donation link (`df_id`, `FR_ID`, `set.DonationLevel`) needs none of these.
  */
 const REDIRECT_NAME_PARTS = ['redirect', 'url', 'next', 'return', 'goto', 'forward', 'continue', 'dest', 'target', 'callback'];
 /** A value that is itself a URL: `//` or a backslash mix, or a scheme followed by a slash or a script scheme. */
@@ -128,19 +114,14 @@ function normalise(text: string): string {
 }
 
 /**
- * Why this destination would make the page it names send the browser somewhere else, or undefined.
- * Luminate itself redirects anywhere (see REDIRECTOR_SERVLETS), so an allow list of "everything
- * under /site/" would otherwise be an open redirect through the allowed host.
+ * Why this destination would make the page it names send the browser on, or undefined: otherwise
+ * an allow list of "everything under /site/" is an open redirect through the allowed host.
  */
 export function redirectTrick(url: URL): string | undefined {
-  // The servlet is the segment after `site` (`<base>/site/<servlet>`); other segments (an org
-  // named `r`, a host page) are not servlet names.
+  // The servlet is the segment after `site`; other segments (an org named `r`) are not servlet names.
   const segments = url.pathname.split('/').map((segment) => normalise(decodeURIComponent(segment)));
-  for (let i = 1; i < segments.length; i += 1) {
-    if (segments[i - 1] !== 'site') continue;
-    const servlet = segments[i]!;
-    if (REDIRECTOR_SERVLETS.has(servlet) || API_SERVLET.test(servlet) || servlet.includes('redirect')) return 'redirector';
-  }
+  const servlets = segments.filter((_segment, i) => segments[i - 1] === 'site');
+  if (servlets.some((s) => REDIRECTOR_SERVLETS.has(s) || API_SERVLET.test(s) || s.includes('redirect'))) return 'redirector';
   // `;` is split on as well as `&`: some servers take it as a parameter separator.
   for (const part of url.search.slice(1).split(/[&;]/)) {
     if (part === '') continue;

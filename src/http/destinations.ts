@@ -1,11 +1,8 @@
 /**
- * Destination policy: the one check for every place a visitor chooses where to land
- * (`GET /luminate/sso?next=<url>`, luminateLogin's `returnTo`, a signed callback's `next`). A
- * destination is refused unless it is plainly an absolute URL under one of the configured prefixes
- * AND would not make the page it names redirect the browser on (see `redirectTrick`). Checks run on
- * the RAW string as well as on the WHATWG-parsed URL, because the parser silently repairs exactly
- * the tricks attackers use (tabs, backslashes, dot segments, `%2e` and fullwidth letters in hosts
- * all "normalise" into something else).
+ * Destination policy: the one check for every place a visitor chooses where to land (`?next=`,
+ * luminateLogin's `returnTo`, a signed callback's `next`): plainly an absolute URL under an allowed
+ * prefix AND not a page that redirects on (`redirectTrick`). Checks run on the RAW string too,
+ * because the URL parser silently repairs the tricks attackers use (tabs, backslashes, `%2e`).
  */
 import { parseStrict, redirectTrick } from './destination-url';
 
@@ -21,7 +18,7 @@ export interface CompiledDestinations {
   default: string;
 }
 
-export type DestinationDecision = { ok: true; url: string } | { ok: false; reason: string };
+type DestinationDecision = { ok: true; url: string } | { ok: false; reason: string };
 
 /** Segment boundary: `/org/site` matches `/org/site` and `/org/site/x`, never `/org/site-evil`. */
 function pathWithin(pathname: string, prefix: string): boolean {
@@ -29,7 +26,8 @@ function pathWithin(pathname: string, prefix: string): boolean {
   return pathname === prefix || pathname.startsWith(`${prefix}/`);
 }
 
-function checkAgainst(raw: unknown, allow: CompiledDestinations['allow']): DestinationDecision {
+/** Checks a visitor-supplied `next` value (already query-decoded once by Express). */
+export function checkDestination(raw: unknown, { allow }: Pick<CompiledDestinations, 'allow'>): DestinationDecision {
   // qs turns `next[]=a` / `next[a]=b` into arrays and objects: never guess which element counts.
   if (typeof raw !== 'string') return { ok: false, reason: 'not-a-string' };
   const parsed = parseStrict(raw);
@@ -57,18 +55,13 @@ function checkAgainst(raw: unknown, allow: CompiledDestinations['allow']): Desti
 const EXAMPLE = "'https://secure2.convio.net/myorg/site/'";
 
 /**
- * The Luminate servlets allowed when `destinations.allow` is not set: donation forms (Donation2),
- * TeamRaiser pages (TR, TRR), landing and content pages (SPageServer, SPageNavigator, PageServer,
- * PageNavigator), the store (Ecommerce) and events (Calendar): the pages a "donate" or "register"
- * link is for (names as public links to Luminate pages use them [?]). Not the whole of `/site/`: that also holds login, profile and API servlets, some of
- * which send the browser anywhere (see REDIRECTOR_SERVLETS). Widen it by setting
- * `destinations.allow` (e.g. `[<secureUrl>/site/]`); redirectors stay refused either way.
+ * The allow list when `destinations.allow` is not set: `<secureUrl>/site/<servlet>` for donation
+ * forms, TeamRaiser, content pages, the store and events (names as public links use them [?]). Not
+ * all of `/site/`: it also holds login and API servlets that redirect anywhere.
  */
-export const DEFAULT_ALLOWED_SERVLETS = ['Donation2', 'TR', 'TRR', 'SPageServer', 'SPageNavigator', 'PageServer', 'PageNavigator', 'Ecommerce', 'Calendar'] as const;
-
-/** The allow list used when `destinations.allow` is not set: `<secureUrl>/site/<servlet>` for each DEFAULT_ALLOWED_SERVLETS. */
 export function defaultAllowList(secureUrl: string): string[] {
-  return DEFAULT_ALLOWED_SERVLETS.map((servlet) => `${secureUrl}/site/${servlet}`);
+  const servlets = ['Donation2', 'TR', 'TRR', 'SPageServer', 'SPageNavigator', 'PageServer', 'PageNavigator', 'Ecommerce', 'Calendar'];
+  return servlets.map((servlet) => `${secureUrl}/site/${servlet}`);
 }
 
 /** Validates the rules once at start-up; the first problem is a TypeError naming the option. */
@@ -110,7 +103,7 @@ export function compileDestinations(rules: DestinationRules): CompiledDestinatio
   if (typeof rules.default !== 'string') {
     throw new TypeError(`destinations.default must be a string URL under one of destinations.allow, e.g. ${EXAMPLE}.`);
   }
-  const fallback = checkAgainst(rules.default, frozenAllow);
+  const fallback = checkDestination(rules.default, { allow: frozenAllow });
   if (!fallback.ok) {
     throw new TypeError(
       `destinations.default ${JSON.stringify(rules.default)} is refused by the destination policy (${fallback.reason}); ` +
@@ -121,14 +114,9 @@ export function compileDestinations(rules: DestinationRules): CompiledDestinatio
   return Object.freeze({ allow: frozenAllow, default: fallback.url });
 }
 
-/** Checks a visitor-supplied `next` value (already query-decoded once by Express). */
-export function checkDestination(next: unknown, compiled: CompiledDestinations): DestinationDecision {
-  return checkAgainst(next, compiled.allow);
-}
-
 /** `next` missing (absent or `?next=`) → default; refused → default plus the reason to log. */
 export function resolveDestination(next: unknown, compiled: CompiledDestinations): { url: string; refused?: string } {
   if (next === undefined || next === '') return { url: compiled.default };
-  const decision = checkAgainst(next, compiled.allow);
+  const decision = checkDestination(next, compiled);
   return decision.ok ? { url: decision.url } : { url: compiled.default, refused: decision.reason };
 }

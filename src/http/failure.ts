@@ -14,29 +14,20 @@ export function asLuminateError(err: unknown, fallbackCode: LuminateError['code'
 export function callHookSafely<A extends unknown[]>(hook: ((...args: A) => void) | undefined, ...args: A): void {
   if (!hook) return;
   try {
-    const result = hook(...args) as unknown;
-    if (result && typeof (result as Promise<unknown>).catch === 'function') {
-      (result as Promise<unknown>).catch((e: unknown) => log('a hook rejected: %s', causeText(e)));
-    }
+    Promise.resolve(hook(...args) as unknown).catch((e: unknown) => log('a hook rejected: %s', causeText(e)));
   } catch (e) {
     // The host's own text is left out (causeText): it may carry anything, its secrets included.
     log('a hook threw: %s', causeText(e));
   }
 }
 
-export type Responder = (req: Request, res: Response) => void;
-
 /** The two options the failure policy reads (luminateSso's `onFailure` and `onError`). */
-export interface FailurePolicy {
+interface FailurePolicy {
   onFailure: 'continue' | 'error';
   onError?: ((err: LuminateError, req: Request) => void) | undefined;
 }
 
-/**
- * Hands a typed error to the host's error handler (`next(err)`). The host's error page keeps its
- * own CSP; it must still not be cached or leak a referrer (the query may carry a signature or a
- * destination), like every answer the bridge makes itself.
- */
+/** `next(err)`; the host's error page must still not be cached or leak a referrer (the query may carry a signature). */
 export function toErrorHandler(res: Response, next: NextFunction, err: LuminateError): void {
   if (!res.headersSent) {
     res.setHeader('Cache-Control', 'no-store');
@@ -45,10 +36,7 @@ export function toErrorHandler(res: Response, next: NextFunction, err: LuminateE
   next(err);
 }
 
-/**
- * The failure policy: `continue` sends the visitor on to the destination as a guest (a gift can
- * still be made), `error` hands the typed error to Express.
- */
+/** `continue` sends the visitor on to the destination as a guest (a gift can still be made), `error` calls next(err). */
 export function applyFailurePolicy(
   config: FailurePolicy,
   err: LuminateError,
@@ -56,7 +44,7 @@ export function applyFailurePolicy(
   res: Response,
   next: NextFunction,
   destination: string,
-  prepare: Responder,
+  prepare: (req: Request, res: Response) => void,
 ): void {
   callHookSafely(config.onError, err, req);
   log('failure %s (luminate code %s); policy %s', err.code, err.luminateCode ?? '-', config.onFailure);

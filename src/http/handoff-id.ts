@@ -1,11 +1,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
- * The `hid` of a callback URL the bridge gives Luminate (`error_redirect`, the logout redirects):
- * random, so that two same-second failures are not one signed URL (Luminate adds only `ts`, in
- * whole seconds), with a MAC under the API secret key, so that a refused callback can be told
- * apart: one whose URL this bridge made (a signature that fails there means a set-up mistake, worth
- * a warning) from anyone's junk (a visitor's doing: quiet).
+ * The `hid` of a callback URL the bridge gives Luminate: random, so that two same-second failures
+ * are not one signed URL (Luminate adds only `ts`), with a MAC under the API secret key, so that a
+ * refused callback whose URL this bridge made (a set-up mistake: warned) is told from junk (quiet).
  */
 export function newHandoffId(secret: string): string {
   const id = randomBytes(9).toString('base64url');
@@ -17,9 +15,7 @@ export function isOwnHandoffId(hid: unknown, secret: string): boolean {
   if (typeof hid !== 'string') return false;
   const match = /^([A-Za-z0-9_-]{12})\.([A-Za-z0-9_-]{16})$/.exec(hid);
   if (!match) return false;
-  const expected = Buffer.from(mac(secret, match[1]!));
-  const given = Buffer.from(match[2]!);
-  return timingSafeEqual(expected, given);
+  return timingSafeEqual(Buffer.from(mac(secret, match[1]!)), Buffer.from(match[2]!));
 }
 
 function mac(secret: string, id: string): string {

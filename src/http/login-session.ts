@@ -1,12 +1,9 @@
-/** The read side of luminateLogin()'s session entry, which luminateSso()'s default `constituent` hook uses. */
 import type { Request } from 'express';
 import { CONS_ID } from '../luminate/values';
 
 /**
- * Where luminateLogin() keeps the constituent it logged in, in the host's session:
- * `req.session.luminateLogin = { consId, mode, at }`. luminateSso() without a `constituent`
- * option reads it (see `loggedInConstituent`), so a visitor who logged in with Luminate
- * credentials is handed over to Luminate on the next bridge link with no extra code.
+ * Where luminateLogin() keeps the constituent it logged in: `req.session.luminateLogin = { consId,
+ * mode, at }`. luminateSso() without a `constituent` option reads it (`loggedInConstituent`).
  */
 export const LOGIN_SESSION_KEY = 'luminateLogin';
 
@@ -23,8 +20,8 @@ export interface LoginSession {
 
 /** The constituent luminateLogin() stored in this visitor's session, if any. */
 export function readLoginSession(req: Request): LoginSession | undefined {
-  const session = (req as unknown as { session?: Record<string, unknown> }).session;
-  const entry = typeof session === 'object' && session !== null ? (session[LOGIN_SESSION_KEY] as Partial<LoginSession> | undefined) : undefined;
+  const session = (req as unknown as { session?: Record<string, unknown> | null }).session;
+  const entry = session?.[LOGIN_SESSION_KEY] as Partial<LoginSession> | null | undefined;
   if (typeof entry !== 'object' || entry === null) return undefined;
   if (typeof entry.consId !== 'string' || !CONS_ID.test(entry.consId)) return undefined;
   if (entry.mode !== 'authenticateUser' && entry.mode !== 'login') return undefined;

@@ -6,13 +6,9 @@ import type { SingleSignOnForm } from '../luminate/handoff';
 import { formActionSources, newCspNonce, type HandoffCsp } from './security-headers';
 
 /**
- * The pages the bridge answers with itself, when a redirect will not do: the singleSignOn handoff
- * (a form that posts itself to Luminate), a 429 (throttled clicks and logins), a refused callback
- * (400), a refused login form, and the logout confirmation. Each has a strict CSP with a
- * per-response nonce. With the `renderPage` option the host site draws the document around the
- * bridge's escaped content; the bridge keeps the escaping, the headers and the auto-post script.
+ * The pages the bridge answers with itself (see PageKind), each with a strict CSP and a fresh nonce.
+ * With `renderPage` the host draws the document around the bridge's escaped content.
  */
-
 const log = debugFor('sso');
 
 export type ApplyHeaders = (req: Request, res: Response, csp?: HandoffCsp) => void;
@@ -65,28 +61,14 @@ export interface BridgePage {
 export type RenderPage = (page: BridgePage) => string;
 
 /** One page, in plain text: escaped here. */
-export interface PageSpec {
-  kind: PageKind;
-  status: number;
-  title: string;
-  message: string;
-  link?: { href: string; label: string };
+type PageSpec = Pick<BridgePage, 'kind' | 'status' | 'title' | 'message' | 'link'> & {
   form?: { id?: string; action: string; fields: ReadonlyArray<readonly [name: string, value: string]>; button: string };
   /** Origins the form may post to, the redirects after its POST included (CSP form-action). */
   formActionOrigins?: readonly string[];
-}
-
-/** The bridge's pages for one luminateSso() or luminateLogin(): the host's layout or the built-in one, with their headers. */
-export interface BridgePages {
-  /** Sends one page with its status, headers and a fresh nonce. */
-  send(req: Request, res: Response, spec: PageSpec): void;
-  /** Sends the singleSignOn handoff page: the form posts itself to Luminate (formActionOrigins: see PageSpec). */
-  sendHandoff(req: Request, res: Response, form: SingleSignOnForm, formActionOrigins: readonly string[]): void;
-}
+};
 
 const CSS = 'body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:32rem;padding:0 1rem}button{font-size:1rem;padding:.6rem 1.4rem}';
 const HEAD_META = '<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow">';
-/** The handoff page's form; the auto-post script submits it. */
 const HANDOFF_FORM_ID = 'luminate-sso';
 
 /** Escapes text for HTML element content and double-quoted attribute values. */
@@ -131,32 +113,31 @@ function withScript(html: string, script: string): string {
   return end === -1 ? `${html}${script}` : `${html.slice(0, end)}${script}${html.slice(end)}`;
 }
 
-/**
- * The pages of one router. `renderPage` (validated at start-up) draws them in the host's layout;
- * `onError` hears when it fails and the bridge's own page is sent instead.
- */
-export function bridgePages(applyHeaders: ApplyHeaders, renderPage?: RenderPage, onError?: (err: LuminateError, req: Request) => void): BridgePages {
-  /** The host's document for these parts, or undefined (reported) when it cannot be used. */
+/** The pages of one luminateSso() or luminateLogin(), each sent with its status, headers and a fresh nonce. */
+export type BridgePages = ReturnType<typeof bridgePages>;
+
+/** `renderPage` draws the pages in the host's layout; `onError` hears when it fails and the built-in page is sent. */
+export function bridgePages(applyHeaders: ApplyHeaders, renderPage?: RenderPage, onError?: (err: LuminateError, req: Request) => void) {
+  /** The host's document, or undefined (reported) when it cannot be used. */
   const hostDocument = (req: Request, parts: BridgePage): string | undefined => {
     if (renderPage === undefined) return undefined;
-    let html: unknown;
+    let problem: string;
     let cause: unknown;
     try {
-      html = renderPage({ ...parts, ...(parts.link ? { link: { ...parts.link } } : {}) });
+      const html: unknown = renderPage({ ...parts, ...(parts.link ? { link: { ...parts.link } } : {}) });
+      if (typeof html === 'string' && (parts.form === undefined || html.includes(parts.form))) return html;
+      problem = typeof html === 'string'
+        ? 'left out page.form'
+        : `returned ${html === null ? 'null' : typeof html}, not a string (it must not be async)`;
     } catch (e) {
-      cause = e;
+      [problem, cause] = ['threw', e];
     }
-    let problem: string | undefined;
-    if (cause !== undefined) problem = 'threw';
-    else if (typeof html !== 'string') problem = `returned ${html === null ? 'null' : typeof html}, not a string (it must not be async)`;
-    else if (parts.form !== undefined && !html.includes(parts.form)) problem = 'left out page.form';
-    if (problem === undefined) return html as string;
     log('renderPage %s for the %s page; sending the built-in page', problem, parts.kind);
     callHookSafely(onError, new LuminateError('SSO_RENDER_PAGE_FAILED', `The renderPage option ${problem} for the "${parts.kind}" page; the built-in page was sent.`, cause === undefined ? {} : { cause }), req);
     return undefined;
   };
 
-  const send: BridgePages['send'] = (req, res, spec) => {
+  const send = (req: Request, res: Response, spec: PageSpec): void => {
     const nonce = newCspNonce();
     const parts = pageParts(spec, nonce);
     const hosted = hostDocument(req, parts);
@@ -169,7 +150,8 @@ export function bridgePages(applyHeaders: ApplyHeaders, renderPage?: RenderPage,
 
   return {
     send,
-    sendHandoff(req, res, form, formActionOrigins) {
+    /** The singleSignOn handoff page: the form posts itself to Luminate. */
+    sendHandoff(req: Request, res: Response, form: SingleSignOnForm, formActionOrigins: readonly string[]): void {
       send(req, res, {
         kind: 'handoff', status: 200, title: 'Signing you in…', message: 'Taking you to the donation page, signed in…',
         form: { id: HANDOFF_FORM_ID, action: form.action, fields: form.fields, button: 'Continue' }, formActionOrigins,

@@ -1,33 +1,22 @@
 import type { Request } from 'express';
 
 /**
- * Headers that mark a request made ahead of time (a prefetch, prerender or link preview), with
- * the words that say so: `Sec-Purpose: prefetch` / `prefetch;prerender` (Fetch Metadata), and the
- * older spellings sent without Fetch Metadata: `Purpose: prefetch` or `preview` (Chrome before
- * Sec-Purpose, Safari's Top Sites and link previews), `X-Purpose: preview` (Chrome's old instant
- * pages, Safari), `X-Moz: prefetch` (Firefox link prefetch).
+ * Headers that mark a prefetch, prerender or link preview: `Sec-Purpose` (Fetch Metadata) and the
+ * older `Purpose` (Chrome, Safari), `X-Purpose` (Chrome, Safari) and `X-Moz` (Firefox).
  */
 const AHEAD_OF_TIME_HEADERS = ['sec-purpose', 'purpose', 'x-purpose', 'x-moz'];
 const AHEAD_OF_TIME = /\b(?:prefetch|prerender|preview)\b/i;
 
-/** A Sec-Fetch-* value fit to quote in an error message (they are visitor-supplied). */
-const TOKEN = /^[a-z-]{1,20}$/;
-
+/** A Sec-Fetch-* value is quoted in onError's message only when it is a plain token (it is visitor-supplied). */
 function quoted(name: string, value: string): string {
-  return `${name}: ${TOKEN.test(value) ? value : 'an unexpected value'}`;
+  return `${name}: ${/^[a-z-]{1,20}$/.test(value) ? value : 'an unexpected value'}`;
 }
 
 /**
- * Why the request is not a visitor opening the link in their browser window, or undefined when
- * it is (or may be). Read from Fetch Metadata when a browser sends it: a top-level navigation
- * is `Sec-Fetch-Mode: navigate` with `Sec-Fetch-Dest: document`; an `<img>`, `<script>`,
- * `fetch()` or `<iframe>` says otherwise, and pages cannot forge these headers. Browsers send
- * `Sec-Fetch-Site` and `Sec-Fetch-Dest` with every request; without them (old browsers, curl,
- * and Node's own fetch, which sends a lone `Sec-Fetch-Mode: cors`) the request is taken as a
- * navigation, as before. A HEAD, and a prefetch, prerender or preview (see
- * AHEAD_OF_TIME_HEADERS), are never one: nobody is there to be handed over. The reason quotes a
- * Sec-Fetch-* value only when it is a plain token (`[a-z-]{1,20}`), as it goes into onError's
- * message and log lines.
+ * Why the request is not a visitor opening the link in their browser window, or undefined when it
+ * is (or may be): Fetch Metadata (`Sec-Fetch-Mode: navigate`, `Sec-Fetch-Dest: document`), which
+ * pages cannot forge. Without `Sec-Fetch-Site` and `-Dest` (old browsers, curl, Node's fetch) it is
+ * taken as a navigation. A HEAD or a prefetch never is: nobody is there to be handed over.
  */
 export function notNavigation(req: Request): string | undefined {
   if (req.method === 'HEAD') return 'a HEAD request';

@@ -10,11 +10,8 @@ export function rawQueryOf(req: Request): string {
 }
 
 /**
- * A plain Host header: a DNS name (one trailing root dot allowed: `www.example.org.`, which a
- * browser sends when the link or typed name had it) or a bracketed IPv6 literal, and a port.
- * The root dot is kept in URLs built from it: the browser's origin (and the cookies of the
- * visitor's session) for `www.example.org.` is not that of `www.example.org`, so the callback
- * must come back to the name the visitor is on.
+ * A plain Host header: a DNS name or a bracketed IPv6 literal, and a port. A trailing root dot
+ * (`www.example.org.`) is kept: it is another origin for the browser, with other session cookies.
  */
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
@@ -26,22 +23,14 @@ export function senderTrusted(req: Request): boolean {
   return trust?.(req.socket?.remoteAddress, 0) === true;
 }
 
-/**
- * The scheme the browser used: Express's `req.protocol` (X-Forwarded-Proto under `trust proxy`),
- * but only `http` or `https`; anything else (`javascript:alert(1)//`, `https://evil.example/#`) is
- * treated as absent, like Express does without the header: the scheme of the socket itself.
- */
+/** `req.protocol` (X-Forwarded-Proto under `trust proxy`) when `http` or `https`, else the socket's own scheme. */
 function schemeOf(req: Request): 'http' | 'https' {
   const proto = String(req.protocol ?? '').toLowerCase();
   if (proto === 'http' || proto === 'https') return proto;
   return (req.socket as { encrypted?: boolean } | undefined)?.encrypted ? 'https' : 'http';
 }
 
-/**
- * This site's public origin, as the browser sees it: from `baseUrl` when configured, else from
- * the request, honouring Express `trust proxy` for the scheme and X-Forwarded-Host.
- * Returns undefined when the Host header is not a plain host name (it is client-supplied).
- */
+/** This site's public origin: `baseUrl`'s, else the request's; undefined when the Host header is not a plain host. */
 function publicOriginOf(req: Request, baseUrl: string | undefined): string | undefined {
   if (baseUrl) return new URL(baseUrl).origin;
   let host = req.get('host');
@@ -54,13 +43,10 @@ function publicOriginOf(req: Request, baseUrl: string | undefined): string | und
 }
 
 /**
- * THE rule for every URL the bridge sends a browser to or gives it (login redirects and their
- * `returnTo`, template links, callbacks, logout, where a login lands): an app path, as the Express
- * app sees it (`/account`, `req.baseUrl + '/luminate/sso'`), becomes the public path under the
- * path of `baseUrl` (`https://www.example.org/app` → `/app/account`), for a host behind a proxy
- * that strips that prefix. A path already under the prefix (`/app/account`, as the bridge itself
- * hands out in `returnTo`) is left as is, so applying the rule twice changes nothing. Absolute
- * URLs are returned unchanged. Without `baseUrl` (or with a bare origin) there is no prefix.
+ * THE rule for every URL the bridge gives a browser: an app path (`/account`) becomes the public
+ * path under `baseUrl`'s path (`https://www.example.org/app` → `/app/account`), for a proxy that
+ * strips that prefix. A path already under it is left as is (applying it twice changes nothing);
+ * absolute URLs are unchanged.
  */
 export function publicPath(target: string, baseUrl: string | undefined): string {
   if (!target.startsWith('/') || !baseUrl) return target;
@@ -84,11 +70,6 @@ export function withQueryParam(target: string, name: string, value: string): str
   const url = new URL(target, 'http://relative.invalid');
   url.searchParams.append(name, value);
   return relative ? `${url.pathname}${url.search}${url.hash}` : url.href;
-}
-
-/** The client address throttles count against (`req.ip`: set Express's `trust proxy` behind a proxy). */
-export function clientIp(req: Request): string {
-  return req.ip ?? req.socket?.remoteAddress ?? 'unknown';
 }
 
 /** Verifies the signed Luminate redirect a request arrived with, signed with the site's API secret key. */

@@ -2,18 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import helmet from 'helmet';
 
-/** What the handoff page's CSP needs to know. */
+/** What a page's CSP needs to know. */
 export interface HandoffCsp {
   nonce: string;
-  /**
-   * The form-action sources, from formActionSources(): every origin the form POST may end up on
-   * (Luminate, the callback, the destination).
-   */
+  /** From formActionSources(): every origin the form POST may end up on (Luminate, the callback, the destination). */
   formAction: string;
-  /**
-   * A page drawn by the host's `renderPage`: its stylesheets, images and fonts may also come from
-   * the site's own origin ('self'). Scripts stay nonce-only.
-   */
+  /** A page drawn by `renderPage`: stylesheets, images and fonts may also come from 'self'. Scripts stay nonce-only. */
   hostStyles?: boolean;
 }
 
@@ -63,11 +57,8 @@ function bridgeHelmet(hostStyles: boolean): (req: Request, res: Response, next: 
 }
 
 /**
- * Headers on every bridge response: helmet's (see bridgeHelmet) with the CSP's nonce and form
- * targets of this response, and `Cache-Control: no-store` (tokens). Without `csp` (a redirect, an
- * error hand-over) the CSP lets nothing run, load, frame the response or be posted.
- *
- * Returns a function to call just before responding, once the page (and its nonce) is known.
+ * Headers for every bridge response, to set just before responding: helmet's (see bridgeHelmet) with
+ * this page's CSP, and `Cache-Control: no-store` (tokens). Without `csp` (a redirect) nothing may run.
  */
 export function bridgeSecurityHeaders(): (req: Request, res: Response, csp?: HandoffCsp) => void {
   const pageHeaders = bridgeHelmet(false);

@@ -1,7 +1,4 @@
-/**
- * Waits for `promise`, or rejects with `onAbort()` as soon as `signal` aborts (at once when it
- * already has). The promise itself is not stopped: it settles unobserved.
- */
+/** Waits for `promise`, or rejects with `onAbort()` once `signal` aborts; the promise itself settles unobserved. */
 export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, onAbort: () => Error): Promise<T> {
   if (signal.aborted) return Promise.reject(onAbort());
   return new Promise<T>((resolve, reject) => {

@@ -1,7 +1,6 @@
 /**
- * True for hosts that can only be this machine: the literal addresses 127.0.0.0/8 and ::1, and
- * the name `localhost` itself. Not `*.localhost`: such names may be sent to a DNS resolver, which
- * can answer with any address, so plain http to them is not known to stay on this machine.
+ * True for hosts that can only be this machine: 127.0.0.0/8, ::1 and `localhost`. Not `*.localhost`:
+ * a DNS resolver may answer those with any address.
  */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');

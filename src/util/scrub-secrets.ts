@@ -1,16 +1,9 @@
 /**
- * Redaction of secrets from the variable parts of error messages and debug lines: Luminate's own
- * text, error causes, interpolated values. There is no process-wide registry: each instance (a
- * LuminateClient, a bridge, a login router, a Web Services client, the doctor, a Warner) scrubs
- * what it interpolates against its OWN secrets (the API administrator password, the API secret
- * key, the Web Services password, and per call the visitor's password, tokens and nonces), so the
- * library's fixed texts stay as written and one instance's secret never rewrites another's text.
- *
- * Exact matching is not enough: an upstream that echoes the request puts the form-encoded password
- * (`P%40ss…`) into its error text (seen in an attack on the bridge), a Java error page may upper-
- * case it, a Java JSON writer escapes `/` as `\/`. So each secret is matched, in any letter case,
- * as written, percent-encoded (`%20`), form-encoded (`+` for a space, `!'()~` escaped too),
- * percent-encoded twice (`%2540`), XML-escaped and JSON-escaped (with and without `\/`).
+ * Redaction of secrets from the variable parts of error messages and debug lines. Each instance
+ * scrubs what it interpolates against its OWN secrets (no process-wide registry), so fixed texts
+ * stay as written. Each secret is matched in any letter case, as written, percent-, form- and
+ * twice-percent-encoded, XML- and JSON-escaped: an upstream that echoes the request puts the
+ * form-encoded password into its error text (seen in an attack on the bridge).
  */
 
 /** Values under 4 characters are left alone: scrubbing them would mangle ordinary words. */
@@ -41,28 +34,18 @@ function encodings(secret: string): string[] {
   return forms;
 }
 
-/** One pattern for every form of every secret (case-insensitive), or undefined when none is long enough. */
-function patternFor(secrets: ReadonlyArray<string | undefined>): RegExp | undefined {
-  const forms = new Set<string>();
-  for (const secret of secrets) {
-    if (secret === undefined || secret.length < MIN_LENGTH) continue;
-    for (const form of encodings(secret)) forms.add(form);
-  }
-  if (forms.size === 0) return undefined;
-  // Longest first, so a secret that contains another is replaced whole.
-  const sorted = [...forms].sort((a, b) => b.length - a.length);
-  return new RegExp(sorted.map(escapeRegExp).join('|'), 'gi');
-}
-
 /** `text` with every form of every one of `secrets` replaced by `[redacted]`. */
 export function scrubSecrets(text: string, secrets: ReadonlyArray<string | undefined>): string {
   return secretScrubber(secrets)(text);
 }
 
-/** An instance's scrubber: its own secrets, fixed when it is made. */
+/** An instance's scrubber: one case-insensitive pattern for every form of its own secrets, fixed when it is made. */
 export function secretScrubber(secrets: ReadonlyArray<string | undefined>): Scrub {
-  const pattern = patternFor(secrets);
-  return (text) => (pattern === undefined ? text : text.replace(pattern, '[redacted]'));
+  const forms = new Set(secrets.filter((s): s is string => s !== undefined && s.length >= MIN_LENGTH).flatMap(encodings));
+  if (forms.size === 0) return (text) => text;
+  // Longest first, so a secret that contains another is replaced whole.
+  const pattern = new RegExp([...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'gi');
+  return (text) => text.replace(pattern, '[redacted]');
 }
 
 /** The values of call parameters that are secrets by their name (password, token, nonce, secret). */
