@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { observed, proxyWarning, secretsOf, untrustedProxy } from '../diagnostics/monitor';
-import { BridgeCounters } from '../diagnostics/stats';
+import { bridgeCounters } from '../diagnostics/stats';
 import { hasSession, noSessionWarning, OPTION_SETTING_NAMES, Warner, warningFor, type WarningSettings } from '../diagnostics/warnings';
 import type { LuminateError } from '../errors';
 import { isOwnHandoffId } from '../http/handoff-id';
@@ -10,7 +10,7 @@ import type { HandoffInfo, ResolvedSsoOptions } from './options';
 /** What luminateSso() watches: its options with the hooks observed, its counters and its warnings. */
 export interface SsoMonitor {
   config: ResolvedSsoOptions;
-  counters: BridgeCounters;
+  counters: ReturnType<typeof bridgeCounters>;
   warner: Warner;
   /** Called for each bridge request: the proxy warning, once. */
   checkRequest(req: Request): void;
@@ -25,7 +25,7 @@ const SSO = 'luminateSso()';
  */
 export function monitorSso(config: ResolvedSsoOptions, now: () => number = () => Date.now()): SsoMonitor {
   const warner = new Warner(config.logger, secretsOf(config), now);
-  const counters = new BridgeCounters();
+  const counters = bridgeCounters();
   const consequence = config.onFailure === 'continue'
     ? 'every visitor continues as a guest'
     : "every visitor gets your error page (onFailure: 'error')";
