@@ -3,7 +3,8 @@ import { isSourceValue } from '../config/clients';
 import { debugFor } from '../debug';
 import { causeText } from '../http/cause-text';
 import type { Attribution } from '../luminate/types';
-import type { AttributionFunction, ResolvedSsoOptions } from './options';
+import type { AttributionFunction } from './options';
+import type { ResolvedSsoOptions } from './resolve-options';
 
 const log = debugFor('sso');
 

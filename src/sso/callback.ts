@@ -4,7 +4,7 @@ import { LuminateError } from '../errors';
 import { resolveDestination, type CompiledDestinations } from '../http/destinations';
 import { applyFailurePolicy, asLuminateError, callHookSafely, toErrorHandler } from '../http/failure';
 import type { BridgePages } from '../http/message-page';
-import type { ResolvedSsoOptions } from './options';
+import type { ResolvedSsoOptions } from './resolve-options';
 import type { HandoffCsp } from '../http/security-headers';
 import { verifySignedRequest } from '../http/request-urls';
 import { refusedSignatureCode, reportedLuminateCode } from '../luminate/signature';

@@ -8,7 +8,8 @@ import { untilAborted } from '../util/abort';
 import { callAttribution } from './attribution';
 import { checkEmail, type CheckedEmail } from './email';
 import type { Attribution } from '../luminate/types';
-import type { ProvisionDetails, ResolvedSsoOptions } from './options';
+import type { ProvisionDetails } from './options';
+import type { ResolvedSsoOptions } from './resolve-options';
 import type { SingleFlight } from '../store/single-flight';
 
 const log = debugFor('sso');

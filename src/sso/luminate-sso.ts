@@ -5,7 +5,7 @@ import { compileDestinations } from '../http/destinations';
 import { handleCallback } from './callback';
 import type { LuminateSsoOptions } from './options';
 import { bridgePages } from '../http/message-page';
-import { MintThrottle } from './mint-throttle';
+import { mintThrottle } from './mint-throttle';
 import { bridgeSecurityHeaders } from '../http/security-headers';
 import { establishSessionUrls } from '../luminate/handoff';
 import { startHandoff } from './start-handoff';
@@ -64,7 +64,7 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   const applyHeaders = bridgeSecurityHeaders();
   const pages = bridgePages(applyHeaders, config.renderPage, config.onError);
 
-  const throttle = new MintThrottle(store, config.throttle);
+  const throttle = mintThrottle(store, config.throttle);
   // Email lookups and creations take a lock in the store: with a shared one (Redis) it spans
   // processes. A lock outlives the task it guards (one Luminate deadline); others wait one deadline at most.
   const flight = new StoreSingleFlight(store, { lockTtlMs: 2 * config.timeoutMs + 1000, waitMs: config.timeoutMs });

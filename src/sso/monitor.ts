@@ -5,7 +5,8 @@ import { hasSession, noSessionWarning, OPTION_SETTING_NAMES, Warner, warningFor,
 import type { LuminateError } from '../errors';
 import { isOwnHandoffId } from '../http/handoff-id';
 import { loggedInConstituent } from '../http/login-session';
-import type { HandoffInfo, ResolvedSsoOptions } from './options';
+import type { HandoffInfo } from './options';
+import type { ResolvedSsoOptions } from './resolve-options';
 
 /** What luminateSso() watches: its options with the hooks observed, its counters and its warnings. */
 export interface SsoMonitor {

@@ -1,9 +1,8 @@
 import type { Request } from 'express';
 import type { LuminateClient } from '../luminate/luminate-client';
 import type { Attribution, ConstituentRef, HandoffMode } from '../luminate/types';
-import type { NetworkOptions } from '../config/network';
-import type { LuminateSiteOptions, ResponseFormat, SignatureAlgorithm } from '../config/site';
-import type { MintThrottleOptions, ResolvedMintThrottle } from '../config/store';
+import type { LuminateSiteOptions } from '../config/site';
+import type { MintThrottleOptions } from '../config/store';
 import type { BridgeLogger } from '../config/logger';
 import type { LuminateError } from '../errors';
 import type { RenderPage } from '../http/message-page';
@@ -138,36 +137,4 @@ export interface HandoffInfo {
   handoff: HandoffMode;
   /** The destination URL after the destination policy. */
   destination: string;
-}
-
-/** Options after defaults and environment fallbacks, as the bridge uses them. */
-export interface ResolvedSsoOptions {
-  secureUrl: string;
-  apiKey: string;
-  apiLogin: { name: string; password: string };
-  apiSecretKey: string;
-  signatureAlgorithm: SignatureAlgorithm;
-  /** The network options given in `luminate` (and its responseFormat), for the bridge's own LuminateClient. */
-  client: NetworkOptions & { responseFormat?: ResponseFormat };
-  timeoutMs: number;
-  constituent: NonNullable<LuminateSsoOptions['constituent']>;
-  loginUrl?: string;
-  loginReturnParam: string;
-  destinations: { allow: string[]; default: string };
-  handoff: HandoffMode;
-  rememberMe: boolean;
-  paths: { start: string; callback: string };
-  baseUrl?: string;
-  onFailure: 'continue' | 'error';
-  onError?: LuminateSsoOptions['onError'];
-  onHandoff?: LuminateSsoOptions['onHandoff'];
-  callbackMaxAgeSeconds: number;
-  store?: BridgeStore;
-  throttle: ResolvedMintThrottle;
-  injectedClient?: LuminateClient;
-  provision?: ProvisionFunction;
-  attribution: { fixed: Attribution; fromQuery: boolean; perRequest?: AttributionFunction };
-  renderPage?: RenderPage;
-  logger: BridgeLogger | false;
-  verify: 'warn' | 'fail' | false;
 }

@@ -8,22 +8,28 @@ import { sendRedirect } from '../http/redirect';
 import { publicPath, rawQueryOf, withQueryParam } from '../http/request-urls';
 import { singleSignOnForm } from '../luminate/handoff';
 import type { Attribution, SingleSignOnToken } from '../luminate/types';
-import { sendThrottledPage } from './mint-throttle';
 import type { StartContext } from './start-context';
 
 const log = debugFor('sso');
 
-/** 429 + Retry-After: the throttle page (policy 'continue') or the host's error handler ('error'). */
+/**
+ * 429 + Retry-After: the host's error handler (onFailure 'error'), or a page with a plain link to
+ * the destination, so the gift can still be made as a guest.
+ */
 export function refuseThrottled(
   ctx: StartContext, req: Request, res: Response, err: LuminateError, destination: string, fail: (err: LuminateError) => void,
 ): void {
+  res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 60));
   if (ctx.config.onFailure === 'error') {
-    res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 60));
     fail(err);
     return;
   }
   callHookSafely(ctx.config.onError, err, req);
-  sendThrottledPage(ctx.pages, req, res, err, destination);
+  ctx.pages.send(req, res, {
+    kind: 'throttled', status: 429, title: 'Please wait a moment',
+    message: 'We could not sign you in automatically just now: too many attempts.',
+    link: { href: destination, label: 'Continue without signing in' },
+  });
 }
 
 /**

@@ -84,9 +84,9 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
       return;
     }
 
-    if (ctx.throttle.enabled) {
+    if (ctx.throttle !== undefined) {
       try {
-        await untilAborted(ctx.throttle.check(req, ref), signal, () => timeoutError());
+        await untilAborted(ctx.throttle(req, ref), signal, () => timeoutError());
       } catch (e) {
         if (res.destroyed) return;
         const err = timedOut ? timeoutError(e) : asLuminateError(e, 'SSO_STORE_UNAVAILABLE', 'The token throttle failed.');
