@@ -1,16 +1,13 @@
 import type { Request } from 'express';
-import type { LuminateClient } from '../luminate/luminate-client';
 import type { CallOptions } from '../luminate/types';
 import { CONS_ID, CONTROL_CHARACTER, readRequiredId, type LuminateRecord } from '../luminate/values';
 import { debugFor, maskEmail } from '../debug';
 import { LuminateError, isLuminateError } from '../errors';
 import { untilAborted } from '../util/abort';
-import { callAttribution } from './attribution';
 import { checkEmail, type CheckedEmail } from './email';
 import type { Attribution } from '../luminate/types';
 import type { ProvisionDetails } from './options';
-import type { ResolvedSsoOptions } from './resolve-options';
-import type { SingleFlight } from '../store/single-flight';
+import type { StartContext } from './start-context';
 
 const log = debugFor('sso');
 
@@ -26,11 +23,7 @@ export interface RememberedConstituent {
   consId: string;
 }
 
-export interface FindContext {
-  config: ResolvedSsoOptions;
-  client: Pick<LuminateClient, 'callServerApi'>;
-  flight: SingleFlight;
-}
+type FindContext = Pick<StartContext, 'config' | 'client' | 'flight'>;
 
 const GET_USER_ROOT = 'getConsResponse';
 /** [code] Integrations read `createConsResponse.cons_id`; the vendor pages do not show the reply. */
@@ -41,8 +34,6 @@ const MAX_NAME_LENGTH = 255;
 /** `create` parameters the bridge sets itself (or the client does); `fields` may not override them. */
 const BRIDGE_FIELDS = new Set(['primary_email', 'name.first', 'name.last', 'member_id', 'cons_id', 'source', 'sub_source']);
 
-// ---------------------------------------------------------------- the visitor's session
-
 type SessionBag = Record<string, unknown>;
 
 function sessionOf(req: Request): SessionBag | undefined {
@@ -51,7 +42,7 @@ function sessionOf(req: Request): SessionBag | undefined {
 }
 
 /** The cons_id remembered for this email in the visitor's session, if any. */
-export function recall(req: Request, email: CheckedEmail): string | undefined {
+function recall(req: Request, email: CheckedEmail): string | undefined {
   const entry = sessionOf(req)?.[SESSION_KEY] as Partial<RememberedConstituent> | undefined;
   if (typeof entry !== 'object' || entry === null) return undefined;
   if (entry.email !== email.key || typeof entry.consId !== 'string' || !CONS_ID.test(entry.consId)) return undefined;
@@ -68,8 +59,6 @@ export function forget(req: Request): void {
   if (session !== undefined && SESSION_KEY in session) delete session[SESSION_KEY];
 }
 
-// ---------------------------------------------------------------- server-API calls
-
 function consIdOf(record: LuminateRecord, root: string): string {
   const consId = readRequiredId(record, 'cons_id', root);
   if (!CONS_ID.test(consId)) throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', `Luminate sent a cons_id in ${root} that is not in the expected form`);
@@ -77,7 +66,7 @@ function consIdOf(record: LuminateRecord, root: string): string {
 }
 
 /** SRConsAPI `getUser` by `primary_email`: the cons_id, or undefined when no record has that email. */
-export async function getUserByEmail(client: FindContext['client'], email: CheckedEmail, call: CallOptions): Promise<string | undefined> {
+async function getUserByEmail(client: FindContext['client'], email: CheckedEmail, call: CallOptions): Promise<string | undefined> {
   try {
     const record = await client.callServerApi('getUser', { primary_email: email.address }, GET_USER_ROOT, call);
     return consIdOf(record, GET_USER_ROOT);
@@ -100,7 +89,7 @@ function checkName(value: unknown, field: string): string | undefined {
 }
 
 /** The `create` parameters for what the provision hook returned (null: do not create). */
-export function createParams(details: unknown, email: CheckedEmail): Record<string, string> | null {
+function createParams(details: unknown, email: CheckedEmail): Record<string, string> | null {
   if (details === null || details === undefined) return null;
   if (typeof details !== 'object' || Array.isArray(details)) {
     throw provisionFailed('The provision hook must return { email, firstName, lastName, memberId, fields } or null.');
@@ -129,12 +118,6 @@ export function createParams(details: unknown, email: CheckedEmail): Record<stri
   return params;
 }
 
-/** SRConsAPI `create`: the new record's cons_id. */
-export async function createConstituent(client: FindContext['client'], params: Record<string, string>, call: CallOptions): Promise<string> {
-  const record = await client.callServerApi('create', params, CREATE_ROOT, call);
-  return consIdOf(record, CREATE_ROOT);
-}
-
 function isDuplicate(e: unknown): boolean {
   return isLuminateError(e) && e.luminateCode !== undefined && DUPLICATE_CODES.has(e.luminateCode);
 }
@@ -144,8 +127,6 @@ function notFound(cause?: unknown): LuminateError {
   return new LuminateError('LUMINATE_CONSTITUENT_NOT_FOUND', 'No constituent has the email the constituent hook returned (getUser).', cause === undefined ? {} : { cause });
 }
 
-// ---------------------------------------------------------------- lookup, then create
-
 /**
  * getUser; when not found and `provision` is set, `create`; when create reports a duplicate
  * (another process or click was first), getUser again. Never creates twice for one call. Runs
@@ -154,7 +135,7 @@ function notFound(cause?: unknown): LuminateError {
 async function lookUpOrCreate(ctx: FindContext, req: Request, email: CheckedEmail, attribution: Attribution): Promise<string> {
   const { config, client } = ctx;
   const signal = AbortSignal.timeout(config.timeoutMs);
-  const call: CallOptions = { signal, ...callAttribution(attribution) };
+  const call: CallOptions = { signal, ...attribution };
   const masked = maskEmail(email.key);
   const found = await getUserByEmail(client, email, call);
   if (found !== undefined) {
@@ -180,7 +161,7 @@ async function lookUpOrCreate(ctx: FindContext, req: Request, email: CheckedEmai
   }
   let duplicate: LuminateError;
   try {
-    const consId = await createConstituent(client, params, call);
+    const consId = consIdOf(await client.callServerApi('create', params, CREATE_ROOT, call), CREATE_ROOT);
     log('create: new constituent %s for %s', consId, masked);
     return consId;
   } catch (e) {
