@@ -96,7 +96,6 @@ export function hasSession(req: Request): boolean {
   return typeof session === 'object' && session !== null;
 }
 
-
 /**
  * The fix for a refused callback signature, from the signature's length: 40 hex characters on an
  * md5 site (or 32 on sha1) means signatureAlgorithm is wrong; the right length means the secret
@@ -186,10 +185,4 @@ export function warningFor(err: LuminateError, req: Request, settings: WarningSe
     default:
       return undefined;
   }
-}
-
-/** The line for luminateSso() without a `constituent` hook on a request without a session. */
-export function noSessionWarning(who: string, consequence: string): string {
-  return `${who}: req.session is undefined, so the default constituent hook (loggedInConstituent) finds nobody. ` +
-    `Fix: mount express-session before the bridge (app.use(session(...)) first, then app.use(luminateSso(...))). Meanwhile ${consequence}.`;
 }

@@ -50,11 +50,8 @@ export async function handleCallback(ctx: CallbackContext, req: Request, res: Re
   }
   const { url: destination } = resolveDestination(checked.params.get('next') ?? undefined, ctx.destinations);
   const luminateCode = reportedLuminateCode(checked.params);
-  const err = new LuminateError(
-    'SSO_CALLBACK_ERROR',
-    `Luminate reported that single sign-on failed${luminateCode === undefined ? '' : ` (code ${luminateCode})`}.`,
-    luminateCode === undefined ? {} : { luminateCode },
-  );
+  const reported = luminateCode === undefined ? '' : ` (code ${luminateCode})`;
+  const err = new LuminateError('SSO_CALLBACK_ERROR', `Luminate reported that single sign-on failed${reported}.`, { luminateCode });
   log('valid error callback, luminate code %s', luminateCode ?? '-');
   applyFailurePolicy(config, err, req, res, next, destination, ctx.applyHeaders);
 }

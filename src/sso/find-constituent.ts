@@ -77,7 +77,7 @@ async function getUserByEmail(client: FindContext['client'], email: CheckedEmail
 }
 
 function provisionFailed(message: string, cause?: unknown): LuminateError {
-  return new LuminateError('SSO_PROVISION_FAILED', message, cause === undefined ? {} : { cause });
+  return new LuminateError('SSO_PROVISION_FAILED', message, { cause });
 }
 
 function checkName(value: unknown, field: string): string | undefined {
@@ -124,7 +124,7 @@ function isDuplicate(e: unknown): boolean {
 
 function notFound(cause?: unknown): LuminateError {
   // The message names no email: errors reach logs and onError.
-  return new LuminateError('LUMINATE_CONSTITUENT_NOT_FOUND', 'No constituent has the email the constituent hook returned (getUser).', cause === undefined ? {} : { cause });
+  return new LuminateError('LUMINATE_CONSTITUENT_NOT_FOUND', 'No constituent has the email the constituent hook returned (getUser).', { cause });
 }
 
 /**
@@ -149,7 +149,6 @@ async function lookUpOrCreate(ctx: FindContext, req: Request, email: CheckedEmai
   let params: Record<string, string> | null;
   try {
     const hook = Promise.resolve().then(() => config.provision!(req));
-    hook.catch(() => undefined); // settled late after the deadline: not an unhandled rejection
     const details = await untilAborted(hook, signal, () => provisionFailed(`The provision hook did not answer within ${config.timeoutMs} ms.`));
     params = createParams(details, email);
   } catch (e) {

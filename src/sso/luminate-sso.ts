@@ -14,7 +14,7 @@ import { MemoryStore } from '../store/store';
 import { resolveSsoOptions } from './resolve-options';
 import { publicPath } from '../http/request-urls';
 import { looksLikeRequest } from '../http/looks-like-request';
-import { readyPromise, verifyAccess, type VerifyReport } from '../diagnostics/monitor';
+import { verifyAccess, type VerifyReport } from '../diagnostics/monitor';
 import { monitorSso } from './monitor';
 import type { BridgeStats } from '../diagnostics/stats';
 
@@ -97,6 +97,7 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   };
   bridge.stats = () => monitor.counters.snapshot();
   const { verify } = config;
-  bridge.ready = readyPromise(verify === false ? undefined : () => verifyAccess(client, verify, monitor.warner, 'luminateSso()', config.timeoutMs));
+  bridge.ready = verify === false ? Promise.resolve(undefined) : verifyAccess(client, verify, monitor.warner, 'luminateSso()', config.timeoutMs);
+  bridge.ready.catch(() => undefined); // a rejection nobody listens to is not an unhandled one
   return bridge;
 }
