@@ -34,19 +34,15 @@ const MAX_NAME_LENGTH = 255;
 /** `create` parameters the bridge sets itself (or the client does); `fields` may not override them. */
 const BRIDGE_FIELDS = new Set(['primary_email', 'name.first', 'name.last', 'member_id', 'cons_id', 'source', 'sub_source']);
 
-type SessionBag = Record<string, unknown>;
-
-function sessionOf(req: Request): SessionBag | undefined {
-  const session = (req as unknown as { session?: unknown }).session;
-  return typeof session === 'object' && session !== null ? (session as SessionBag) : undefined;
+function sessionOf(req: Request): Record<string, unknown> | undefined {
+  const { session } = req as { session?: unknown };
+  return typeof session === 'object' && session !== null ? (session as Record<string, unknown>) : undefined;
 }
 
 /** The cons_id remembered for this email in the visitor's session, if any. */
 function recall(req: Request, email: CheckedEmail): string | undefined {
-  const entry = sessionOf(req)?.[SESSION_KEY] as Partial<RememberedConstituent> | undefined;
-  if (typeof entry !== 'object' || entry === null) return undefined;
-  if (entry.email !== email.key || typeof entry.consId !== 'string' || !CONS_ID.test(entry.consId)) return undefined;
-  return entry.consId;
+  const entry = sessionOf(req)?.[SESSION_KEY] as Partial<RememberedConstituent> | null | undefined;
+  return entry?.email === email.key && typeof entry.consId === 'string' && CONS_ID.test(entry.consId) ? entry.consId : undefined;
 }
 
 function remember(req: Request, email: CheckedEmail, consId: string): void {
@@ -55,8 +51,7 @@ function remember(req: Request, email: CheckedEmail, consId: string): void {
 }
 
 export function forget(req: Request): void {
-  const session = sessionOf(req);
-  if (session !== undefined && SESSION_KEY in session) delete session[SESSION_KEY];
+  delete sessionOf(req)?.[SESSION_KEY];
 }
 
 function consIdOf(record: LuminateRecord, root: string): string {
@@ -99,12 +94,10 @@ function createParams(details: unknown, email: CheckedEmail): Record<string, str
     throw provisionFailed("The provision hook's email must be the address the constituent hook returned (or be left out).");
   }
   const params: Record<string, string> = { primary_email: email.address };
-  const first = checkName(d.firstName, 'firstName');
-  const last = checkName(d.lastName, 'lastName');
-  const memberId = checkName(d.memberId, 'memberId');
-  if (first !== undefined) params['name.first'] = first;
-  if (last !== undefined) params['name.last'] = last;
-  if (memberId !== undefined) params.member_id = memberId;
+  for (const [field, param] of [['firstName', 'name.first'], ['lastName', 'name.last'], ['memberId', 'member_id']] as const) {
+    const value = checkName(d[field], field);
+    if (value !== undefined) params[param] = value;
+  }
   if (d.fields !== undefined) {
     if (typeof d.fields !== 'object' || d.fields === null || Array.isArray(d.fields)) {
       throw provisionFailed("The provision hook's fields must be an object of create parameters and string values.");
@@ -116,10 +109,6 @@ function createParams(details: unknown, email: CheckedEmail): Record<string, str
     }
   }
   return params;
-}
-
-function isDuplicate(e: unknown): boolean {
-  return isLuminateError(e) && e.luminateCode !== undefined && DUPLICATE_CODES.has(e.luminateCode);
 }
 
 function notFound(cause?: unknown): LuminateError {
@@ -164,8 +153,8 @@ async function lookUpOrCreate(ctx: FindContext, req: Request, email: CheckedEmai
     log('create: new constituent %s for %s', consId, masked);
     return consId;
   } catch (e) {
-    if (!isDuplicate(e)) throw e;
-    duplicate = e as LuminateError;
+    if (!isLuminateError(e) || !DUPLICATE_CODES.has(e.luminateCode ?? 0)) throw e;
+    duplicate = e;
     log('create: duplicate (Luminate code %s) for %s; looking up again', duplicate.luminateCode, masked);
   }
   const again = await getUserByEmail(client, email, call);
