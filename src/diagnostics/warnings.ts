@@ -123,6 +123,7 @@ function signatureFix(req: Request, algorithm: SignatureAlgorithm): string | und
 export function warningFor(err: LuminateError, req: Request, settings: WarningSettings): { code: WarningCode; message: string } | undefined {
   const lead = `${settings.who}: ${err.code}`;
   const tail = `Meanwhile ${settings.consequence}.`;
+  const cause = err.cause === undefined ? '' : ` (${settings.scrub(causeText(err.cause))})`;
   const access = err.luminateCode === undefined ? undefined : ACCESS_WARNINGS[err.luminateCode];
   if (access !== undefined && err.code.startsWith('LUMINATE_')) {
     const fix = accessFix(err.luminateCode, err.message, settings.names) as string;
@@ -151,12 +152,10 @@ export function warningFor(err: LuminateError, req: Request, settings: WarningSe
       const fix = hasSession(req)
         ? 'make the constituent hook return null for a visitor who is not logged in, and never throw'
         : 'req.session is undefined: mount express-session before the bridge (app.use(session(...)) first, then app.use(luminateSso(...)))';
-      return { code: 'LUMINATE_SSO_HOOK_FAILED', message: `${lead}: the constituent hook threw (${settings.scrub(causeText(err.cause))}). Fix: ${fix}. ${tail}` };
+      return { code: 'LUMINATE_SSO_HOOK_FAILED', message: `${lead}: the constituent hook threw${cause}. Fix: ${fix}. ${tail}` };
     }
-    case 'SSO_PROVISION_FAILED': {
-      const cause = err.cause === undefined ? '' : ` (${settings.scrub(causeText(err.cause))})`;
+    case 'SSO_PROVISION_FAILED':
       return { code: 'LUMINATE_SSO_PROVISION_FAILED', message: `${lead}: ${err.message}${cause} Fix: check the provision hook. ${tail}` };
-    }
     case 'LUMINATE_CONNECTION_REFUSED':
     case 'LUMINATE_NETWORK_ERROR':
     case 'LUMINATE_UNEXPECTED_RESPONSE':
@@ -167,19 +166,15 @@ export function warningFor(err: LuminateError, req: Request, settings: WarningSe
       const why = explainUnreachable(err, 'luminate.secureUrl (env LUMINATE_SECURE_URL)', 0);
       return { code: 'LUMINATE_SSO_UNREACHABLE', message: `${lead}: no usable answer from Luminate: ${why.detail}. Fix: ${why.fix}. ${tail}` };
     }
-    case 'SSO_STORE_UNAVAILABLE': {
-      const cause = err.cause === undefined ? '' : ` (${settings.scrub(causeText(err.cause))})`;
+    case 'SSO_STORE_UNAVAILABLE':
       return { code: 'LUMINATE_SSO_STORE', message: `${lead}: ${err.message}${cause} Fix: check the store (e.g. Redis) the bridge was given. ${tail}` };
-    }
-    case 'SSO_RENDER_PAGE_FAILED': {
+    case 'SSO_RENDER_PAGE_FAILED':
       // The visitor still gets the page, in the bridge's own look: the host's layout is broken.
-      const cause = err.cause === undefined ? '' : ` (${settings.scrub(causeText(err.cause))})`;
       return {
         code: 'LUMINATE_SSO_RENDER_PAGE',
         message: `${settings.who}: ${err.code}: ${err.message}${cause} Fix: make renderPage return the whole HTML document as a string, ` +
           "with page.form in it when the page has one, and never throw. Meanwhile visitors get the bridge's built-in pages.",
       };
-    }
     case 'LOGIN_SESSION_REQUIRED':
       return { code: 'LUMINATE_SSO_NO_SESSION', message: `${lead}: req.session is undefined. Fix: mount express-session before the bridge (app.use(session(...)) first). ${tail}` };
     default:

@@ -73,7 +73,7 @@ export function sendHandoff(
     if (token.nonce) {
       // No source/sub_source in this URL: EstablishSession documents only NONCE_TOKEN and NEXTURL,
       // and the token call already carried the attribution for this session.
-      if (log.enabled) log('handoff establishSession for cons_id %s (nonce %s)', token.consId, redact(token.nonce));
+      log('handoff establishSession for cons_id %s (nonce %s)', token.consId, redact(token.nonce));
       ctx.applyHeaders(req, res);
       sendRedirect(res, ctx.establishSessionUrl({ ...token, nonce: token.nonce }, destination)); // no body: the URL carries the nonce
       callHookSafely(config.onHandoff, { ...info, handoff: 'establishSession' }, req);
@@ -95,10 +95,8 @@ export function sendHandoff(
     rememberMe: config.rememberMe,
     attribution,
   });
-  if (log.enabled) {
-    log('handoff singleSignOn: auto-post page to %s for cons_id %s (token %s); Luminate errors return to %s',
-      form.action, token.consId, redact(token.token), callbackUrl);
-  }
+  log('handoff singleSignOn: auto-post page to %s for cons_id %s (token %s); Luminate errors return to %s',
+    form.action, token.consId, redact(token.token), callbackUrl);
   // Every origin the form POST may end up on: Luminate, the callback, the destination.
   ctx.pages.sendHandoff(req, res, form, [config.secureUrl, callbackUrl, destination].map((url) => new URL(url).origin));
   callHookSafely(config.onHandoff, { ...info, handoff: 'singleSignOn' }, req);

@@ -45,7 +45,7 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
       return;
     }
     ref = toConstituentRef(value);
-    if (log.enabled) log('constituent hook: %s', describeVisitor(ref));
+    log('constituent hook: %s', describeVisitor(ref));
     const { perRequest } = config.attribution;
     attribution = perRequest === undefined
       ? configuredAttribution(config, req)
