@@ -17,11 +17,7 @@ const loginUrl = z.custom<string>(
   (v) => {
     if (typeof v !== 'string' || v === '') return false;
     if (v.startsWith('/')) return !v.startsWith('//') && !v.includes('\\');
-    try {
-      return ['http:', 'https:'].includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
+    return URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol);
   },
   { error: 'must be a site path such as "/login" or an absolute http(s) URL.' },
 );
