@@ -5,11 +5,7 @@ import { checkAccess } from '../luminate/access-check';
 import type { LuminateClient } from '../luminate/luminate-client';
 import { OPTION_SETTING_NAMES, type Warner } from './warnings';
 
-/**
- * True when the request came through a proxy this app does not trust: it carries
- * X-Forwarded-Proto/-Host/-For, Express's `trust proxy` does not cover the sender, and no
- * `baseUrl` says what the public address is.
- */
+/** True when the request carries X-Forwarded-* headers from a sender `trust proxy` does not cover, and no `baseUrl` is set. */
 export function untrustedProxy(req: Request, baseUrl: string | undefined): boolean {
   if (baseUrl !== undefined) return false;
   const h = req.headers;

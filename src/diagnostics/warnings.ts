@@ -15,30 +15,28 @@ export const WARNING_INTERVAL_MS = 5 * 60_000;
 const PREFIX = 'luminate-sso-bridge: ';
 
 /**
- * Sends warnings to a logger, at most one per code per `intervalMs`. Memory is bounded: one
- * timestamp per warning code, a fixed set. `scrub` scrubs a part of a line (a cause, a check's
- * detail) of this warner's own secrets; `warn` sends the line as it is given.
+ * Sends warnings to a logger, at most one per code per WARNING_INTERVAL_MS (one timestamp per
+ * code: bounded). `scrub` scrubs a part of a line of this warner's own secrets; `warn` sends the line as given.
  */
 export class Warner {
   readonly #logger: BridgeLogger | false;
   /** This warner's own secrets (its bridge's API password, secret key and API key), nobody else's. */
   readonly scrub: Scrub;
   readonly #now: () => number;
-  readonly #intervalMs: number;
   readonly #last = new Map<WarningCode, number>();
 
-  constructor(logger: BridgeLogger | false, secrets: readonly string[], now: () => number = Date.now, intervalMs = WARNING_INTERVAL_MS) {
+  // Date.now is read at each call, not captured: a clock stubbed after start-up is seen.
+  constructor(logger: BridgeLogger | false, secrets: readonly string[], now: () => number = () => Date.now()) {
     this.#logger = logger;
     this.scrub = secretScrubber(secrets);
     this.#now = now;
-    this.#intervalMs = intervalMs;
   }
 
   /** Sends the line unless this code was sent within the interval; `once`: only ever once. */
   warn(code: WarningCode, message: string, once = false): void {
     const now = this.#now();
     const last = this.#last.get(code);
-    if (last !== undefined && (once || now - last < this.#intervalMs)) return;
+    if (last !== undefined && (once || now - last < WARNING_INTERVAL_MS)) return;
     this.#last.set(code, now);
     this.#send('warn', code, message);
   }

@@ -15,8 +15,8 @@ const SSO = 'luminateSso()';
  * Every failure reaches `onError` and every handoff `onHandoff`, so wrapping those two counts
  * everything without touching the request path. `onError` still sees every failure.
  */
-export function monitorSso(config: ResolvedSsoOptions, now: () => number = () => Date.now()) {
-  const warner = new Warner(config.logger, secretsOf(config), now);
+export function monitorSso(config: ResolvedSsoOptions) {
+  const warner = new Warner(config.logger, secretsOf(config));
   const counters = bridgeCounters();
   const consequence = config.onFailure === 'continue'
     ? 'every visitor continues as a guest'

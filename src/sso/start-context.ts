@@ -20,6 +20,5 @@ export interface StartContext {
   pages: BridgePages;
   /** Limits token requests per visitor and per client IP; undefined when both limits are off. */
   throttle?: MintThrottle;
-  /** EstablishSession URLs for config.secureUrl: establishSessionUrls(config.secureUrl). */
   establishSessionUrl: EstablishSessionUrl;
 }
