@@ -113,7 +113,8 @@ function createParams(details: unknown, email: CheckedEmail): Record<string, str
 
 function notFound(cause?: unknown): LuminateError {
   // The message names no email: errors reach logs and onError.
-  return new LuminateError('LUMINATE_CONSTITUENT_NOT_FOUND', 'No constituent has the email the constituent hook returned (getUser).', { cause });
+  const message = 'No constituent has the email the constituent hook returned (getUser).';
+  return new LuminateError('LUMINATE_CONSTITUENT_NOT_FOUND', message, { cause });
 }
 
 /**

@@ -93,7 +93,9 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   bridge.close = async () => ownClient?.close();
   bridge.stats = () => monitor.counters.snapshot();
   const { verify } = config;
-  bridge.ready = verify === false ? Promise.resolve(undefined) : verifyAccess(client, verify, monitor.warner, 'luminateSso()', config.timeoutMs);
+  bridge.ready = verify === false
+    ? Promise.resolve(undefined)
+    : verifyAccess(client, verify, monitor.warner, 'luminateSso()', config.timeoutMs);
   bridge.ready.catch(() => undefined); // a rejection nobody listens to is not an unhandled one
   return bridge;
 }

@@ -65,7 +65,8 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
 
   const callbackUrl = publicUrl(req, config.baseUrl, `${req.baseUrl}${config.paths.callback}`);
   if (callbackUrl === undefined) {
-    fail(new LuminateError('SSO_INVALID_HOST', 'Cannot build the callback URL: the Host header is not a plain host name; set the baseUrl option.'));
+    const message = 'Cannot build the callback URL: the Host header is not a plain host name; set the baseUrl option.';
+    fail(new LuminateError('SSO_INVALID_HOST', message));
     return;
   }
 
