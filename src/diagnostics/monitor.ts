@@ -5,11 +5,7 @@ import { checkAccess } from '../luminate/access-check';
 import type { LuminateClient } from '../luminate/luminate-client';
 import { OPTION_SETTING_NAMES, type Warner } from './warnings';
 
-/**
- * True when the request came through a proxy this app does not trust: it carries
- * X-Forwarded-Proto/-Host/-For, Express's `trust proxy` does not cover the sender, and no
- * `baseUrl` says what the public address is.
- */
+/** True when the request carries X-Forwarded-* headers from a sender `trust proxy` does not cover, and no `baseUrl` is set. */
 export function untrustedProxy(req: Request, baseUrl: string | undefined): boolean {
   if (baseUrl !== undefined) return false;
   const h = req.headers;
@@ -69,22 +65,10 @@ export async function verifyAccess(
   warner.warn('LUMINATE_SSO_VERIFY', `${who}: start-up check failed: ${line}.`);
   if (mode === 'warn') return report;
   const cause = access.error;
-  const code = isLuminateError(cause) ? cause.code : 'LUMINATE_NETWORK_ERROR';
-  throw new LuminateError(code, `${who}: start-up check failed: ${line}.`, {
-    ...(isLuminateError(cause) && cause.luminateCode !== undefined ? { luminateCode: cause.luminateCode } : {}),
-    ...(isLuminateError(cause) && cause.upstreamStatus !== undefined ? { upstreamStatus: cause.upstreamStatus } : {}),
-    cause,
+  const known = isLuminateError(cause) ? cause : undefined;
+  throw new LuminateError(known?.code ?? 'LUMINATE_NETWORK_ERROR', `${who}: start-up check failed: ${line}.`, {
+    luminateCode: known?.luminateCode, upstreamStatus: known?.upstreamStatus, cause,
   });
-}
-
-/**
- * `bridge.ready`: settled once the start-up check is done (at once without `verify`). A rejection
- * nobody listens to is not an unhandled rejection: the bridge keeps its own handler on it.
- */
-export function readyPromise(run: (() => Promise<VerifyReport>) | undefined): Promise<VerifyReport | undefined> {
-  const ready = run === undefined ? Promise.resolve(undefined) : run();
-  ready.catch(() => undefined);
-  return ready;
 }
 
 /** Runs `observe`, then the user's hook; the observer never stands in the hook's way. */

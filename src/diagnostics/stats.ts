@@ -46,63 +46,40 @@ export interface BridgeStats {
 
 const REFUSED_CALLBACK: ReadonlySet<LuminateErrorCode> = new Set(['SSO_CALLBACK_SIGNATURE_INVALID', 'SSO_CALLBACK_EXPIRED', 'SSO_CALLBACK_REPLAYED']);
 
-/** The counters of one bridge. Keys are the fixed error codes: bounded memory. */
-export class BridgeCounters {
-  readonly #handoffs: Record<HandoffMode, number> = { singleSignOn: 0, establishSession: 0 };
-  readonly #guest = new Map<LuminateErrorCode, number>();
-  readonly #errors = new Map<LuminateErrorCode, number>();
-  readonly #refused = new Map<LuminateErrorCode, number>();
-  #throttled = 0;
-  #notNavigation = 0;
-  #pageFallbacks = 0;
-
-  handoff(mode: HandoffMode): void {
-    this.#handoffs[mode] += 1;
-    publish({ outcome: 'handoff', handoff: mode });
-  }
-
-  /** Counts a failure the bridge answered; `policy` is onFailure. */
-  failure(code: LuminateErrorCode, policy: 'continue' | 'error'): void {
-    if (code === 'SSO_THROTTLED') {
-      this.#throttled += 1;
-      publish({ outcome: 'throttled', code });
-    } else if (code === 'SSO_NOT_NAVIGATION') {
-      // Not a failure of the handoff: the browser loaded the link as an image or a prefetch.
-      this.#notNavigation += 1;
-      publish({ outcome: 'not-navigation', code });
-    } else if (code === 'SSO_RENDER_PAGE_FAILED') {
-      // The visitor still got the page (built-in look); the hand-over itself is counted apart.
-      this.#pageFallbacks += 1;
-      publish({ outcome: 'page-fallback', code });
-    } else if (REFUSED_CALLBACK.has(code)) {
-      bump(this.#refused, code);
-      publish({ outcome: 'callback-refused', code });
-    } else if (policy === 'continue') {
-      bump(this.#guest, code);
-      publish({ outcome: 'guest', code });
-    } else {
-      bump(this.#errors, code);
-      publish({ outcome: 'error', code });
-    }
-  }
-
-  snapshot(): BridgeStats {
-    return {
-      handoffs: { ...this.#handoffs },
-      guestContinues: Object.fromEntries(this.#guest),
-      errors: Object.fromEntries(this.#errors),
-      throttled: this.#throttled,
-      callbacksRefused: Object.fromEntries(this.#refused),
-      notNavigation: this.#notNavigation,
-      pageFallbacks: this.#pageFallbacks,
-    };
-  }
-}
-
-function bump(counts: Map<LuminateErrorCode, number>, code: LuminateErrorCode): void {
-  counts.set(code, (counts.get(code) ?? 0) + 1);
-}
-
-function publish(event: BridgeEvent): void {
-  if (handoffChannel.hasSubscribers) handoffChannel.publish(event);
+/** The counters of one bridge, keyed by the fixed error codes (bounded memory), and the events they publish. */
+export function bridgeCounters() {
+  const stats: BridgeStats = {
+    handoffs: { singleSignOn: 0, establishSession: 0 }, guestContinues: {}, errors: {}, throttled: 0, callbacksRefused: {},
+    notNavigation: 0, pageFallbacks: 0,
+  };
+  const publish = (event: BridgeEvent) => {
+    if (handoffChannel.hasSubscribers) handoffChannel.publish(event);
+  };
+  return {
+    handoff(mode: HandoffMode): void {
+      stats.handoffs[mode] += 1;
+      publish({ outcome: 'handoff', handoff: mode });
+    },
+    /** Counts a failure the bridge answered; `policy` is onFailure. */
+    failure(code: LuminateErrorCode, policy: 'continue' | 'error'): void {
+      if (code === 'SSO_THROTTLED') {
+        stats.throttled += 1;
+        publish({ outcome: 'throttled', code });
+      } else if (code === 'SSO_NOT_NAVIGATION') {
+        // Not a failure of the handoff: the browser loaded the link as an image or a prefetch.
+        stats.notNavigation += 1;
+        publish({ outcome: 'not-navigation', code });
+      } else if (code === 'SSO_RENDER_PAGE_FAILED') {
+        // The visitor still got the page (built-in look); the hand-over itself is counted apart.
+        stats.pageFallbacks += 1;
+        publish({ outcome: 'page-fallback', code });
+      } else {
+        const outcome = REFUSED_CALLBACK.has(code) ? 'callback-refused' : policy === 'continue' ? 'guest' : 'error';
+        const counts = { 'callback-refused': stats.callbacksRefused, guest: stats.guestContinues, error: stats.errors }[outcome];
+        counts[code] = (counts[code] ?? 0) + 1;
+        publish({ outcome, code } as BridgeEvent);
+      }
+    },
+    snapshot: (): BridgeStats => structuredClone(stats),
+  };
 }

@@ -15,30 +15,28 @@ export const WARNING_INTERVAL_MS = 5 * 60_000;
 const PREFIX = 'luminate-sso-bridge: ';
 
 /**
- * Sends warnings to a logger, at most one per code per `intervalMs`. Memory is bounded: one
- * timestamp per warning code, a fixed set. `scrub` scrubs a part of a line (a cause, a check's
- * detail) of this warner's own secrets; `warn` sends the line as it is given.
+ * Sends warnings to a logger, at most one per code per WARNING_INTERVAL_MS (one timestamp per
+ * code: bounded). `scrub` scrubs a part of a line of this warner's own secrets; `warn` sends the line as given.
  */
 export class Warner {
   readonly #logger: BridgeLogger | false;
   /** This warner's own secrets (its bridge's API password, secret key and API key), nobody else's. */
   readonly scrub: Scrub;
   readonly #now: () => number;
-  readonly #intervalMs: number;
   readonly #last = new Map<WarningCode, number>();
 
-  constructor(logger: BridgeLogger | false, secrets: readonly string[], now: () => number = Date.now, intervalMs = WARNING_INTERVAL_MS) {
+  // Date.now is read at each call, not captured: a clock stubbed after start-up is seen.
+  constructor(logger: BridgeLogger | false, secrets: readonly string[], now: () => number = () => Date.now()) {
     this.#logger = logger;
     this.scrub = secretScrubber(secrets);
     this.#now = now;
-    this.#intervalMs = intervalMs;
   }
 
   /** Sends the line unless this code was sent within the interval; `once`: only ever once. */
   warn(code: WarningCode, message: string, once = false): void {
     const now = this.#now();
     const last = this.#last.get(code);
-    if (last !== undefined && (once || now - last < this.#intervalMs)) return;
+    if (last !== undefined && (once || now - last < WARNING_INTERVAL_MS)) return;
     this.#last.set(code, now);
     this.#send('warn', code, message);
   }
@@ -96,7 +94,6 @@ export function hasSession(req: Request): boolean {
   return typeof session === 'object' && session !== null;
 }
 
-
 /**
  * The fix for a refused callback signature, from the signature's length: 40 hex characters on an
  * md5 site (or 32 on sha1) means signatureAlgorithm is wrong; the right length means the secret
@@ -124,6 +121,7 @@ function signatureFix(req: Request, algorithm: SignatureAlgorithm): string | und
 export function warningFor(err: LuminateError, req: Request, settings: WarningSettings): { code: WarningCode; message: string } | undefined {
   const lead = `${settings.who}: ${err.code}`;
   const tail = `Meanwhile ${settings.consequence}.`;
+  const cause = err.cause === undefined ? '' : ` (${settings.scrub(causeText(err.cause))})`;
   const access = err.luminateCode === undefined ? undefined : ACCESS_WARNINGS[err.luminateCode];
   if (access !== undefined && err.code.startsWith('LUMINATE_')) {
     const fix = accessFix(err.luminateCode, err.message, settings.names) as string;
@@ -152,12 +150,10 @@ export function warningFor(err: LuminateError, req: Request, settings: WarningSe
       const fix = hasSession(req)
         ? 'make the constituent hook return null for a visitor who is not logged in, and never throw'
         : 'req.session is undefined: mount express-session before the bridge (app.use(session(...)) first, then app.use(luminateSso(...)))';
-      return { code: 'LUMINATE_SSO_HOOK_FAILED', message: `${lead}: the constituent hook threw (${settings.scrub(causeText(err.cause))}). Fix: ${fix}. ${tail}` };
+      return { code: 'LUMINATE_SSO_HOOK_FAILED', message: `${lead}: the constituent hook threw${cause}. Fix: ${fix}. ${tail}` };
     }
-    case 'SSO_PROVISION_FAILED': {
-      const cause = err.cause === undefined ? '' : ` (${settings.scrub(causeText(err.cause))})`;
+    case 'SSO_PROVISION_FAILED':
       return { code: 'LUMINATE_SSO_PROVISION_FAILED', message: `${lead}: ${err.message}${cause} Fix: check the provision hook. ${tail}` };
-    }
     case 'LUMINATE_CONNECTION_REFUSED':
     case 'LUMINATE_NETWORK_ERROR':
     case 'LUMINATE_UNEXPECTED_RESPONSE':
@@ -168,28 +164,18 @@ export function warningFor(err: LuminateError, req: Request, settings: WarningSe
       const why = explainUnreachable(err, 'luminate.secureUrl (env LUMINATE_SECURE_URL)', 0);
       return { code: 'LUMINATE_SSO_UNREACHABLE', message: `${lead}: no usable answer from Luminate: ${why.detail}. Fix: ${why.fix}. ${tail}` };
     }
-    case 'SSO_STORE_UNAVAILABLE': {
-      const cause = err.cause === undefined ? '' : ` (${settings.scrub(causeText(err.cause))})`;
+    case 'SSO_STORE_UNAVAILABLE':
       return { code: 'LUMINATE_SSO_STORE', message: `${lead}: ${err.message}${cause} Fix: check the store (e.g. Redis) the bridge was given. ${tail}` };
-    }
-    case 'SSO_RENDER_PAGE_FAILED': {
+    case 'SSO_RENDER_PAGE_FAILED':
       // The visitor still gets the page, in the bridge's own look: the host's layout is broken.
-      const cause = err.cause === undefined ? '' : ` (${settings.scrub(causeText(err.cause))})`;
       return {
         code: 'LUMINATE_SSO_RENDER_PAGE',
         message: `${settings.who}: ${err.code}: ${err.message}${cause} Fix: make renderPage return the whole HTML document as a string, ` +
           "with page.form in it when the page has one, and never throw. Meanwhile visitors get the bridge's built-in pages.",
       };
-    }
     case 'LOGIN_SESSION_REQUIRED':
       return { code: 'LUMINATE_SSO_NO_SESSION', message: `${lead}: req.session is undefined. Fix: mount express-session before the bridge (app.use(session(...)) first). ${tail}` };
     default:
       return undefined;
   }
-}
-
-/** The line for luminateSso() without a `constituent` hook on a request without a session. */
-export function noSessionWarning(who: string, consequence: string): string {
-  return `${who}: req.session is undefined, so the default constituent hook (loggedInConstituent) finds nobody. ` +
-    `Fix: mount express-session before the bridge (app.use(session(...)) first, then app.use(luminateSso(...))). Meanwhile ${consequence}.`;
 }

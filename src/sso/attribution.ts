@@ -3,14 +3,15 @@ import { isSourceValue } from '../config/clients';
 import { debugFor } from '../debug';
 import { causeText } from '../http/cause-text';
 import type { Attribution } from '../luminate/types';
-import type { AttributionFunction, ResolvedSsoOptions } from './options';
+import type { AttributionFunction } from './options';
+import type { ResolvedSsoOptions } from './resolve-options';
 
 const log = debugFor('sso');
 
 /** Values taken from a link's query come from visitors: a tighter alphabet and length. */
 const QUERY_SOURCE = /^[A-Za-z0-9 ._~:@+-]{1,64}$/;
 /** The query parameters a bridge link carries its attribution in (Luminate's own names). */
-export const QUERY_PARAMS = { source: 'source', subSource: 'sub_source' } as const;
+const QUERY_PARAMS = { source: 'source', subSource: 'sub_source' } as const;
 
 function isQuerySourceValue(value: unknown): value is string {
   return typeof value === 'string' && QUERY_SOURCE.test(value) && value.trim() === value;
@@ -61,14 +62,6 @@ export async function requestAttribution(perRequest: AttributionFunction, req: R
     log('the attribution function threw (%s); no attribution for this click', causeText(e));
     return {};
   }
-}
-
-/** The attribution as per-call client options (only the fields that are set). */
-export function callAttribution(attribution: Attribution): { source?: string; subSource?: string } {
-  const out: { source?: string; subSource?: string } = {};
-  if (attribution.source !== undefined) out.source = attribution.source;
-  if (attribution.subSource !== undefined) out.subSource = attribution.subSource;
-  return out;
 }
 
 /**

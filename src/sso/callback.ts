@@ -1,26 +1,16 @@
 import type { NextFunction, Request, Response } from 'express';
 import { debugFor } from '../debug';
 import { LuminateError } from '../errors';
-import { resolveDestination, type CompiledDestinations } from '../http/destinations';
+import { resolveDestination } from '../http/destinations';
 import { applyFailurePolicy, asLuminateError, callHookSafely, toErrorHandler } from '../http/failure';
-import type { BridgePages } from '../http/message-page';
-import type { ResolvedSsoOptions } from './options';
-import type { HandoffCsp } from '../http/security-headers';
+import type { StartContext } from './start-context';
 import { verifySignedRequest } from '../http/request-urls';
 import { refusedSignatureCode, reportedLuminateCode } from '../luminate/signature';
 import type { BridgeStore } from '../store/store';
 
 const log = debugFor('callback');
 
-export interface CallbackContext {
-  config: ResolvedSsoOptions;
-  destinations: CompiledDestinations;
-  store: BridgeStore;
-  applyHeaders: (req: Request, res: Response, csp?: HandoffCsp) => void;
-  /** The refused-callback page, like the bridge's other pages. */
-  pages: BridgePages;
-  now: () => number;
-}
+type CallbackContext = Pick<StartContext, 'config' | 'destinations' | 'applyHeaders' | 'pages'> & { store: BridgeStore };
 
 /**
  * `GET <callback>`: Luminate's signed error redirect after a failed singleSignOn. A valid one goes
@@ -29,7 +19,7 @@ export interface CallbackContext {
  */
 export async function handleCallback(ctx: CallbackContext, req: Request, res: Response, next: NextFunction): Promise<void> {
   const { config } = ctx;
-  const checked = verifySignedRequest(req, config, config.callbackMaxAgeSeconds, ctx.now());
+  const checked = verifySignedRequest(req, config, config.callbackMaxAgeSeconds, Date.now());
   if (!checked.ok) {
     refuse(ctx, req, res, next, new LuminateError(refusedSignatureCode(checked.reason), `Refused a callback: signature ${checked.reason}.`));
     return;
@@ -50,11 +40,8 @@ export async function handleCallback(ctx: CallbackContext, req: Request, res: Re
   }
   const { url: destination } = resolveDestination(checked.params.get('next') ?? undefined, ctx.destinations);
   const luminateCode = reportedLuminateCode(checked.params);
-  const err = new LuminateError(
-    'SSO_CALLBACK_ERROR',
-    `Luminate reported that single sign-on failed${luminateCode === undefined ? '' : ` (code ${luminateCode})`}.`,
-    luminateCode === undefined ? {} : { luminateCode },
-  );
+  const reported = luminateCode === undefined ? '' : ` (code ${luminateCode})`;
+  const err = new LuminateError('SSO_CALLBACK_ERROR', `Luminate reported that single sign-on failed${reported}.`, { luminateCode });
   log('valid error callback, luminate code %s', luminateCode ?? '-');
   applyFailurePolicy(config, err, req, res, next, destination, ctx.applyHeaders);
 }

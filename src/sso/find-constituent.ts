@@ -1,15 +1,13 @@
 import type { Request } from 'express';
-import type { LuminateClient } from '../luminate/luminate-client';
 import type { CallOptions } from '../luminate/types';
 import { CONS_ID, CONTROL_CHARACTER, readRequiredId, type LuminateRecord } from '../luminate/values';
 import { debugFor, maskEmail } from '../debug';
 import { LuminateError, isLuminateError } from '../errors';
 import { untilAborted } from '../util/abort';
-import { callAttribution } from './attribution';
 import { checkEmail, type CheckedEmail } from './email';
 import type { Attribution } from '../luminate/types';
-import type { ProvisionDetails, ResolvedSsoOptions } from './options';
-import type { SingleFlight } from '../store/single-flight';
+import type { ProvisionDetails } from './options';
+import type { StartContext } from './start-context';
 
 const log = debugFor('sso');
 
@@ -25,11 +23,7 @@ export interface RememberedConstituent {
   consId: string;
 }
 
-export interface FindContext {
-  config: ResolvedSsoOptions;
-  client: Pick<LuminateClient, 'callServerApi'>;
-  flight: SingleFlight;
-}
+type FindContext = Pick<StartContext, 'config' | 'client' | 'flight'>;
 
 const GET_USER_ROOT = 'getConsResponse';
 /** [code] Integrations read `createConsResponse.cons_id`; the vendor pages do not show the reply. */
@@ -40,21 +34,15 @@ const MAX_NAME_LENGTH = 255;
 /** `create` parameters the bridge sets itself (or the client does); `fields` may not override them. */
 const BRIDGE_FIELDS = new Set(['primary_email', 'name.first', 'name.last', 'member_id', 'cons_id', 'source', 'sub_source']);
 
-// ---------------------------------------------------------------- the visitor's session
-
-type SessionBag = Record<string, unknown>;
-
-function sessionOf(req: Request): SessionBag | undefined {
-  const session = (req as unknown as { session?: unknown }).session;
-  return typeof session === 'object' && session !== null ? (session as SessionBag) : undefined;
+function sessionOf(req: Request): Record<string, unknown> | undefined {
+  const { session } = req as { session?: unknown };
+  return typeof session === 'object' && session !== null ? (session as Record<string, unknown>) : undefined;
 }
 
 /** The cons_id remembered for this email in the visitor's session, if any. */
-export function recall(req: Request, email: CheckedEmail): string | undefined {
-  const entry = sessionOf(req)?.[SESSION_KEY] as Partial<RememberedConstituent> | undefined;
-  if (typeof entry !== 'object' || entry === null) return undefined;
-  if (entry.email !== email.key || typeof entry.consId !== 'string' || !CONS_ID.test(entry.consId)) return undefined;
-  return entry.consId;
+function recall(req: Request, email: CheckedEmail): string | undefined {
+  const entry = sessionOf(req)?.[SESSION_KEY] as Partial<RememberedConstituent> | null | undefined;
+  return entry?.email === email.key && typeof entry.consId === 'string' && CONS_ID.test(entry.consId) ? entry.consId : undefined;
 }
 
 function remember(req: Request, email: CheckedEmail, consId: string): void {
@@ -63,11 +51,8 @@ function remember(req: Request, email: CheckedEmail, consId: string): void {
 }
 
 export function forget(req: Request): void {
-  const session = sessionOf(req);
-  if (session !== undefined && SESSION_KEY in session) delete session[SESSION_KEY];
+  delete sessionOf(req)?.[SESSION_KEY];
 }
-
-// ---------------------------------------------------------------- server-API calls
 
 function consIdOf(record: LuminateRecord, root: string): string {
   const consId = readRequiredId(record, 'cons_id', root);
@@ -76,7 +61,7 @@ function consIdOf(record: LuminateRecord, root: string): string {
 }
 
 /** SRConsAPI `getUser` by `primary_email`: the cons_id, or undefined when no record has that email. */
-export async function getUserByEmail(client: FindContext['client'], email: CheckedEmail, call: CallOptions): Promise<string | undefined> {
+async function getUserByEmail(client: FindContext['client'], email: CheckedEmail, call: CallOptions): Promise<string | undefined> {
   try {
     const record = await client.callServerApi('getUser', { primary_email: email.address }, GET_USER_ROOT, call);
     return consIdOf(record, GET_USER_ROOT);
@@ -87,7 +72,7 @@ export async function getUserByEmail(client: FindContext['client'], email: Check
 }
 
 function provisionFailed(message: string, cause?: unknown): LuminateError {
-  return new LuminateError('SSO_PROVISION_FAILED', message, cause === undefined ? {} : { cause });
+  return new LuminateError('SSO_PROVISION_FAILED', message, { cause });
 }
 
 function checkName(value: unknown, field: string): string | undefined {
@@ -99,7 +84,7 @@ function checkName(value: unknown, field: string): string | undefined {
 }
 
 /** The `create` parameters for what the provision hook returned (null: do not create). */
-export function createParams(details: unknown, email: CheckedEmail): Record<string, string> | null {
+function createParams(details: unknown, email: CheckedEmail): Record<string, string> | null {
   if (details === null || details === undefined) return null;
   if (typeof details !== 'object' || Array.isArray(details)) {
     throw provisionFailed('The provision hook must return { email, firstName, lastName, memberId, fields } or null.');
@@ -109,12 +94,10 @@ export function createParams(details: unknown, email: CheckedEmail): Record<stri
     throw provisionFailed("The provision hook's email must be the address the constituent hook returned (or be left out).");
   }
   const params: Record<string, string> = { primary_email: email.address };
-  const first = checkName(d.firstName, 'firstName');
-  const last = checkName(d.lastName, 'lastName');
-  const memberId = checkName(d.memberId, 'memberId');
-  if (first !== undefined) params['name.first'] = first;
-  if (last !== undefined) params['name.last'] = last;
-  if (memberId !== undefined) params.member_id = memberId;
+  for (const [field, param] of [['firstName', 'name.first'], ['lastName', 'name.last'], ['memberId', 'member_id']] as const) {
+    const value = checkName(d[field], field);
+    if (value !== undefined) params[param] = value;
+  }
   if (d.fields !== undefined) {
     if (typeof d.fields !== 'object' || d.fields === null || Array.isArray(d.fields)) {
       throw provisionFailed("The provision hook's fields must be an object of create parameters and string values.");
@@ -128,22 +111,11 @@ export function createParams(details: unknown, email: CheckedEmail): Record<stri
   return params;
 }
 
-/** SRConsAPI `create`: the new record's cons_id. */
-export async function createConstituent(client: FindContext['client'], params: Record<string, string>, call: CallOptions): Promise<string> {
-  const record = await client.callServerApi('create', params, CREATE_ROOT, call);
-  return consIdOf(record, CREATE_ROOT);
-}
-
-function isDuplicate(e: unknown): boolean {
-  return isLuminateError(e) && e.luminateCode !== undefined && DUPLICATE_CODES.has(e.luminateCode);
-}
-
 function notFound(cause?: unknown): LuminateError {
   // The message names no email: errors reach logs and onError.
-  return new LuminateError('LUMINATE_CONSTITUENT_NOT_FOUND', 'No constituent has the email the constituent hook returned (getUser).', cause === undefined ? {} : { cause });
+  const message = 'No constituent has the email the constituent hook returned (getUser).';
+  return new LuminateError('LUMINATE_CONSTITUENT_NOT_FOUND', message, { cause });
 }
-
-// ---------------------------------------------------------------- lookup, then create
 
 /**
  * getUser; when not found and `provision` is set, `create`; when create reports a duplicate
@@ -153,7 +125,7 @@ function notFound(cause?: unknown): LuminateError {
 async function lookUpOrCreate(ctx: FindContext, req: Request, email: CheckedEmail, attribution: Attribution): Promise<string> {
   const { config, client } = ctx;
   const signal = AbortSignal.timeout(config.timeoutMs);
-  const call: CallOptions = { signal, ...callAttribution(attribution) };
+  const call: CallOptions = { signal, ...attribution };
   const masked = maskEmail(email.key);
   const found = await getUserByEmail(client, email, call);
   if (found !== undefined) {
@@ -167,7 +139,6 @@ async function lookUpOrCreate(ctx: FindContext, req: Request, email: CheckedEmai
   let params: Record<string, string> | null;
   try {
     const hook = Promise.resolve().then(() => config.provision!(req));
-    hook.catch(() => undefined); // settled late after the deadline: not an unhandled rejection
     const details = await untilAborted(hook, signal, () => provisionFailed(`The provision hook did not answer within ${config.timeoutMs} ms.`));
     params = createParams(details, email);
   } catch (e) {
@@ -179,12 +150,12 @@ async function lookUpOrCreate(ctx: FindContext, req: Request, email: CheckedEmai
   }
   let duplicate: LuminateError;
   try {
-    const consId = await createConstituent(client, params, call);
+    const consId = consIdOf(await client.callServerApi('create', params, CREATE_ROOT, call), CREATE_ROOT);
     log('create: new constituent %s for %s', consId, masked);
     return consId;
   } catch (e) {
-    if (!isDuplicate(e)) throw e;
-    duplicate = e as LuminateError;
+    if (!isLuminateError(e) || !DUPLICATE_CODES.has(e.luminateCode ?? 0)) throw e;
+    duplicate = e;
     log('create: duplicate (Luminate code %s) for %s; looking up again', duplicate.luminateCode, masked);
   }
   const again = await getUserByEmail(client, email, call);

@@ -5,7 +5,7 @@ import { compileDestinations } from '../http/destinations';
 import { handleCallback } from './callback';
 import type { LuminateSsoOptions } from './options';
 import { bridgePages } from '../http/message-page';
-import { MintThrottle } from './mint-throttle';
+import { mintThrottle } from './mint-throttle';
 import { bridgeSecurityHeaders } from '../http/security-headers';
 import { establishSessionUrls } from '../luminate/handoff';
 import { startHandoff } from './start-handoff';
@@ -14,9 +14,10 @@ import { MemoryStore } from '../store/store';
 import { resolveSsoOptions } from './resolve-options';
 import { publicPath } from '../http/request-urls';
 import { looksLikeRequest } from '../http/looks-like-request';
-import { readyPromise, verifyAccess, type VerifyReport } from '../diagnostics/monitor';
+import { verifyAccess, type VerifyReport } from '../diagnostics/monitor';
 import { monitorSso } from './monitor';
 import type { BridgeStats } from '../diagnostics/stats';
+import type { Attribution } from '../luminate/types';
 
 /** The express.Router `luminateSso()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateSsoMiddleware = RequestHandler & {
@@ -35,8 +36,6 @@ export type LuminateSsoMiddleware = RequestHandler & {
 
 /** @deprecated The earlier name of LuminateSsoMiddleware. */
 export type LuminateSsoRouter = LuminateSsoMiddleware;
-
-type LinkFunction = (destination?: string, opts?: { source?: string; subSource?: string }) => string;
 
 /**
  * Express middleware that hands the site's logged-in visitors to Luminate Online already logged in.
@@ -64,7 +63,7 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   const applyHeaders = bridgeSecurityHeaders();
   const pages = bridgePages(applyHeaders, config.renderPage, config.onError);
 
-  const throttle = new MintThrottle(store, config.throttle);
+  const throttle = mintThrottle(store, config.throttle);
   // Email lookups and creations take a lock in the store: with a shared one (Redis) it spans
   // processes. A lock outlives the task it guards (one Luminate deadline); others wait one deadline at most.
   const flight = new StoreSingleFlight(store, { lockTtlMs: 2 * config.timeoutMs + 1000, waitMs: config.timeoutMs });
@@ -72,16 +71,15 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
     config, client, flight, destinations, applyHeaders, pages, throttle,
     establishSessionUrl: establishSessionUrls(config.secureUrl),
   };
-  const callbackCtx = { config, destinations, store, applyHeaders, pages, now: Date.now };
+  const callbackCtx = { config, destinations, store, applyHeaders, pages };
 
   const bridge = Router() as Router & LuminateSsoMiddleware;
   // For templates: `res.locals.luminateLink(destination, { source, subSource })` → this bridge's start
   // URL. The path is fixed now: req.baseUrl changes once the request has left this router. Every
   // request gets it, the bridge's own too, for a host error page (onFailure 'error') that uses it.
   bridge.use((req: Request, res: Response, next: NextFunction) => {
-    const start = `${req.baseUrl}${config.paths.start}`;
-    const link: LinkFunction = (destination, opts) => luminateLink(publicPath(start, config.baseUrl), destination, opts);
-    res.locals.luminateLink = link;
+    const start = publicPath(`${req.baseUrl}${config.paths.start}`, config.baseUrl);
+    res.locals.luminateLink = (destination?: string, opts?: Attribution) => luminateLink(start, destination, opts);
     next();
   });
   // GET routes answer HEAD as well (a HEAD is refused a token later, as a non-navigation).
@@ -92,11 +90,12 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   bridge.get(config.paths.callback, (req: Request, res: Response, next: NextFunction) => {
     handleCallback(callbackCtx, req, res, next).catch(next);
   });
-  bridge.close = async () => {
-    await ownClient?.close();
-  };
+  bridge.close = async () => ownClient?.close();
   bridge.stats = () => monitor.counters.snapshot();
   const { verify } = config;
-  bridge.ready = readyPromise(verify === false ? undefined : () => verifyAccess(client, verify, monitor.warner, 'luminateSso()', config.timeoutMs));
+  bridge.ready = verify === false
+    ? Promise.resolve(undefined)
+    : verifyAccess(client, verify, monitor.warner, 'luminateSso()', config.timeoutMs);
+  bridge.ready.catch(() => undefined); // a rejection nobody listens to is not an unhandled one
   return bridge;
 }

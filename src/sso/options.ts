@@ -1,9 +1,8 @@
 import type { Request } from 'express';
 import type { LuminateClient } from '../luminate/luminate-client';
 import type { Attribution, ConstituentRef, HandoffMode } from '../luminate/types';
-import type { NetworkOptions } from '../config/network';
-import type { LuminateSiteOptions, ResponseFormat, SignatureAlgorithm } from '../config/site';
-import type { MintThrottleOptions, ResolvedMintThrottle } from '../config/store';
+import type { LuminateSiteOptions } from '../config/site';
+import type { MintThrottleOptions } from '../config/store';
 import type { BridgeLogger } from '../config/logger';
 import type { LuminateError } from '../errors';
 import type { RenderPage } from '../http/message-page';
@@ -77,11 +76,9 @@ export interface LuminateSsoOptions {
   /** Route paths, relative to where the router is mounted. Default `/luminate/sso` and `/luminate/sso/callback`. */
   paths?: { start?: string; callback?: string };
   /**
-   * Public base URL of this site (e.g. `https://www.example.org`, or `https://www.example.org/app`
-   * behind a proxy that strips `/app`). Its origin is used for absolute URLs (the callback); its path
-   * prefixes every URL the browser is sent to or given (publicPath in src/http/request-urls.ts).
-   * Unset: the request's Host (X-Forwarded-Host/-Proto under `trust proxy`; a scheme other than
-   * http/https is ignored) and no prefix.
+   * Public base URL of this site, e.g. `https://www.example.org` (or `…/app` behind a proxy that strips
+   * `/app`): its origin makes the callback URL, its path prefixes every URL the browser is given. Unset:
+   * the request's Host (X-Forwarded-Host/-Proto under `trust proxy`, http/https only) and no prefix.
    */
   baseUrl?: string;
   /**
@@ -115,18 +112,16 @@ export interface LuminateSsoOptions {
    */
   renderPage?: RenderPage;
   /**
-   * Where warnings about a misconfigured site go (wrong API key or login, IP not white-listed,
-   * refused callback signatures, a failing constituent hook, no session, an untrusted proxy): one
-   * line per warning code per 5 minutes, naming the error code and the fix, never a secret.
-   * Default: `process.emitWarning` (stderr, type `LuminateSsoBridgeWarning`). A logger with
-   * `warn(message)` (e.g. `console`, pino), or `false` for none; `onError` sees every failure anyway.
+   * Where warnings about a misconfigured site go (wrong API key or login, IP not white-listed, refused
+   * callback signatures, a failing hook, no session, an untrusted proxy): one line per warning code per
+   * 5 minutes, naming the error code and the fix, never a secret. Default: `process.emitWarning` (type
+   * `LuminateSsoBridgeWarning`); a logger with `warn(message)` (e.g. `console`, pino); `false`: none.
    */
   logger?: BridgeLogger | false;
   /**
-   * Start-up check: one server call that tells the API key, IP white list and API login apart,
-   * logged once. `'warn'`: `bridge.ready` resolves with the report; `'fail'`: `bridge.ready`
-   * rejects with a LuminateError when a check fails. Either way the middleware serves requests as
-   * usual. Default `false` (no call).
+   * Start-up check: one server call that tells the API key, IP white list and API login apart, logged
+   * once. `bridge.ready` resolves with the report (`'warn'`), or rejects with a LuminateError when a
+   * check fails (`'fail'`); requests are served either way. Default `false` (no call).
    */
   verify?: 'warn' | 'fail' | false;
 }
@@ -138,36 +133,4 @@ export interface HandoffInfo {
   handoff: HandoffMode;
   /** The destination URL after the destination policy. */
   destination: string;
-}
-
-/** Options after defaults and environment fallbacks, as the bridge uses them. */
-export interface ResolvedSsoOptions {
-  secureUrl: string;
-  apiKey: string;
-  apiLogin: { name: string; password: string };
-  apiSecretKey: string;
-  signatureAlgorithm: SignatureAlgorithm;
-  /** The network options given in `luminate` (and its responseFormat), for the bridge's own LuminateClient. */
-  client: NetworkOptions & { responseFormat?: ResponseFormat };
-  timeoutMs: number;
-  constituent: NonNullable<LuminateSsoOptions['constituent']>;
-  loginUrl?: string;
-  loginReturnParam: string;
-  destinations: { allow: string[]; default: string };
-  handoff: HandoffMode;
-  rememberMe: boolean;
-  paths: { start: string; callback: string };
-  baseUrl?: string;
-  onFailure: 'continue' | 'error';
-  onError?: LuminateSsoOptions['onError'];
-  onHandoff?: LuminateSsoOptions['onHandoff'];
-  callbackMaxAgeSeconds: number;
-  store?: BridgeStore;
-  throttle: ResolvedMintThrottle;
-  injectedClient?: LuminateClient;
-  provision?: ProvisionFunction;
-  attribution: { fixed: Attribution; fromQuery: boolean; perRequest?: AttributionFunction };
-  renderPage?: RenderPage;
-  logger: BridgeLogger | false;
-  verify: 'warn' | 'fail' | false;
 }

@@ -8,22 +8,28 @@ import { sendRedirect } from '../http/redirect';
 import { publicPath, rawQueryOf, withQueryParam } from '../http/request-urls';
 import { singleSignOnForm } from '../luminate/handoff';
 import type { Attribution, SingleSignOnToken } from '../luminate/types';
-import { sendThrottledPage } from './mint-throttle';
 import type { StartContext } from './start-context';
 
 const log = debugFor('sso');
 
-/** 429 + Retry-After: the throttle page (policy 'continue') or the host's error handler ('error'). */
+/**
+ * 429 + Retry-After: the host's error handler (onFailure 'error'), or a page with a plain link to
+ * the destination, so the gift can still be made as a guest.
+ */
 export function refuseThrottled(
   ctx: StartContext, req: Request, res: Response, err: LuminateError, destination: string, fail: (err: LuminateError) => void,
 ): void {
+  res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 60));
   if (ctx.config.onFailure === 'error') {
-    res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 60));
     fail(err);
     return;
   }
   callHookSafely(ctx.config.onError, err, req);
-  sendThrottledPage(ctx.pages, req, res, err, destination);
+  ctx.pages.send(req, res, {
+    kind: 'throttled', status: 429, title: 'Please wait a moment',
+    message: 'We could not sign you in automatically just now: too many attempts.',
+    link: { href: destination, label: 'Continue without signing in' },
+  });
 }
 
 /**
@@ -67,7 +73,7 @@ export function sendHandoff(
     if (token.nonce) {
       // No source/sub_source in this URL: EstablishSession documents only NONCE_TOKEN and NEXTURL,
       // and the token call already carried the attribution for this session.
-      if (log.enabled) log('handoff establishSession for cons_id %s (nonce %s)', token.consId, redact(token.nonce));
+      log('handoff establishSession for cons_id %s (nonce %s)', token.consId, redact(token.nonce));
       ctx.applyHeaders(req, res);
       sendRedirect(res, ctx.establishSessionUrl({ ...token, nonce: token.nonce }, destination)); // no body: the URL carries the nonce
       callHookSafely(config.onHandoff, { ...info, handoff: 'establishSession' }, req);
@@ -89,10 +95,8 @@ export function sendHandoff(
     rememberMe: config.rememberMe,
     attribution,
   });
-  if (log.enabled) {
-    log('handoff singleSignOn: auto-post page to %s for cons_id %s (token %s); Luminate errors return to %s',
-      form.action, token.consId, redact(token.token), callbackUrl);
-  }
+  log('handoff singleSignOn: auto-post page to %s for cons_id %s (token %s); Luminate errors return to %s',
+    form.action, token.consId, redact(token.token), callbackUrl);
   // Every origin the form POST may end up on: Luminate, the callback, the destination.
   ctx.pages.sendHandoff(req, res, form, [config.secureUrl, callbackUrl, destination].map((url) => new URL(url).origin));
   callHookSafely(config.onHandoff, { ...info, handoff: 'singleSignOn' }, req);

@@ -10,18 +10,14 @@ import { mintThrottle, store } from '../config/store';
 import { compileDestinations, defaultAllowList } from '../http/destinations';
 import { loggedInConstituent } from '../http/login-session';
 import { clientOption } from '../luminate/client-option';
-import type { AttributionFunction, LuminateSsoOptions, ResolvedSsoOptions } from './options';
+import type { AttributionFunction, LuminateSsoOptions } from './options';
 
 /** `loginUrl`: a site path such as `/login`, or an absolute http(s) URL. */
 const loginUrl = z.custom<string>(
   (v) => {
     if (typeof v !== 'string' || v === '') return false;
     if (v.startsWith('/')) return !v.startsWith('//') && !v.includes('\\');
-    try {
-      return ['http:', 'https:'].includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
+    return URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol);
   },
   { error: 'must be a site path such as "/login" or an absolute http(s) URL.' },
 );
@@ -35,7 +31,7 @@ const attribution = z
     { error: 'must be an object { source, subSource, fromQuery } or a function (req) => ({ source, subSource }).' },
   )
   .optional()
-  .transform((value): ResolvedSsoOptions['attribution'] => {
+  .transform((value) => {
     if (typeof value === 'function') return { fixed: {}, fromQuery: false, perRequest: value };
     const { source, subSource, fromQuery } = value ?? {};
     return { fixed: { ...(source !== undefined && { source }), ...(subSource !== undefined && { subSource }) }, fromQuery: fromQuery === true };
@@ -75,7 +71,7 @@ const ssoSchema = z
     },
     objectError('expected an options object, e.g. luminateSso({ constituent: (req) => ..., destinations: { default: "..." } }).'),
   )
-  .transform((o): ResolvedSsoOptions => {
+  .transform((o) => {
     const site = o.luminate;
     if (o.destinations === undefined) {
       return refuse(`destinations is required: { default: "${site.secureUrl}/site/Donation2?df_id=1234" } (allow defaults to the donation, TeamRaiser and content pages under "${site.secureUrl}/site/").`);
@@ -97,6 +93,9 @@ const ssoSchema = z
       ...(injectedClient !== undefined && { injectedClient }),
     };
   });
+
+/** Options after defaults and environment fallbacks, as the bridge uses them. */
+export type ResolvedSsoOptions = z.output<typeof ssoSchema>;
 
 /** Validates the options once, at start-up; throws a TypeError naming the first problem and its fix. */
 export function resolveSsoOptions(input: unknown, env: Env = process.env): ResolvedSsoOptions {

@@ -6,7 +6,7 @@ import type { EstablishSessionUrl } from '../luminate/handoff';
 import type { LuminateClient } from '../luminate/luminate-client';
 import type { SingleFlight } from '../store/single-flight';
 import type { MintThrottle } from './mint-throttle';
-import type { ResolvedSsoOptions } from './options';
+import type { ResolvedSsoOptions } from './resolve-options';
 
 /** What one bridge's start route works with, made once by luminateSso(). */
 export interface StartContext {
@@ -18,8 +18,7 @@ export interface StartContext {
   applyHeaders: (req: Request, res: Response, csp?: HandoffCsp) => void;
   /** The handoff and throttled pages (in the host's layout with `renderPage`). */
   pages: BridgePages;
-  /** Limits token requests per visitor and per client IP. */
-  throttle: MintThrottle;
-  /** EstablishSession URLs for config.secureUrl: establishSessionUrls(config.secureUrl). */
+  /** Limits token requests per visitor and per client IP; undefined when both limits are off. */
+  throttle?: MintThrottle;
   establishSessionUrl: EstablishSessionUrl;
 }

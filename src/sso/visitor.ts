@@ -3,7 +3,6 @@ import type { Request } from 'express';
 import { debugFor, maskEmail } from '../debug';
 import { LuminateError, isLuminateError } from '../errors';
 import type { Attribution, ConstituentRef, SingleSignOnToken } from '../luminate/types';
-import { callAttribution } from './attribution';
 import { checkEmail, type CheckedEmail } from './email';
 import { consIdForEmail, forget } from './find-constituent';
 import type { StartContext } from './start-context';
@@ -52,8 +51,11 @@ export function describeVisitor(ref: HookRef): string {
   return ref.consId === undefined ? `member_id ${ref.memberId}` : `cons_id ${ref.consId}`;
 }
 
-/** Mints the token; an id goes straight to Luminate, without another async step on the way. */
-export function mintToken(
+/**
+ * Mints the token, first turning an email into a cons_id. A cons_id remembered in the session
+ * that Luminate no longer knows (merged or deleted record) is forgotten and looked up again, once.
+ */
+export async function mintToken(
   ctx: StartContext,
   req: Request,
   ref: HookRef,
@@ -61,24 +63,8 @@ export function mintToken(
   signal: AbortSignal,
   onAbort: () => Error,
 ): Promise<SingleSignOnToken> {
-  const call = { signal, ...callAttribution(attribution) };
+  const call = { signal, ...attribution };
   if (!('email' in ref)) return ctx.client.getSingleSignOnToken(ref, call);
-  return mintTokenForEmail(ctx, req, ref, call, attribution, signal, onAbort);
-}
-
-/**
- * Mints the token, first turning an email into a cons_id. A cons_id remembered in the session
- * that Luminate no longer knows (merged or deleted record) is forgotten and looked up again, once.
- */
-async function mintTokenForEmail(
-  ctx: StartContext,
-  req: Request,
-  ref: { email: CheckedEmail },
-  call: { signal: AbortSignal; source?: string; subSource?: string },
-  attribution: Attribution,
-  signal: AbortSignal,
-  onAbort: () => Error,
-): Promise<SingleSignOnToken> {
   const found = await consIdForEmail(ctx, req, ref.email, attribution, signal, onAbort);
   try {
     return await ctx.client.getSingleSignOnToken({ consId: found.consId }, call);
