@@ -1,23 +1,15 @@
 import { Agent, type Dispatcher } from 'undici';
-
-/** The network settings a pooled agent is built from (validated elsewhere). */
-export interface PoolSettings {
-  connections: number;
-  connectTimeoutMs: number;
-  headersTimeoutMs: number;
-  bodyTimeoutMs: number;
-  tls?: { ca?: string | Buffer | Array<string | Buffer>; rejectUnauthorized?: boolean; servername?: string };
-  dispatcher?: Dispatcher;
-}
+import type { NetworkSettings } from '../config/network';
 
 /**
- * How long an idle pooled connection is kept, in ms. Load balancers drop idle keep-alive
- * connections, often without telling the client (seen in the field); common ones wait from a
- * few seconds to several minutes. Closing ours first means a click after a quiet spell opens a
- * new connection instead of writing into a dead one. A server's `Keep-Alive: timeout=…` hint may
- * shorten this, never lengthen it (undici's keepAliveMaxTimeout).
+ * How long an idle pooled connection is kept, in ms. Load balancers drop idle keep-alive connections
+ * without telling the client (seen in the field), after a few seconds to minutes: closing ours first
+ * means a click after a quiet spell does not write into a dead one. A server's `Keep-Alive: timeout=…`
+ * may shorten this, never lengthen it.
  */
 export const KEEP_ALIVE_MS = 4_000;
+
+type PoolSettings = Pick<NetworkSettings, 'tls' | 'dispatcher' | 'connections' | 'connectTimeoutMs' | 'headersTimeoutMs' | 'bodyTimeoutMs'>;
 
 /** The dispatchers a client sends with. */
 export interface Dispatchers {
@@ -47,10 +39,9 @@ export function dispatcherFor(settings: PoolSettings): Dispatchers {
 }
 
 /**
- * Runs `send` with the pool, or, for `freshConnection`, with a one-off agent whose only
- * connection is new, closed once `send` settles. An injected dispatcher cannot be told to open
- * a new connection, so it is used as it is: undici's pool gives a request to its first free
- * client, which after a reset is usually the one whose socket was just destroyed (it reconnects).
+ * Runs `send` with the pool, or, for `freshConnection`, with a one-off agent whose only connection is
+ * new, closed once `send` settles. An injected dispatcher cannot be told to open a new connection, so
+ * it is used as it is (undici's pool usually picks the client whose socket was just destroyed).
  */
 export async function sendOn<T>(pool: Dispatchers, freshConnection: boolean, send: (dispatcher: Dispatcher) => Promise<T>): Promise<T> {
   if (!freshConnection || pool.oneOff === undefined) return send(pool.dispatcher);
