@@ -1,9 +1,6 @@
 import { isLuminateError } from '../errors';
 
-/**
- * Plain words for a call that did not get a Luminate answer (network, TLS, HTTP, HTML page).
- * `setting` names the variable holding the address, so the fix says which one to look at.
- */
+/** Plain words for a call that got no Luminate answer; `setting` names where the address is set. */
 export function explainUnreachable(err: unknown, setting: string, timeoutMs: number): { detail: string; fix: string } {
   if (!isLuminateError(err)) {
     return { detail: 'the call failed unexpectedly', fix: 'run again with DEBUG=luminate-sso-bridge:* and report the output' };
@@ -53,15 +50,12 @@ const API_PERMISSION = 'an active administrator in a security group with the "Us
 const IP_IN_MESSAGE = /IP address:?\s*([0-9A-Fa-f]{1,4}(?:[.:][0-9A-Fa-f]{0,4}){1,7})/;
 
 /** The caller's IP as Luminate's error 4 message names it, when it does. */
-export function ipFromMessage(message: string): string | undefined {
+function ipFromMessage(message: string): string | undefined {
   const found = IP_IN_MESSAGE.exec(message)?.[1]?.replace(/[.:]+$/, '');
   return found === undefined || found.length < 3 ? undefined : found;
 }
 
-/**
- * What to do about Luminate refusing the API key (2), the caller's IP (4) or the API
- * administrator login (3): shared by `doctor` and the bridge's warnings. Undefined for other codes.
- */
+/** What to do about Luminate refusing the API key (2), the caller's IP (4) or the API login (3); else undefined. */
 export function accessFix(luminateCode: number | undefined, message: string, names: AccessSettingNames): string | undefined {
   switch (luminateCode) {
     case 2:
@@ -81,9 +75,8 @@ export function accessFix(luminateCode: number | undefined, message: string, nam
 }
 
 /**
- * The fix for Luminate's error 1 ("Unable to process request.") where an id was given or nothing
- * else explains it: a wrong secure host or org path gives it to every call (seen in the field).
- * `setting`: where the secure URL is set (`LUMINATE_SECURE_URL`, or the option's name).
+ * The fix for Luminate's error 1 ("Unable to process request.") where nothing else explains it: a wrong
+ * secure host or org path gives it to every call (seen in the field). `setting`: where secureUrl is set.
  */
 export function error1Fix(setting: string): string {
   return `Luminate could not process the request. Known causes: the wrong secure host in ${setting} ` +

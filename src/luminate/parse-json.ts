@@ -14,11 +14,8 @@ function dropDangerousKeys(key: string, value: unknown): unknown {
 }
 
 /**
- * Luminate sends numbers and booleans as strings; should a real number or boolean turn up (seen
- * in the field: `"cons_id":1001641`, `"code":402`) it is turned into its string form, so every
- * leaf is a string or null. An empty object is null: real sites write an empty value as `{}`
- * (an empty XML element turned into JSON; seen in the field: `"routing_id":{}`), so `{}` means
- * "absent" exactly like `null`, `<x/>` and `xsi:nil`, wherever it appears.
+ * Every leaf a string or null: a real number or boolean (seen in the field: `"cons_id":1001641`) becomes its
+ * string form, and `{}` is null (seen in the field: `"routing_id":{}`, an empty XML element turned JSON).
  */
 function normalize(value: unknown, depth: number): LuminateValue {
   if (depth > MAX_DEPTH) throw malformed('Luminate sent JSON nested too deeply');
@@ -40,9 +37,8 @@ function normalize(value: unknown, depth: number): LuminateValue {
 }
 
 /**
- * True when an object in `text` (already valid JSON) names one key twice. JSON.parse keeps the
- * last one silently, so `"cons_id":"1","cons_id":"2"` would pick a value where XML's repeated
- * element is refused; a reply like that is refused too. Keys are compared decoded (`"\u0061"` is `"a"`).
+ * True when an object in `text` (valid JSON) names one key twice, compared decoded. JSON.parse would keep
+ * the last silently, where XML's repeated element is refused.
  */
 function hasDuplicateKey(text: string): boolean {
   const objects: Array<Set<string> | undefined> = []; // one entry per open { (a Set) or [ (undefined)
@@ -74,10 +70,7 @@ function hasDuplicateKey(text: string): boolean {
   return false;
 }
 
-/**
- * Parses one JSON reply: an object with exactly one key, the root name. JSON.parse's own message
- * is not copied into ours: it quotes the body, which may hold a token.
- */
+/** Parses one JSON reply: an object with exactly one key, the root name. JSON.parse's message (it quotes the body) is not kept. */
 export function parseJsonDocument(body: string): ParsedDocument {
   let tree: unknown;
   try {

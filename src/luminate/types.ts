@@ -19,7 +19,6 @@ export interface SingleSignOnToken {
 }
 
 export type { LuminateClientOptions } from '../config/clients';
-export type { NetworkOptions } from '../config/network';
 export type { ResponseFormat } from '../config/site';
 
 /** Per-call options. */
