@@ -77,10 +77,8 @@ export class LuminateClient {
     const record = await this.#call('getSingleSignOnToken', [[id.name, id.value]], TOKEN_ROOT, checkCallOptions(options));
     try {
       const result = toSingleSignOnToken(record, id.name === 'cons_id' ? id.value : undefined);
-      if (log.enabled) {
-        log('getSingleSignOnToken: cons_id=%s token=%s nonce=%s routing_id=%s JSESSIONID=%s', result.consId,
-          redact(result.token), redact(result.nonce), redact(result.routingId), redact(result.jsessionId));
-      }
+      log('getSingleSignOnToken: cons_id=%s token=%s nonce=%s routing_id=%s JSESSIONID=%s', result.consId,
+        redact(result.token), redact(result.nonce), redact(result.routingId), redact(result.jsessionId));
       return result;
     } catch (err) {
       log('getSingleSignOnToken: reply refused: %s', (err as LuminateError).code);
@@ -118,7 +116,7 @@ export class LuminateClient {
     const deadline = startDeadline(this.#config.timeoutMs, this.#host, call.signal);
     try {
       const reply = await this.#send(method, form, deadline);
-      if (log.enabled) log('%s: HTTP %d in %d ms', method, reply.status, Date.now() - deadline.started);
+      log('%s: HTTP %d in %d ms', method, reply.status, Date.now() - deadline.started);
       return this.#interpret(reply, expectedRoot, secretParamValues(params));
     } catch (err) {
       const error = toLuminateError(err, deadline.state);

@@ -8,11 +8,6 @@ function malformed(message: string): LuminateError {
   return new LuminateError('LUMINATE_MALFORMED_RESPONSE', message);
 }
 
-// Returning undefined from a reviver deletes the key, so these never reach our records.
-function dropDangerousKeys(key: string, value: unknown): unknown {
-  return DANGEROUS_KEYS.has(key) ? undefined : value;
-}
-
 /**
  * Every leaf a string or null: a real number or boolean (seen in the field: `"cons_id":1001641`) becomes its
  * string form, and `{}` is null (seen in the field: `"routing_id":{}`, an empty XML element turned JSON).
@@ -24,14 +19,10 @@ function normalize(value: unknown, depth: number): LuminateValue {
   if (Array.isArray(value)) return value.map((item) => normalize(item, depth + 1));
   if (typeof value === 'object') {
     const record = emptyRecord();
-    let empty = true;
     for (const [key, item] of Object.entries(value)) {
-      if (!DANGEROUS_KEYS.has(key)) {
-        record[key] = normalize(item, depth + 1);
-        empty = false;
-      }
+      if (!DANGEROUS_KEYS.has(key)) record[key] = normalize(item, depth + 1);
     }
-    return empty ? null : record;
+    return Object.keys(record).length === 0 ? null : record;
   }
   throw malformed('Luminate sent a JSON value of an unexpected type');
 }
@@ -74,7 +65,7 @@ function hasDuplicateKey(text: string): boolean {
 export function parseJsonDocument(body: string): ParsedDocument {
   let tree: unknown;
   try {
-    tree = JSON.parse(body, dropDangerousKeys);
+    tree = JSON.parse(body);
   } catch {
     throw malformed('Luminate sent JSON that does not parse');
   }
@@ -82,7 +73,8 @@ export function parseJsonDocument(body: string): ParsedDocument {
     throw malformed('Luminate sent JSON that is not an object');
   }
   if (hasDuplicateKey(body)) throw malformed('Luminate sent JSON with a key repeated in one object');
-  const roots = Object.keys(tree);
+  // JSON.parse makes `__proto__` an own key, never the prototype; dangerous keys are dropped like below.
+  const roots = Object.keys(tree).filter((key) => !DANGEROUS_KEYS.has(key));
   if (roots.length !== 1) throw malformed('Luminate sent JSON without a single root key');
   const root = roots[0] as string;
   return { root, content: normalize((tree as Record<string, unknown>)[root], 1) };
