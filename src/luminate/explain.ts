@@ -49,12 +49,6 @@ const API_PERMISSION = 'an active administrator in a security group with the "Us
 // Seen in the field: error 4's message ends with the address Luminate saw ("… from this IP address: 198.51.100.23").
 const IP_IN_MESSAGE = /IP address:?\s*([0-9A-Fa-f]{1,4}(?:[.:][0-9A-Fa-f]{0,4}){1,7})/;
 
-/** The caller's IP as Luminate's error 4 message names it, when it does. */
-function ipFromMessage(message: string): string | undefined {
-  const found = IP_IN_MESSAGE.exec(message)?.[1]?.replace(/[.:]+$/, '');
-  return found === undefined || found.length < 3 ? undefined : found;
-}
-
 /** What to do about Luminate refusing the API key (2), the caller's IP (4) or the API login (3); else undefined. */
 export function accessFix(luminateCode: number | undefined, message: string, names: AccessSettingNames): string | undefined {
   switch (luminateCode) {
@@ -63,8 +57,8 @@ export function accessFix(luminateCode: number | undefined, message: string, nam
     case 3:
       return `check ${names.loginName} and ${names.loginPassword}; the account must be ${API_PERMISSION}`;
     case 4: {
-      const ip = ipFromMessage(message);
-      const who = ip === undefined
+      const ip = IP_IN_MESSAGE.exec(message)?.[1]?.replace(/[.:]+$/, '');
+      const who = ip === undefined || ip.length < 3
         ? "this server's public outbound IP address (as Luminate sees it, after any NAT or proxy)"
         : `${ip} (the address Luminate saw: this server's public outbound IP, after any NAT or proxy)`;
       return `add ${who} to the white list, ${WHITE_LIST}`;
