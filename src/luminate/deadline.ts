@@ -6,19 +6,11 @@ const RETRY_DELAY_MS = 50;
 /** No retry when less than this is left of the call's deadline. */
 const RETRY_MIN_REMAINING_MS = 250;
 
-/** One call's deadline combined with the caller's signal. */
-export interface Deadline {
-  /** Aborts with a TimeoutError once `timeoutMs` has passed, or with the caller's reason. */
-  signal: AbortSignal;
-  /** What toLuminateError needs to tell a timeout from a caller's abort. */
-  state: AbortState;
-  timeoutMs: number;
-  /** Date.now() when the call began. */
-  started: number;
-}
-
-/** Starts a call's deadline of `timeoutMs` ms (retry included), joined with `caller`'s signal if any. */
-export function startDeadline(timeoutMs: number, host: string, caller?: AbortSignal): Deadline {
+/**
+ * Starts a call's deadline of `timeoutMs` ms (retry included). `signal` aborts with a TimeoutError then, or
+ * with `caller`'s reason; `state` tells toLuminateError which; `started` is Date.now() at the start.
+ */
+export function startDeadline(timeoutMs: number, host: string, caller?: AbortSignal) {
   const timeout = AbortSignal.timeout(timeoutMs);
   // The caller's signal first: when both have aborted, the caller's reason is the one kept.
   const signal = caller === undefined ? timeout : AbortSignal.any([caller, timeout]);
@@ -26,6 +18,8 @@ export function startDeadline(timeoutMs: number, host: string, caller?: AbortSig
   if (caller !== undefined) state.caller = caller;
   return { signal, state, timeoutMs, started: Date.now() };
 }
+
+export type Deadline = ReturnType<typeof startDeadline>;
 
 /**
  * Runs `send(false)`, and once more, time allowing, when a retry cannot repeat a side effect:

@@ -91,8 +91,6 @@ class ReplyReader implements Dispatcher.DispatchHandler {
   /** The socket, and how many bytes it had received when the request went out. */
   #socket: { bytesRead?: number } | undefined;
   #bytesBefore = 0;
-  /** Some of the reply (a status line, even 1xx) has been parsed. */
-  #replyStarted = false;
   readonly #onAbort = (): void => {
     const reason = this.#signal.reason;
     this.#controller?.abort(reason as Error);
@@ -114,7 +112,6 @@ class ReplyReader implements Dispatcher.DispatchHandler {
     this.#size = 0;
     this.#reused = false;
     this.#socket = undefined;
-    this.#replyStarted = false;
     if (this.#settled) controller.abort((this.#signal.reason as Error) ?? new Error('aborted'));
     else watchNextSocket(this);
   }
@@ -128,7 +125,6 @@ class ReplyReader implements Dispatcher.DispatchHandler {
   onResponseStart(
     controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string,
   ): void {
-    this.#replyStarted = true;
     if (statusCode < 200) return; // 1xx informational: the reply is still to come
     this.#status = statusCode;
     this.#statusText = statusMessage ?? '';
@@ -138,7 +134,6 @@ class ReplyReader implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.#replyStarted = true;
     if (this.#settled) return;
     this.#size += chunk.length;
     if (this.#size > this.#max) this.#stop(controller, tooLarge(this.#max));
@@ -159,9 +154,9 @@ class ReplyReader implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
-    // On a reused connection, not one byte of a reply came back: a stale keep-alive connection.
+    // On a reused connection, not one byte came back since the request went out: a stale keep-alive connection.
     const bytesRead = this.#socket?.bytesRead;
-    if (this.#reused && !this.#replyStarted && typeof bytesRead === 'number' && bytesRead === this.#bytesBefore) {
+    if (this.#reused && typeof bytesRead === 'number' && bytesRead === this.#bytesBefore) {
       noteStaleConnectionFailure(err);
     }
     this.#fail(err);

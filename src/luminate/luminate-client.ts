@@ -39,7 +39,6 @@ export class LuminateClient {
   readonly secureUrl: string;
   readonly #config: ResolvedClientOptions;
   readonly #pool: Dispatchers;
-  readonly #host: string;
   readonly #target: PostTarget;
   /** Scrubbed from Luminate's text in every error. */
   readonly #secrets: ReadonlyArray<string | undefined>;
@@ -55,7 +54,6 @@ export class LuminateClient {
     this.#secrets = [config.loginPassword, ...(internal.redact ?? [])];
     this.#config = config;
     this.secureUrl = config.secureUrl;
-    this.#host = new URL(config.secureUrl).host;
     this.#target = postTarget(config.endpoint);
     this.#pool = dispatcherFor(config);
   }
@@ -113,7 +111,7 @@ export class LuminateClient {
       throw new LuminateError('LUMINATE_CLIENT_CLOSED', 'this LuminateClient has been closed; create a new one');
     }
     const form = this.#form(method, params, call);
-    const deadline = startDeadline(this.#config.timeoutMs, this.#host, call.signal);
+    const deadline = startDeadline(this.#config.timeoutMs, new URL(this.secureUrl).host, call.signal);
     try {
       const reply = await this.#send(method, form, deadline);
       log('%s: HTTP %d in %d ms', method, reply.status, Date.now() - deadline.started);

@@ -11,15 +11,6 @@ export const KEEP_ALIVE_MS = 4_000;
 
 type PoolSettings = Pick<NetworkSettings, 'tls' | 'dispatcher' | 'connections' | 'connectTimeoutMs' | 'headersTimeoutMs' | 'bodyTimeoutMs'>;
 
-/** The dispatchers a client sends with. */
-export interface Dispatchers {
-  dispatcher: Dispatcher;
-  /** Set only when the pool is our own: only what we created is ours to close. */
-  ownAgent: Agent | undefined;
-  /** Builds a one-off agent like the pool (its first request opens a new connection); undefined with an injected dispatcher. */
-  oneOff: (() => Agent) | undefined;
-}
-
 function agentFor(settings: PoolSettings, connections: number): Agent {
   return new Agent({
     connections,
@@ -31,12 +22,17 @@ function agentFor(settings: PoolSettings, connections: number): Agent {
   });
 }
 
-/** The dispatcher to send with: the injected one, or a keep-alive pool of our own. */
-export function dispatcherFor(settings: PoolSettings): Dispatchers {
+/**
+ * The dispatcher to send with: the injected one, or a keep-alive pool of our own (`ownAgent`: only what
+ * we created is ours to close; `oneOff` builds an agent like it whose first request opens a new connection).
+ */
+export function dispatcherFor(settings: PoolSettings) {
   if (settings.dispatcher !== undefined) return { dispatcher: settings.dispatcher, ownAgent: undefined, oneOff: undefined };
   const ownAgent = agentFor(settings, settings.connections);
   return { dispatcher: ownAgent, ownAgent, oneOff: () => agentFor(settings, 1) };
 }
+
+export type Dispatchers = ReturnType<typeof dispatcherFor>;
 
 /**
  * Runs `send` with the pool, or, for `freshConnection`, with a one-off agent whose only connection is
