@@ -39,7 +39,6 @@ const ENTITY = /&(?:#(\d{1,7})|#x([0-9a-fA-F]{1,6})|(lt|gt|amp|quot|apos));/g;
 
 /** Decodes the predefined entities and character references; anything else is left as written. */
 function decodeEntities(text: string): string {
-  if (!text.includes('&')) return text;
   return text.replace(ENTITY, (whole, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
     if (name !== undefined) return PREDEFINED[name] ?? whole;
     const cp = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex ?? '', 16);
