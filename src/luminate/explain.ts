@@ -29,19 +29,14 @@ export function explainUnreachable(err: unknown, setting: string, timeoutMs: num
   }
 }
 
-/** Where the bridge or the doctor reads each access setting from, for the fixes below. */
-export interface AccessSettingNames {
-  apiKey: string;
-  loginName: string;
-  loginPassword: string;
-}
-
-/** The doctor's names: the environment variables. */
-export const ENV_SETTING_NAMES: AccessSettingNames = {
+/** The doctor's names for the access settings (the environment variables), for the fixes below. */
+export const ENV_SETTING_NAMES = {
   apiKey: 'LUMINATE_API_KEY',
   loginName: 'LUMINATE_API_LOGIN_NAME',
   loginPassword: 'LUMINATE_API_LOGIN_PASSWORD',
 };
+/** Where the bridge or the doctor reads each access setting from. */
+export type AccessSettingNames = Record<keyof typeof ENV_SETTING_NAMES, string>;
 
 const OPEN_API = 'in Luminate: Setup > Site Options > Open API Configuration';
 const WHITE_LIST = `${OPEN_API} > Remote IP address white list`;
