@@ -39,11 +39,17 @@ export function said(err: LuminateError): string {
   return err.message;
 }
 
+const STEPS = [
+  { id: 'api-key', label: 'API key (error 2)', code: 2, stops: 'the API key' },
+  { id: 'ip-allowed', label: 'Server IP on the API white list (error 4)', code: 4, stops: 'the IP white list' },
+  { id: 'api-login', label: 'API administrator login (error 3)', code: 3, stops: 'the API login' },
+] as const;
+
 /**
  * Key, IP and login. Luminate checks the API key (2), then the caller's IP (4), then the API
- * administrator login (3), then the method's parameters [as the stand-in does; the order is
- * what luminate-api.md describes]. So a getSingleSignOnToken call without an id tells them
- * apart: error 1 ("no id given") means all three were accepted.
+ * administrator login (3), then the method's parameters [luminate-api.md; the stand-in does the same].
+ * So a getSingleSignOnToken call without an id tells them apart: error 1 ("no id given") means all
+ * three were accepted.
  */
 export async function checkAccess(
   client: Pick<LuminateClient, 'callServerApi' | 'secureUrl'>,
@@ -60,46 +66,24 @@ export async function checkAccess(
   }
   const ms = Date.now() - started;
   const endpoint = `${client.secureUrl}/site/SRConsAPI`;
-  if (err !== undefined && !(isLuminateError(err) && err.luminateCode !== undefined)) {
+  const code = isLuminateError(err) ? err.luminateCode : undefined;
+  if (err !== undefined && code === undefined) {
     const why = explainUnreachable(err, setting, timeoutMs);
-    const notReached = 'not checked: Luminate was not reached';
-    return {
-      ok: false,
-      error: err,
-      results: [
-        fail('reach', `Reach ${endpoint}`, why.detail, why.fix),
-        skip('api-key', 'API key (error 2)', notReached),
-        skip('ip-allowed', 'Server IP on the API white list (error 4)', notReached),
-        skip('api-login', 'API administrator login (error 3)', notReached),
-      ],
-    };
+    const notReached = STEPS.map((step) => skip(step.id, step.label, 'not checked: Luminate was not reached'));
+    return { ok: false, error: err, results: [fail('reach', `Reach ${endpoint}`, why.detail, why.fix), ...notReached] };
   }
   const results = [pass('reach', `Reach ${endpoint}`, `Luminate answered in ${ms} ms`)];
-  const code = isLuminateError(err) ? err.luminateCode : undefined;
-  const e = err as LuminateError;
-  const fix = (): string => accessFix(code, e.message, names) as string;
-  if (code === 2) {
-    results.push(
-      fail('api-key', 'API key (error 2)', said(e), fix()),
-      skip('ip-allowed', 'Server IP on the API white list (error 4)', 'not checked: Luminate stops at the API key'),
-      skip('api-login', 'API administrator login (error 3)', 'not checked: Luminate stops at the API key'),
-    );
-    return { ok: false, results, error: err };
+  for (const [i, step] of STEPS.entries()) {
+    if (code === step.code) {
+      const e = err as LuminateError;
+      results.push(fail(step.id, step.label, said(e), accessFix(code, e.message, names) as string));
+      for (const later of STEPS.slice(i + 1)) results.push(skip(later.id, later.label, `not checked: Luminate stops at ${step.stops}`));
+      return { ok: false, results, error: err };
+    }
+    const how = err === undefined || step.code !== 3
+      ? 'accepted'
+      : `accepted (Luminate answered error ${code} to a call without an id, which it checks only after key, IP and login)`;
+    results.push(pass(step.id, step.label, how));
   }
-  results.push(pass('api-key', 'API key (error 2)', 'accepted'));
-  if (code === 4) {
-    results.push(
-      fail('ip-allowed', 'Server IP on the API white list (error 4)', said(e), fix()),
-      skip('api-login', 'API administrator login (error 3)', 'not checked: Luminate stops at the IP white list'),
-    );
-    return { ok: false, results, error: err };
-  }
-  results.push(pass('ip-allowed', 'Server IP on the API white list (error 4)', 'accepted'));
-  if (code === 3) {
-    results.push(fail('api-login', 'API administrator login (error 3)', said(e), fix()));
-    return { ok: false, results, error: err };
-  }
-  const how = err === undefined ? 'accepted' : `accepted (Luminate answered error ${code} to a call without an id, which it checks only after key, IP and login)`;
-  results.push(pass('api-login', 'API administrator login (error 3)', how));
   return { ok: true, results };
 }

@@ -62,23 +62,24 @@ export function checkParams(params: unknown): Array<[string, string]> {
   return entries;
 }
 
-/** The same rule as the options' `source` / `sub_source` (isSourceValue): one rule, one message. */
-function checkSource(value: unknown, key: 'source' | 'subSource'): string {
-  if (!isSourceValue(value)) throw invalid(`options.${key} must be a non-empty string of at most 255 printable characters without surrounding spaces`);
-  return value;
-}
-
 /** Checks per-call options; returns them with only the known keys. */
 export function checkCallOptions(options: unknown): CallOptions {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null) throw invalid('call options must be an object');
-  const { signal, source, subSource } = options as Record<string, unknown>;
+  const given = options as Record<string, unknown>;
   const checked: CallOptions = {};
-  if (signal !== undefined) {
-    if (!(signal instanceof AbortSignal)) throw invalid('options.signal must be an AbortSignal');
-    checked.signal = signal;
+  if (given.signal !== undefined) {
+    if (!(given.signal instanceof AbortSignal)) throw invalid('options.signal must be an AbortSignal');
+    checked.signal = given.signal;
   }
-  if (source !== undefined) checked.source = checkSource(source, 'source');
-  if (subSource !== undefined) checked.subSource = checkSource(subSource, 'subSource');
+  for (const key of ['source', 'subSource'] as const) {
+    const value = given[key];
+    if (value === undefined) continue;
+    // The options' own rule (isSourceValue).
+    if (!isSourceValue(value)) {
+      throw invalid(`options.${key} must be a non-empty string of at most 255 printable characters without surrounding spaces`);
+    }
+    checked[key] = value;
+  }
   return checked;
 }

@@ -6,19 +6,11 @@ const RETRY_DELAY_MS = 50;
 /** No retry when less than this is left of the call's deadline. */
 const RETRY_MIN_REMAINING_MS = 250;
 
-/** One call's deadline combined with the caller's signal. */
-export interface Deadline {
-  /** Aborts with a TimeoutError once `timeoutMs` has passed, or with the caller's reason when the caller aborts. */
-  signal: AbortSignal;
-  /** What toLuminateError needs to tell a timeout from a caller's abort. */
-  state: AbortState;
-  timeoutMs: number;
-  /** Date.now() when the call began. */
-  started: number;
-}
-
-/** Starts a call's deadline of `timeoutMs` ms (retry included), joined with `caller`'s signal if any. */
-export function startDeadline(timeoutMs: number, host: string, caller?: AbortSignal): Deadline {
+/**
+ * Starts a call's deadline of `timeoutMs` ms (retry included). `signal` aborts with a TimeoutError then, or
+ * with `caller`'s reason; `state` tells toLuminateError which; `started` is Date.now() at the start.
+ */
+export function startDeadline(timeoutMs: number, host: string, caller?: AbortSignal) {
   const timeout = AbortSignal.timeout(timeoutMs);
   // The caller's signal first: when both have aborted, the caller's reason is the one kept.
   const signal = caller === undefined ? timeout : AbortSignal.any([caller, timeout]);
@@ -27,30 +19,24 @@ export function startDeadline(timeoutMs: number, host: string, caller?: AbortSig
   return { signal, state, timeoutMs, started: Date.now() };
 }
 
-export interface RetryContext {
-  deadline: Pick<Deadline, 'signal' | 'timeoutMs' | 'started'>;
-  /** True once the owner is closing: no retry then. */
-  closing: () => boolean;
-  /**
-   * True when sending the request a second time cannot do anything twice: reads, logins, and
-   * getSingleSignOnToken (each call mints a fresh token). False for `create` and other writes.
-   * Default false.
-   */
-  repeatable?: boolean;
-  /** Told the error code and why before the retry (for the debug log). */
-  onRetry: (code: string | undefined, why: string) => void;
-}
+export type Deadline = ReturnType<typeof startDeadline>;
 
 /**
  * Runs `send(false)`, and once more, time allowing, when a retry cannot repeat a side effect:
- * - the connection was never made (so nothing was sent): after a short pause, on the pool;
- * - a `repeatable` request went out on a reused pooled connection that was reset or closed
- *   before any reply byte (a stale keep-alive connection): at once, as `send(true)`, which
- *   must use a new connection.
- * The retry runs under the same deadline and signal as the first attempt; there is never a third.
- * An abort during the pause rejects with an AbortError.
+ * - the connection was never made (nothing was sent): after a short pause, on the pool;
+ * - a `repeatable` request (reads, logins, getSingleSignOnToken; never `create` or other writes) went
+ *   out on a reused pooled connection reset or closed before any reply byte: at once, as `send(true)`,
+ *   which must use a new connection.
+ * Same deadline and signal; never a third attempt. An abort during the pause rejects with an AbortError.
  */
-export async function retryOnce<T>(send: (freshConnection: boolean) => Promise<T>, ctx: RetryContext): Promise<T> {
+export async function retryOnce<T>(send: (freshConnection: boolean) => Promise<T>, ctx: {
+  deadline: Pick<Deadline, 'signal' | 'timeoutMs' | 'started'>;
+  /** True once the owner is closing: no retry then. */
+  closing: () => boolean;
+  repeatable?: boolean;
+  /** Told the error code and why before the retry (for the debug log). */
+  onRetry: (code: string | undefined, why: string) => void;
+}): Promise<T> {
   try {
     return await send(false);
   } catch (err) {

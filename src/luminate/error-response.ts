@@ -3,11 +3,9 @@ import { codeForLuminateError, LuminateError, type LuminateErrorCode } from '../
 import { isRecord, type LuminateValue } from './values';
 import { scrubSecrets } from '../util/scrub-secrets';
 
-/** Where a reply came from, for error messages. */
+/** Where a reply came from, for error messages; `redact`: strings never to echo (the API password…), in any encoding. */
 export interface ResponseContext {
-  /** HTTP status of the reply. */
   status?: number;
-  /** Strings that must never be echoed (e.g. the API password), scrubbed from Luminate's text in any encoding. */
   redact?: ReadonlyArray<string | undefined>;
 }
 
@@ -18,10 +16,8 @@ const NOT_FOUND_TEXT = /\b(does not exist|not found|no such|no (matching )?(reco
 
 /** Luminate's message text made safe to put in an error message or a log line; `redact`: the caller's own secrets. */
 export function sanitizeUpstreamText(text: string, redact: ReadonlyArray<string | undefined> = []): string {
-  let clean = scrubSecrets(text, redact);
-  clean = clean.replace(UNSAFE_CHARS, ' ').replace(/\s+/g, ' ').trim();
-  if (clean.length > MAX_MESSAGE_LENGTH) clean = `${clean.slice(0, MAX_MESSAGE_LENGTH)}…`;
-  return clean;
+  const clean = scrubSecrets(text, redact).replace(UNSAFE_CHARS, ' ').replace(/\s+/g, ' ').trim();
+  return clean.length > MAX_MESSAGE_LENGTH ? `${clean.slice(0, MAX_MESSAGE_LENGTH)}…` : clean;
 }
 
 function scalarText(value: LuminateValue | undefined): string {
@@ -29,12 +25,10 @@ function scalarText(value: LuminateValue | undefined): string {
 }
 
 /**
- * The stable code for an errorResponse. Luminate documents 16 as "constituent not found", but
- * luminate-api.md says an unknown id may also come back as 1, and the vendor's own example for
- * getSingleSignOnToken shows 14 "The specified record does not exist.". So 16 always means not
- * found, and 1 or 14 mean not found when the message says so; otherwise they keep their meaning.
+ * The stable code for an errorResponse. 16 is "constituent not found" [doc]; an unknown id may also come
+ * back as 1 (luminate-api.md) or 14 (the vendor's own example), which mean not found when the message says so.
  */
-export function codeForErrorResponse(luminateCode: number | undefined, message: string): LuminateErrorCode {
+function codeForErrorResponse(luminateCode: number | undefined, message: string): LuminateErrorCode {
   if (luminateCode === undefined) return 'LUMINATE_API_ERROR';
   if ((luminateCode === 1 || luminateCode === 14) && NOT_FOUND_TEXT.test(message)) {
     return 'LUMINATE_CONSTITUENT_NOT_FOUND';
@@ -49,7 +43,6 @@ export function errorFromResponse(content: LuminateValue, context: ResponseConte
   const luminateCode = /^\d{1,9}$/.test(rawCode) ? Number(rawCode) : undefined;
   const message = sanitizeUpstreamText(scalarText(fields?.message), context.redact);
   const code = codeForErrorResponse(luminateCode, message);
-
   const label = luminateCode === undefined ? 'Luminate error (no code)' : `Luminate error ${luminateCode}`;
   const text = message === '' ? label : `${label}: ${message}`;
   const suffix = context.status === undefined ? '' : ` (HTTP ${context.status})`;
@@ -65,9 +58,8 @@ const STANDARD_REASONS = new Set([
 ]);
 
 /**
- * ` "Failed to resolve site: wrongorg"`: the HTTP reason phrase, quoted and made safe, when it says
- * more than the usual words; '' otherwise. Seen in the field: a wrong Luminate path is told there,
- * with an HTML body that says nothing.
+ * ` "Failed to resolve site: wrongorg"`: the HTTP reason phrase, quoted and made safe, when it says more
+ * than the usual words; '' otherwise. Seen in the field: a wrong path is told there, the body says nothing.
  */
 export function reasonPhrase(statusText: string | undefined, redact: ReadonlyArray<string | undefined> = []): string {
   const reason = sanitizeUpstreamText(statusText ?? '', redact).slice(0, 120);

@@ -1,9 +1,6 @@
 import { isLuminateError } from '../errors';
 
-/**
- * Plain words for a call that did not get a Luminate answer (network, TLS, HTTP, HTML page).
- * `setting` names the variable holding the address, so the fix says which one to look at.
- */
+/** Plain words for a call that got no Luminate answer; `setting` names where the address is set. */
 export function explainUnreachable(err: unknown, setting: string, timeoutMs: number): { detail: string; fix: string } {
   if (!isLuminateError(err)) {
     return { detail: 'the call failed unexpectedly', fix: 'run again with DEBUG=luminate-sso-bridge:* and report the output' };
@@ -32,19 +29,14 @@ export function explainUnreachable(err: unknown, setting: string, timeoutMs: num
   }
 }
 
-/** Where the bridge or the doctor reads each access setting from, for the fixes below. */
-export interface AccessSettingNames {
-  apiKey: string;
-  loginName: string;
-  loginPassword: string;
-}
-
-/** The doctor's names: the environment variables. */
-export const ENV_SETTING_NAMES: AccessSettingNames = {
+/** The doctor's names for the access settings (the environment variables), for the fixes below. */
+export const ENV_SETTING_NAMES = {
   apiKey: 'LUMINATE_API_KEY',
   loginName: 'LUMINATE_API_LOGIN_NAME',
   loginPassword: 'LUMINATE_API_LOGIN_PASSWORD',
 };
+/** Where the bridge or the doctor reads each access setting from. */
+export type AccessSettingNames = Record<keyof typeof ENV_SETTING_NAMES, string>;
 
 const OPEN_API = 'in Luminate: Setup > Site Options > Open API Configuration';
 const WHITE_LIST = `${OPEN_API} > Remote IP address white list`;
@@ -52,16 +44,7 @@ const API_PERMISSION = 'an active administrator in a security group with the "Us
 // Seen in the field: error 4's message ends with the address Luminate saw ("… from this IP address: 198.51.100.23").
 const IP_IN_MESSAGE = /IP address:?\s*([0-9A-Fa-f]{1,4}(?:[.:][0-9A-Fa-f]{0,4}){1,7})/;
 
-/** The caller's IP as Luminate's error 4 message names it, when it does. */
-export function ipFromMessage(message: string): string | undefined {
-  const found = IP_IN_MESSAGE.exec(message)?.[1]?.replace(/[.:]+$/, '');
-  return found === undefined || found.length < 3 ? undefined : found;
-}
-
-/**
- * What to do about Luminate refusing the API key (2), the caller's IP (4) or the API
- * administrator login (3): shared by `doctor` and the bridge's warnings. Undefined for other codes.
- */
+/** What to do about Luminate refusing the API key (2), the caller's IP (4) or the API login (3); else undefined. */
 export function accessFix(luminateCode: number | undefined, message: string, names: AccessSettingNames): string | undefined {
   switch (luminateCode) {
     case 2:
@@ -69,8 +52,8 @@ export function accessFix(luminateCode: number | undefined, message: string, nam
     case 3:
       return `check ${names.loginName} and ${names.loginPassword}; the account must be ${API_PERMISSION}`;
     case 4: {
-      const ip = ipFromMessage(message);
-      const who = ip === undefined
+      const ip = IP_IN_MESSAGE.exec(message)?.[1]?.replace(/[.:]+$/, '');
+      const who = ip === undefined || ip.length < 3
         ? "this server's public outbound IP address (as Luminate sees it, after any NAT or proxy)"
         : `${ip} (the address Luminate saw: this server's public outbound IP, after any NAT or proxy)`;
       return `add ${who} to the white list, ${WHITE_LIST}`;
@@ -81,9 +64,8 @@ export function accessFix(luminateCode: number | undefined, message: string, nam
 }
 
 /**
- * The fix for Luminate's error 1 ("Unable to process request.") where an id was given or nothing
- * else explains it: a wrong secure host or org path gives it to every call (seen in the field).
- * `setting`: where the secure URL is set (`LUMINATE_SECURE_URL`, or the option's name).
+ * The fix for Luminate's error 1 ("Unable to process request.") where nothing else explains it: a wrong
+ * secure host or org path gives it to every call (seen in the field). `setting`: where secureUrl is set.
  */
 export function error1Fix(setting: string): string {
   return `Luminate could not process the request. Known causes: the wrong secure host in ${setting} ` +

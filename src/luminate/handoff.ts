@@ -1,5 +1,4 @@
-import type { SingleSignOnToken } from './types';
-import type { Attribution } from './types';
+import type { Attribution, SingleSignOnToken } from './types';
 import { ROUTING_ID } from './values';
 
 export interface SingleSignOnForm {
@@ -8,19 +7,16 @@ export interface SingleSignOnForm {
   fields: Array<[name: string, value: string]>;
 }
 
-export interface SingleSignOnFormInput {
+/** The fields of Luminate's client-API `singleSignOn` POST; the token goes only in this body. */
+export function singleSignOnForm(input: {
   secureUrl: string;
   apiKey: string;
   token: string;
   destination: string;
   errorRedirect: string;
   rememberMe: boolean;
-  /** Sent as Luminate's `source` / `sub_source` common parameters. */
   attribution?: Attribution;
-}
-
-/** The fields of Luminate's client-API `singleSignOn` POST; the token goes only in this body. */
-export function singleSignOnForm(input: SingleSignOnFormInput): SingleSignOnForm {
+}): SingleSignOnForm {
   const fields: Array<[string, string]> = [
     ['method', 'singleSignOn'],
     ['api_key', input.apiKey],
@@ -39,11 +35,7 @@ export function singleSignOnForm(input: SingleSignOnFormInput): SingleSignOnForm
 /** Builds one site's EstablishSession URLs: see establishSessionUrls. */
 export type EstablishSessionUrl = (token: Partial<SingleSignOnToken> & { nonce: string }, destination: string) => string;
 
-/**
- * `<secureUrl>/site/EstablishSession;jsessionid=<routing_id>?NONCE_TOKEN=<nonce>&NEXTURL=<destination>`
- * for one site (made once per bridge or login router, whose secureUrl is fixed). The routing id's
- * alphabet needs no encoding in a path segment and cannot make it a dot segment.
- */
+/** `<secureUrl>/site/EstablishSession;jsessionid=<routing_id>?NONCE_TOKEN=<nonce>&NEXTURL=<destination>` for one site. */
 export function establishSessionUrls(secureUrl: string): EstablishSessionUrl {
   return (token, destination) => {
     const affinity = token.routingId && ROUTING_ID.test(token.routingId) ? `;jsessionid=${token.routingId}` : '';

@@ -1,15 +1,14 @@
+import { subscribe } from 'node:diagnostics_channel';
 import type { Dispatcher } from 'undici';
 import { LuminateError } from '../errors';
 import { noteStaleConnectionFailure } from './network-errors';
-import { watchNextSocket, type SocketWatcher, type WatchedSocket } from './socket-reuse';
 
 /** Sent as User-Agent, so Luminate's logs can tell where calls come from. */
-export const USER_AGENT = 'luminate-sso-bridge/0.1.0';
+const USER_AGENT = 'luminate-sso-bridge/0.1.0';
 
 /** What every POST to Luminate needs besides its body. */
-export interface PostRequestBase {
+interface PostRequestBase {
   dispatcher: Dispatcher;
-  /** Where to POST, from postTarget(). */
   target: PostTarget;
   accept: string;
   /** The call's deadline joined with the caller's signal (see startDeadline). */
@@ -19,27 +18,11 @@ export interface PostRequestBase {
   maxResponseBytes: number;
 }
 
-export interface PostFormRequest extends PostRequestBase {
-  /** application/x-www-form-urlencoded body (it may carry secrets: never log it). */
-  form: string;
-}
-
-export interface PostXmlRequest extends PostRequestBase {
-  /** A SOAP envelope (it may carry secrets: never log it). */
-  xml: string;
-  /** SOAP 1.1 `SOAPAction` header value, quotes included (e.g. `""`). */
-  soapAction: string;
-}
-
 export interface PostResult {
   status: number;
   /** The HTTP reason phrase as sent (Luminate names a wrong Web Services path there). Not sanitized. */
   statusText: string;
   body: string;
-}
-
-function tooLarge(max: number): LuminateError {
-  return new LuminateError('LUMINATE_RESPONSE_TOO_LARGE', `Luminate's reply is larger than maxResponseBytes (${max} bytes)`);
 }
 
 /** Where a request goes, as undici's dispatch() takes it. */
@@ -54,15 +37,46 @@ export function postTarget(url: string): PostTarget {
   return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
 }
 
+function tooLarge(max: number): LuminateError {
+  return new LuminateError('LUMINATE_RESPONSE_TOO_LARGE', `Luminate's reply is larger than maxResponseBytes (${max} bytes)`);
+}
+
 /**
- * Collects one reply for dispatch(): its status and its body up to `max` bytes. Over the cap (as
- * declared or as received) the request is aborted, which closes the socket rather than returning
- * a half-read one to the pool. The promise settles once: with the reply, or with the first error
- * (undici's, the cap's, or the signal's reason as soon as the signal aborts, even while the
- * request still waits for a free connection). A failure on a reused pooled connection before any
- * byte of the reply is noted (noteStaleConnectionFailure) so the caller may retry it.
+ * Whether undici wrote a request on a socket that had carried one before (a pooled keep-alive
+ * connection). undici publishes `undici:client:sendHeaders` with the socket right after calling the
+ * handler's onRequestStart, synchronously (client-h1 writeH1); so the handler registers itself there
+ * and the next publication is its own. A request this cannot place (HTTP/2, a socket older than this
+ * module) counts as on a new socket: never retried as a stale one.
  */
-class ReplyReader implements Dispatcher.DispatchHandler, SocketWatcher {
+const carried = new WeakSet<object>();
+let waiting: ReplyReader | undefined;
+
+subscribe('undici:client:sendHeaders', (message: unknown) => {
+  const socket = (message as { socket?: unknown } | null)?.socket;
+  if (typeof socket !== 'object' || socket === null) return;
+  const reused = carried.has(socket);
+  carried.add(socket);
+  const watcher = waiting;
+  waiting = undefined;
+  watcher?.onSocket(reused, socket as { bytesRead?: number });
+});
+
+function watchNextSocket(watcher: ReplyReader): void {
+  waiting = watcher;
+  // No publication by then (aborted, HTTP/2): never let a later request's socket be reported to this one.
+  queueMicrotask(() => {
+    if (waiting === watcher) waiting = undefined;
+  });
+}
+
+/**
+ * Collects one reply for dispatch(): status and body up to `max` bytes. Over the cap (declared or
+ * received) the request is aborted, which closes the socket rather than pooling a half-read one.
+ * Settles once: with the reply, or the first error (undici's, the cap's, or the signal's reason, even
+ * while waiting for a free connection). A failure on a reused connection before any reply byte is
+ * noted (noteStaleConnectionFailure) so the caller may retry it.
+ */
+class ReplyReader implements Dispatcher.DispatchHandler {
   readonly #max: number;
   readonly #signal: AbortSignal;
   readonly #resolve: (result: PostResult) => void;
@@ -73,13 +87,10 @@ class ReplyReader implements Dispatcher.DispatchHandler, SocketWatcher {
   #status = 0;
   #statusText = '';
   #settled = false;
-  /** The request went out on a socket that had carried a request before (see socket-reuse.ts). */
   #reused = false;
-  /** That socket, and how many bytes it had received when the request went out. */
-  #socket: WatchedSocket | undefined;
+  /** The socket, and how many bytes it had received when the request went out. */
+  #socket: { bytesRead?: number } | undefined;
   #bytesBefore = 0;
-  /** Some of the reply (a status line, even 1xx) has been parsed. */
-  #replyStarted = false;
   readonly #onAbort = (): void => {
     const reason = this.#signal.reason;
     this.#controller?.abort(reason as Error);
@@ -101,29 +112,20 @@ class ReplyReader implements Dispatcher.DispatchHandler, SocketWatcher {
     this.#size = 0;
     this.#reused = false;
     this.#socket = undefined;
-    this.#replyStarted = false;
     if (this.#settled) controller.abort((this.#signal.reason as Error) ?? new Error('aborted'));
     else watchNextSocket(this);
   }
 
-  onSocket(reused: boolean, socket: WatchedSocket): void {
+  onSocket(reused: boolean, socket: { bytesRead?: number }): void {
     this.#reused = reused;
     this.#socket = socket;
     this.#bytesBefore = socket.bytesRead ?? 0;
   }
 
-  /** True when the request went out on a reused connection and not one byte of a reply came back. */
-  #failedBeforeReplyOnReused(): boolean {
-    if (!this.#reused || this.#replyStarted) return false;
-    const bytesRead = this.#socket?.bytesRead;
-    return typeof bytesRead === 'number' && bytesRead === this.#bytesBefore;
-  }
-
   onResponseStart(
     controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string,
   ): void {
-    this.#replyStarted = true;
-    if (statusCode < 200) return; // 1xx informational (100, 102, 103): the reply is still to come
+    if (statusCode < 200) return; // 1xx informational: the reply is still to come
     this.#status = statusCode;
     this.#statusText = statusMessage ?? '';
     const length = headers['content-length'];
@@ -132,7 +134,6 @@ class ReplyReader implements Dispatcher.DispatchHandler, SocketWatcher {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.#replyStarted = true;
     if (this.#settled) return;
     this.#size += chunk.length;
     if (this.#size > this.#max) this.#stop(controller, tooLarge(this.#max));
@@ -153,7 +154,11 @@ class ReplyReader implements Dispatcher.DispatchHandler, SocketWatcher {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
-    if (this.#failedBeforeReplyOnReused()) noteStaleConnectionFailure(err);
+    // On a reused connection, not one byte came back since the request went out: a stale keep-alive connection.
+    const bytesRead = this.#socket?.bytesRead;
+    if (this.#reused && typeof bytesRead === 'number' && bytesRead === this.#bytesBefore) {
+      noteStaleConnectionFailure(err);
+    }
     this.#fail(err);
   }
 
@@ -171,7 +176,6 @@ class ReplyReader implements Dispatcher.DispatchHandler, SocketWatcher {
   }
 }
 
-// One decoder for every reply: decode() without `stream` starts afresh each time.
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 function decodeUtf8(bytes: Buffer): string {
@@ -183,17 +187,12 @@ function decodeUtf8(bytes: Buffer): string {
 }
 
 /**
- * One POST, through undici's dispatch() and not request(): the stale-connection retry (retryOnce)
- * must know that this request went out on a reused socket and failed before any reply byte.
- * Only a dispatch handler learns that: its onRequestStart runs synchronously just before undici
- * publishes the socket it writes on (see socket-reuse.ts); request() hides its handler, and
- * tying its request to that publication would take a second, more fragile hook. No cookies are
- * ever sent (undici has no cookie jar and we add no Cookie header), redirects are not followed,
- * and the body is read with a byte cap. Network errors are rejected as undici raised them; the
- * caller maps them.
+ * One POST through undici's dispatch(), not request(): only a dispatch handler can learn that the
+ * request went out on a reused socket and failed before any reply byte (the stale-connection retry).
+ * No cookies are sent, redirects are not followed, the body is read with a byte cap. Network errors
+ * are rejected as undici raised them; the caller maps them.
  */
 function post(req: PostRequestBase, body: string, headers: Record<string, string>): Promise<PostResult> {
-  const { origin, path } = req.target;
   return new Promise<PostResult>((resolve, reject) => {
     if (req.signal.aborted) {
       reject(req.signal.reason);
@@ -201,8 +200,7 @@ function post(req: PostRequestBase, body: string, headers: Record<string, string
     }
     const reader = new ReplyReader(req.maxResponseBytes, req.signal, resolve, reject);
     req.dispatcher.dispatch({
-      origin,
-      path,
+      ...req.target,
       method: 'POST',
       headersTimeout: req.headersTimeoutMs,
       bodyTimeout: req.bodyTimeoutMs,
@@ -212,12 +210,12 @@ function post(req: PostRequestBase, body: string, headers: Record<string, string
   });
 }
 
-/** One POST with a form body (the server API). */
-export function postForm(req: PostFormRequest): Promise<PostResult> {
+/** One POST with a form body (the server API); the body may carry secrets: never log it. */
+export function postForm(req: PostRequestBase & { form: string }): Promise<PostResult> {
   return post(req, req.form, { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' });
 }
 
-/** One POST with a SOAP 1.1 envelope (Web Services). */
-export function postXml(req: PostXmlRequest): Promise<PostResult> {
+/** One POST with a SOAP 1.1 envelope (Web Services); `soapAction` quotes included (e.g. `""`). Never log the body. */
+export function postXml(req: PostRequestBase & { xml: string; soapAction: string }): Promise<PostResult> {
   return post(req, req.xml, { 'content-type': 'text/xml; charset=utf-8', soapaction: req.soapAction });
 }

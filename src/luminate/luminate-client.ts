@@ -17,10 +17,8 @@ import type { LuminateRecord } from './values';
 const log = debugFor('client');
 
 /**
- * Methods that may be sent twice: they read, log in, or mint a fresh one-time token, so a retry
- * after a stale pooled connection (see retryOnce) cannot change anything twice. `create`,
- * `createOrUpdate`, `update` and every method not listed are never sent twice (create keeps its
- * duplicate check: see sso/find-constituent.ts).
+ * Methods that may be sent twice after a stale pooled connection (see retryOnce): they read, log in,
+ * or mint a fresh one-time token. `create`, `update` and every method not listed never are.
  */
 const REPEATABLE_METHODS: ReadonlySet<string> = new Set([
   'getSingleSignOnToken', 'getUser', 'authenticateUser', 'login', 'loginTest', 'listUserFields', 'isUserNameAvailable',
@@ -41,15 +39,13 @@ export class LuminateClient {
   readonly secureUrl: string;
   readonly #config: ResolvedClientOptions;
   readonly #pool: Dispatchers;
-  readonly #host: string;
   readonly #target: PostTarget;
-  /** Scrubbed from Luminate's text in every error: the API password and the owner's own secrets. */
+  /** Scrubbed from Luminate's text in every error. */
   readonly #secrets: ReadonlyArray<string | undefined>;
   #closing: Promise<void> | undefined;
 
   /**
-   * `internal.redact` (for the bridge and the login router that own this client): more secrets of
-   * the owner, e.g. the API secret key, scrubbed from Luminate's text like the API password.
+   * `internal.redact`: more secrets of the owner (the API secret key), scrubbed like the API password.
    * @throws TypeError `LuminateClient: options.<name> …` naming the first bad or unknown option and the fix.
    * @internal
    */
@@ -58,7 +54,6 @@ export class LuminateClient {
     this.#secrets = [config.loginPassword, ...(internal.redact ?? [])];
     this.#config = config;
     this.secureUrl = config.secureUrl;
-    this.#host = new URL(config.secureUrl).host;
     this.#target = postTarget(config.endpoint);
     this.#pool = dispatcherFor(config);
   }
@@ -80,10 +75,8 @@ export class LuminateClient {
     const record = await this.#call('getSingleSignOnToken', [[id.name, id.value]], TOKEN_ROOT, checkCallOptions(options));
     try {
       const result = toSingleSignOnToken(record, id.name === 'cons_id' ? id.value : undefined);
-      if (log.enabled) {
-        log('getSingleSignOnToken: cons_id=%s token=%s nonce=%s routing_id=%s JSESSIONID=%s', result.consId,
-          redact(result.token), redact(result.nonce), redact(result.routingId), redact(result.jsessionId));
-      }
+      log('getSingleSignOnToken: cons_id=%s token=%s nonce=%s routing_id=%s JSESSIONID=%s', result.consId,
+        redact(result.token), redact(result.nonce), redact(result.routingId), redact(result.jsessionId));
       return result;
     } catch (err) {
       log('getSingleSignOnToken: reply refused: %s', (err as LuminateError).code);
@@ -102,31 +95,26 @@ export class LuminateClient {
    * @throws LuminateError (rejects) as getSingleSignOnToken (without the cons_id check), e.g. LUMINATE_API_ERROR
    * for `create`'s duplicates (11–13); LUMINATE_INVALID_ARGUMENT for a bad name, parameter or option.
    */
-  callServerApi(
+  async callServerApi(
     method: string,
     params: Record<string, string>,
     expectedRoot: string,
     options?: CallOptions,
   ): Promise<LuminateRecord> {
-    try {
-      checkName(method, 'method');
-      checkName(expectedRoot, 'expectedRoot');
-      return this.#call(method, checkParams(params), expectedRoot, checkCallOptions(options));
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    checkName(method, 'method');
+    checkName(expectedRoot, 'expectedRoot');
+    return this.#call(method, checkParams(params), expectedRoot, checkCallOptions(options));
   }
 
-  /** One call with checked arguments. */
   async #call(method: string, params: Array<[string, string]>, expectedRoot: string, call: CallOptions): Promise<LuminateRecord> {
     if (this.#closing !== undefined) {
       throw new LuminateError('LUMINATE_CLIENT_CLOSED', 'this LuminateClient has been closed; create a new one');
     }
     const form = this.#form(method, params, call);
-    const deadline = startDeadline(this.#config.timeoutMs, this.#host, call.signal);
+    const deadline = startDeadline(this.#config.timeoutMs, new URL(this.secureUrl).host, call.signal);
     try {
       const reply = await this.#send(method, form, deadline);
-      if (log.enabled) log('%s: HTTP %d in %d ms', method, reply.status, Date.now() - deadline.started);
+      log('%s: HTTP %d in %d ms', method, reply.status, Date.now() - deadline.started);
       return this.#interpret(reply, expectedRoot, secretParamValues(params));
     } catch (err) {
       const error = toLuminateError(err, deadline.state);
@@ -158,11 +146,7 @@ export class LuminateClient {
     return this.toString();
   }
 
-  /**
-   * The form body (it holds the API password: never log it): method, v, api_key, login_name,
-   * login_password, response_format, [suppress_response_codes, center_id, source, sub_source],
-   * then the method's own parameters (never one of those: checkParams refuses them).
-   */
+  /** The form body (it holds the API password: never log it); the method's own parameters come last. */
   #form(method: string, params: Array<[string, string]>, call: CallOptions): string {
     const c = this.#config;
     const form = new URLSearchParams({
@@ -178,10 +162,6 @@ export class LuminateClient {
     return form.toString();
   }
 
-  /**
-   * One POST, retried once when the connection was never made (so nothing was sent), or, for a
-   * repeatable method, when a reused pooled connection turned out dead (see retryOnce).
-   */
   #send(method: string, form: string, deadline: Deadline): Promise<PostResult> {
     const c = this.#config;
     const request = {
@@ -201,7 +181,7 @@ export class LuminateClient {
     });
   }
 
-  /** `secrets`: the call's own secret parameters (a visitor's password…), scrubbed like the API password. */
+  /** `secrets`: the call's own secret parameters (a visitor's password…). */
   #interpret(reply: PostResult, expectedRoot: string, secrets: string[]): LuminateRecord {
     const format = this.#config.responseFormat;
     const context: ResponseContext = { status: reply.status, redact: [...this.#secrets, ...secrets] };
@@ -219,21 +199,12 @@ export class LuminateClient {
   }
 }
 
-/** What a bridge or login router knows of its site, for the client it talks to Luminate with. */
-interface SiteForClient {
-  secureUrl: string;
-  apiKey: string;
-  apiLogin: { name: string; password: string };
+/** The client a bridge or login router uses: the injected one, or its own (`own`: to close on shutdown). */
+export function siteClient(site: Pick<LuminateClientOptions, 'secureUrl' | 'apiKey' | 'apiLogin'> & {
   apiSecretKey: string;
   client: Omit<LuminateClientOptions, 'secureUrl' | 'apiKey' | 'apiLogin'>;
   injectedClient?: LuminateClient;
-}
-
-/**
- * The client a bridge or login router uses: the injected one, or its own (`own`: to close on
- * shutdown), which also scrubs the API secret key from Luminate's text like the API password.
- */
-export function siteClient(site: SiteForClient): { client: LuminateClient; own: LuminateClient | undefined } {
+}): { client: LuminateClient; own: LuminateClient | undefined } {
   if (site.injectedClient !== undefined) return { client: site.injectedClient, own: undefined };
   const own = new LuminateClient(
     { secureUrl: site.secureUrl, apiKey: site.apiKey, apiLogin: site.apiLogin, ...site.client },

@@ -9,10 +9,7 @@ const RESETS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_|ERR_TLS|ERR_SSL|HOSTNAME|ALTNAME/;
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
 
-/**
- * Errors raised before any byte of the request could have left this machine: retrying them
- * cannot mint a second token. A reset or timeout after connecting is never in this list.
- */
+/** Errors raised before any byte of the request left this machine: a retry cannot mint a second token. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
 
 /** The error code of an undici/Node error, looking into AggregateError (happy eyeballs) and cause. */
@@ -25,33 +22,26 @@ export function errorCodeOf(err: unknown): string | undefined {
 }
 
 export function isSafeToRetry(err: unknown): boolean {
-  const code = errorCodeOf(err);
-  return code !== undefined && NEVER_SENT.has(code);
+  return NEVER_SENT.has(errorCodeOf(err) ?? '');
 }
 
 /**
- * Errors of requests that went out on a reused pooled connection and failed with a reset or a
- * close before any byte of the reply (see ReplyReader). Seen in the field: the load balancer in
- * front of Luminate drops idle keep-alive connections, often without telling the client, so
- * the first request after a quiet spell is written into a dead socket. Such a request most
- * likely never reached Luminate; a request that may be repeated is retried once, on a new
- * connection (retryOnce).
+ * Resets and closes of a reused pooled connection before any reply byte (noted by the ReplyReader).
+ * Seen in the field: the load balancer drops idle keep-alive connections without telling the client,
+ * so the first request after a quiet spell is written into a dead socket and most likely never
+ * reached Luminate.
  */
 const STALE_CONNECTION_FAILURES = new WeakSet<object>();
 
-/** Notes `err` as a stale-connection failure, when it is a reset or close. */
 export function noteStaleConnectionFailure(err: unknown): void {
-  const code = errorCodeOf(err);
-  if (typeof err === 'object' && err !== null && code !== undefined && RESETS.has(code)) STALE_CONNECTION_FAILURES.add(err);
+  if (typeof err === 'object' && err !== null && RESETS.has(errorCodeOf(err) ?? '')) STALE_CONNECTION_FAILURES.add(err);
 }
 
-/** True for a reset or close of a reused connection before any reply byte (noted by ReplyReader). */
 export function failedOnStaleConnection(err: unknown): boolean {
   return typeof err === 'object' && err !== null && STALE_CONNECTION_FAILURES.has(err);
 }
 
 export interface AbortState {
-  /** The caller's signal, if any. */
   caller?: AbortSignal;
   /** The per-call deadline alone (aborted only when the time is up). */
   deadline: AbortSignal;
@@ -71,8 +61,7 @@ export function toLuminateError(err: unknown, state: AbortState): LuminateError 
   if (state.deadline.aborted) {
     return new LuminateError('LUMINATE_TIMEOUT', `Luminate did not answer within timeoutMs (${state.timeoutMs} ms)`, { cause: err });
   }
-  // Only a code of the usual shape (ECONNREFUSED, UND_ERR_…) goes into the message: a foreign
-  // error's `code` may be any text.
+  // Only a code of the usual shape goes into the message: a foreign error's `code` may be any text.
   const anyCode = errorCodeOf(err);
   const code = anyCode !== undefined && ERROR_CODE.test(anyCode) ? anyCode : undefined;
   if (code !== undefined && Object.hasOwn(TIMEOUTS, code)) {

@@ -8,17 +8,9 @@ function malformed(message: string): LuminateError {
   return new LuminateError('LUMINATE_MALFORMED_RESPONSE', message);
 }
 
-// Returning undefined from a reviver deletes the key, so these never reach our records.
-function dropDangerousKeys(key: string, value: unknown): unknown {
-  return DANGEROUS_KEYS.has(key) ? undefined : value;
-}
-
 /**
- * Luminate sends numbers and booleans as strings; should a real number or boolean turn up (seen
- * in the field: `"cons_id":1001641`, `"code":402`) it is turned into its string form, so every
- * leaf is a string or null. An empty object is null: real sites write an empty value as `{}`
- * (an empty XML element turned into JSON; seen in the field: `"routing_id":{}`), so `{}` means
- * "absent" exactly like `null`, `<x/>` and `xsi:nil`, wherever it appears.
+ * Every leaf a string or null: a real number or boolean (seen in the field: `"cons_id":1001641`) becomes its
+ * string form, and `{}` is null (seen in the field: `"routing_id":{}`, an empty XML element turned JSON).
  */
 function normalize(value: unknown, depth: number): LuminateValue {
   if (depth > MAX_DEPTH) throw malformed('Luminate sent JSON nested too deeply');
@@ -27,22 +19,17 @@ function normalize(value: unknown, depth: number): LuminateValue {
   if (Array.isArray(value)) return value.map((item) => normalize(item, depth + 1));
   if (typeof value === 'object') {
     const record = emptyRecord();
-    let empty = true;
     for (const [key, item] of Object.entries(value)) {
-      if (!DANGEROUS_KEYS.has(key)) {
-        record[key] = normalize(item, depth + 1);
-        empty = false;
-      }
+      if (!DANGEROUS_KEYS.has(key)) record[key] = normalize(item, depth + 1);
     }
-    return empty ? null : record;
+    return Object.keys(record).length === 0 ? null : record;
   }
   throw malformed('Luminate sent a JSON value of an unexpected type');
 }
 
 /**
- * True when an object in `text` (already valid JSON) names one key twice. JSON.parse keeps the
- * last one silently, so `"cons_id":"1","cons_id":"2"` would pick a value where XML's repeated
- * element is refused; a reply like that is refused too. Keys are compared decoded (`"\u0061"` is `"a"`).
+ * True when an object in `text` (valid JSON) names one key twice, compared decoded. JSON.parse would keep
+ * the last silently, where XML's repeated element is refused.
  */
 function hasDuplicateKey(text: string): boolean {
   const objects: Array<Set<string> | undefined> = []; // one entry per open { (a Set) or [ (undefined)
@@ -74,14 +61,11 @@ function hasDuplicateKey(text: string): boolean {
   return false;
 }
 
-/**
- * Parses one JSON reply: an object with exactly one key, the root name. JSON.parse's own message
- * is not copied into ours: it quotes the body, which may hold a token.
- */
+/** Parses one JSON reply: an object with exactly one key, the root name. JSON.parse's message (it quotes the body) is not kept. */
 export function parseJsonDocument(body: string): ParsedDocument {
   let tree: unknown;
   try {
-    tree = JSON.parse(body, dropDangerousKeys);
+    tree = JSON.parse(body);
   } catch {
     throw malformed('Luminate sent JSON that does not parse');
   }
@@ -89,7 +73,8 @@ export function parseJsonDocument(body: string): ParsedDocument {
     throw malformed('Luminate sent JSON that is not an object');
   }
   if (hasDuplicateKey(body)) throw malformed('Luminate sent JSON with a key repeated in one object');
-  const roots = Object.keys(tree);
+  // JSON.parse makes `__proto__` an own key, never the prototype; dangerous keys are dropped like below.
+  const roots = Object.keys(tree).filter((key) => !DANGEROUS_KEYS.has(key));
   if (roots.length !== 1) throw malformed('Luminate sent JSON without a single root key');
   const root = roots[0] as string;
   return { root, content: normalize((tree as Record<string, unknown>)[root], 1) };

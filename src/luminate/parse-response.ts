@@ -3,27 +3,22 @@ import type { ResponseFormat } from './types';
 import { errorFromResponse, sanitizeUpstreamText, type ResponseContext } from './error-response';
 import { parseJsonDocument } from './parse-json';
 import { parseXmlDocument, type ParsedDocument } from './parse-xml';
-import { emptyRecord, isRecord, type LuminateRecord, type LuminateValue } from './values';
+import { emptyRecord, isRecord, type LuminateRecord } from './values';
 
 export type { ResponseContext } from './error-response';
 
-const HTML_START = /^(<!doctype\s+html|<html[\s>])/i;
-
 /** True for a body that is an HTML page (maintenance page, login page of a proxy…), not an API reply. */
 export function looksLikeHtml(text: string): boolean {
-  return HTML_START.test(text);
+  return /^(<!doctype\s+html|<html[\s>])/i.test(text);
 }
 
 /**
- * Parses a body into its root name and content. The syntax of the body decides the parser:
- * JSON comes back as `text/plain`, and an error may come back in Luminate's default XML even
- * when JSON was asked for, so `format` is what was asked, not a promise about the body.
+ * Parses a body into its root name and content. The body's syntax decides the parser: JSON comes back
+ * as `text/plain`, and an error may come back in XML even when JSON was asked for (`format`).
  */
 function parseDocument(body: string, format: ResponseFormat): ParsedDocument {
   const text = body.replace(/^\uFEFF/, '').trim();
-  if (text === '') {
-    throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', 'Luminate sent an empty body');
-  }
+  if (text === '') throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', 'Luminate sent an empty body');
   if (looksLikeHtml(text)) {
     throw new LuminateError(
       'LUMINATE_UNEXPECTED_RESPONSE',
@@ -32,32 +27,16 @@ function parseDocument(body: string, format: ResponseFormat): ParsedDocument {
   }
   if (text.startsWith('<')) return parseXmlDocument(text);
   if (text.startsWith('{') || text.startsWith('[')) return parseJsonDocument(text);
-  throw new LuminateError(
-    'LUMINATE_MALFORMED_RESPONSE',
-    `Luminate sent a body that is neither XML nor JSON (asked for ${format})`,
-  );
+  throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', `Luminate sent a body that is neither XML nor JSON (asked for ${format})`);
 }
 
 /**
- * The root's content as a record. A root holding only text (`singleSignOnMethodResponse` in XML
- * and older JSON) becomes `{ content: text }`, the shape newer JSON pages use; an empty root is `{}`.
- */
-function rootRecord(content: LuminateValue, root: string): LuminateRecord {
-  if (isRecord(content)) return content;
-  const record = emptyRecord();
-  if (typeof content === 'string' && content !== '') record.content = content;
-  else if (Array.isArray(content)) {
-    throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', `Luminate sent <${root}> more than once`);
-  }
-  return record;
-}
-
-/**
- * Parses a Luminate API reply and returns the content of `expectedRoot` as a null-prototype
- * record of strings, nulls (xsi:nil / JSON null), nested records and arrays (repeated elements).
- * Throws a LuminateError for an `errorResponse` (its code mapped to a stable string), an HTML
- * page or another root (LUMINATE_UNEXPECTED_RESPONSE), or a body that does not parse, carries a
- * DOCTYPE/ENTITY declaration, or is empty (LUMINATE_MALFORMED_RESPONSE).
+ * Parses a Luminate API reply and returns the content of `expectedRoot` as a null-prototype record
+ * of strings, nulls (xsi:nil / JSON null), nested records and arrays (repeated elements). A root holding
+ * only text (`singleSignOnMethodResponse`) becomes `{ content: text }`, as newer JSON pages send it.
+ * Throws a LuminateError for an `errorResponse` (its code mapped to a stable string), an HTML page or
+ * another root (LUMINATE_UNEXPECTED_RESPONSE), or a body that does not parse, carries a DOCTYPE/ENTITY
+ * declaration, or is empty (LUMINATE_MALFORMED_RESPONSE).
  */
 export function parseLuminateResponse(
   body: string,
@@ -75,23 +54,23 @@ export function parseLuminateResponse(
       context.status === undefined ? {} : { upstreamStatus: context.status },
     );
   }
-  return rootRecord(content, root);
+  if (isRecord(content)) return content;
+  if (Array.isArray(content)) throw new LuminateError('LUMINATE_MALFORMED_RESPONSE', `Luminate sent <${root}> more than once`);
+  const record = emptyRecord();
+  if (typeof content === 'string' && content !== '') record.content = content;
+  return record;
 }
 
-/**
- * The LuminateError an error body describes, or undefined when the body is not a well-formed
- * `errorResponse` (e.g. a proxy's 503 page). Used for non-2xx answers.
- */
+/** The LuminateError a non-2xx body describes, or undefined when it is not an `errorResponse` (a proxy's 503 page). */
 export function readErrorResponse(
   body: string,
   format: ResponseFormat,
   context: ResponseContext = {},
 ): LuminateError | undefined {
-  let document: ParsedDocument;
   try {
-    document = parseDocument(body, format);
+    const { root, content } = parseDocument(body, format);
+    return root === 'errorResponse' ? errorFromResponse(content, context) : undefined;
   } catch {
     return undefined;
   }
-  return document.root === 'errorResponse' ? errorFromResponse(document.content, context) : undefined;
 }

@@ -7,8 +7,7 @@ const TEXT = '#text';
 const CDATA = '#cdata';
 const ATTR = '@_';
 
-// Entity processing is off: with no DOCTYPE allowed there is nothing to expand but the five
-// predefined entities and character references, which decodeEntities handles below.
+// Entity processing is off: with no DOCTYPE there is nothing to expand but what decodeEntities handles.
 const parser = new XMLParser({
   removeNSPrefix: true, // <getSingleSignOnTokenResponse xmlns="…/v1"> and <c:token> alike
   parseTagValue: false, // ids and tokens stay strings: 00123 is not 123
@@ -39,8 +38,7 @@ const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '
 const ENTITY = /&(?:#(\d{1,7})|#x([0-9a-fA-F]{1,6})|(lt|gt|amp|quot|apos));/g;
 
 /** Decodes the predefined entities and character references; anything else is left as written. */
-export function decodeEntities(text: string): string {
-  if (!text.includes('&')) return text;
+function decodeEntities(text: string): string {
   return text.replace(ENTITY, (whole, dec: string | undefined, hex: string | undefined, name: string | undefined) => {
     if (name !== undefined) return PREDEFINED[name] ?? whole;
     const cp = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex ?? '', 16);
@@ -80,11 +78,9 @@ export interface ParsedDocument {
 }
 
 /**
- * Parses one XML reply (already trimmed) with fast-xml-parser's validator and parser: the only
- * XML reader of untrusted replies. Any DOCTYPE or ENTITY declaration is refused before the parser
- * sees the text (no entity expansion, no external entities, no billion laughs). Parser messages
- * are not copied into ours: they could quote the body, which may hold a token.
- * Throws LUMINATE_MALFORMED_RESPONSE.
+ * Parses one trimmed XML reply: the only XML reader of untrusted replies. A DOCTYPE or ENTITY declaration
+ * is refused before the parser sees it (no entity expansion). Parser messages could quote the body (a
+ * token): not kept. Throws LUMINATE_MALFORMED_RESPONSE.
  */
 export function parseXmlDocument(body: string): ParsedDocument {
   if (/<!doctype|<!entity/i.test(body)) {

@@ -19,20 +19,7 @@ export interface SingleSignOnToken {
 }
 
 export type { LuminateClientOptions } from '../config/clients';
-export type { NetworkOptions } from '../config/network';
 export type { ResponseFormat } from '../config/site';
-
-/** Per-call options. */
-export interface CallOptions {
-  /** Aborts the call: it rejects with LUMINATE_ABORTED. */
-  signal?: AbortSignal;
-  /**
-   * Luminate's `source` / `sub_source` for this call, instead of the client's: 1–255 characters
-   * without control characters (else LUMINATE_INVALID_ARGUMENT).
-   */
-  source?: string;
-  subSource?: string;
-}
 
 /**
  * Luminate's `source` / `sub_source` common parameters [doc]: who sent the visitor (e.g. a partner
@@ -42,6 +29,15 @@ export interface CallOptions {
 export interface Attribution {
   source?: string;
   subSource?: string;
+}
+
+/**
+ * Per-call options. `source` / `subSource`: Luminate's `source` / `sub_source` for this call, instead of
+ * the client's: 1–255 characters without control characters (else LUMINATE_INVALID_ARGUMENT).
+ */
+export interface CallOptions extends Attribution {
+  /** Aborts the call: it rejects with LUMINATE_ABORTED. */
+  signal?: AbortSignal;
 }
 
 /** How the visitor is handed to Luminate: the client API's singleSignOn POST, or an EstablishSession redirect. */

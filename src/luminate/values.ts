@@ -4,18 +4,14 @@ import { LuminateError } from '../errors';
 export const CONS_ID = /^[\x21-\x7e]{1,255}$/;
 /** Tokens, nonces and session ids: opaque printable ASCII, at most 4096 characters. */
 export const OPAQUE_VALUE = /^[\x21-\x7e]{1,4096}$/;
-/**
- * A load-balancer routing id. It goes into a URL path (`;jsessionid=<routing_id>`), so it is held
- * to an alphabet that needs no encoding in a path segment and cannot make it a dot segment.
- */
+/** A load-balancer routing id: it goes into a URL path (`;jsessionid=`), so no encoding and no dot segment. */
 export const ROUTING_ID = /^[A-Za-z0-9._-]{1,128}$/;
 /** C0 controls, DEL and C1 controls: refused in what visitors send (destinations, login fields, names). */
 export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
- * What a parsed Luminate reply is made of. Records have a null prototype, so no key (not even
- * `__proto__` or `constructor`) can reach Object.prototype. Arrays appear where Luminate repeats
- * an element (one item is a bare value, two or more an array).
+ * A parsed Luminate reply. Records have a null prototype, so no key can reach Object.prototype.
+ * Arrays appear where Luminate repeats an element.
  */
 export type LuminateValue = string | null | LuminateRecord | LuminateValue[];
 export interface LuminateRecord {
@@ -38,14 +34,12 @@ function malformed(message: string): LuminateError {
 }
 
 /**
- * One scalar field of a reply: the string, or undefined when Luminate sent nothing, nil/null or
- * an empty value (`<x/>`, `""`, or `{}`, which the JSON reader turns into null). A repeated element (array) or a nested record where one string is expected is
- * malformed: guessing which of two tokens is meant is not safe. The value never appears in the
- * error message (it may be a secret).
+ * One scalar field: undefined when Luminate sent nothing, nil/null, `[]` or an empty value (`<x/>`, `""`,
+ * whitespace, `{}`). A repeated element or a nested record is malformed: guessing which of two tokens is
+ * meant is not safe. The value never appears in the message (it may be a secret).
  */
 export function readOptionalString(record: LuminateRecord, field: string): string | undefined {
-  const value = Object.prototype.hasOwnProperty.call(record, field) ? record[field] : undefined;
-  // Whitespace alone is empty, as the XML reader (which trims) already reads it; so is `[]`.
+  const value = Object.hasOwn(record, field) ? record[field] : undefined;
   if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
   if (Array.isArray(value) && value.length === 0) return undefined;
   if (Array.isArray(value)) throw malformed(`Luminate sent "${field}" more than once where one value was expected`);
@@ -60,19 +54,20 @@ export function readRequiredString(record: LuminateRecord, field: string, root: 
 }
 
 /**
- * One id-like field of a reply (token, nonce, routing id, JSESSIONID, cons_id, SessionId): as
- * readOptionalString, trimmed, and the text `null` in any letter case is absent too: it stands for
- * a missing value on some sites (seen in the field: `"token":"null"`) and is never a real token,
- * nonce, routing id, session or constituent id. Not for free text (a name may be "Null").
+ * An id-like field (token, nonce, routing id, cons_id, SessionId…), trimmed; the text `null` in any
+ * letter case is absent too (seen in the field: `"token":"null"`). Not for free text (a name may be
+ * "Null"). With `form`, a value not matching it is malformed.
  */
-export function readOptionalId(record: LuminateRecord, field: string): string | undefined {
+export function readOptionalId(record: LuminateRecord, field: string, form?: RegExp, root = 'the reply'): string | undefined {
   const value = readOptionalString(record, field)?.trim();
-  return value === undefined || value.toLowerCase() === 'null' ? undefined : value;
+  if (value === undefined || value.toLowerCase() === 'null') return undefined;
+  if (form !== undefined && !form.test(value)) throw malformed(`Luminate sent a "${field}" in ${root} that is not in the expected form`);
+  return value;
 }
 
 /** A required id-like field (see readOptionalId); absent, empty, `{}`, nil or `null` is malformed. */
-export function readRequiredId(record: LuminateRecord, field: string, root: string): string {
-  const value = readOptionalId(record, field);
+export function readRequiredId(record: LuminateRecord, field: string, root: string, form?: RegExp): string {
+  const value = readOptionalId(record, field, form, root);
   if (value === undefined) throw malformed(`Luminate's ${root} has no "${field}"`);
   return value;
 }
