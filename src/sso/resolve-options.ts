@@ -17,7 +17,11 @@ const loginUrl = z.custom<string>(
   (v) => {
     if (typeof v !== 'string' || v === '') return false;
     if (v.startsWith('/')) return !v.startsWith('//') && !v.includes('\\');
-    return URL.canParse(v) && ['http:', 'https:'].includes(new URL(v).protocol);
+    try {
+      return ['http:', 'https:'].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
   },
   { error: 'must be a site path such as "/login" or an absolute http(s) URL.' },
 );
