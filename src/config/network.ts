@@ -61,6 +61,8 @@ export function networkRules(ctx: z.core.ParsePayload<NetworkOptions>): void {
 }
 
 type NetworkDefaults = { -readonly [K in keyof typeof NETWORK_DEFAULTS]: number };
+/** Network options after withNetworkDefaults: every default filled in. */
+export type NetworkSettings = NetworkOptions & NetworkDefaults;
 
 /** Validated network options with every default filled in. */
 export function withNetworkDefaults<T extends NetworkOptions>(options: T): T & NetworkDefaults {
