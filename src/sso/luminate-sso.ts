@@ -79,7 +79,9 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   const startCtx = {
     config, client, flight, destinations, applyHeaders, pages, throttle,
     establishSessionUrl: establishSessionUrls(config.secureUrl),
-    prepared: config.prepare === false ? undefined : new PreparedTokens(store, { ttlMs: config.prepare.ttlMs, timeoutMs: config.timeoutMs }),
+    prepared: config.prepare === false
+      ? undefined
+      : new PreparedTokens(store, { ttlMs: config.prepare.ttlMs, timeoutMs: config.timeoutMs }),
   };
   const callbackCtx = { config, destinations, store, applyHeaders, pages, now: Date.now };
 

@@ -51,7 +51,8 @@ describe('prepare: true — the token is minted on intent and the click uses it'
     browser.navigate(`${a.url}/luminate/sso?next=${encodeURIComponent(donate(df))}${query}`);
   const start = (over: Partial<LuminateSsoOptions> = {}) => startHostApp(fake, { prepare: true, ...over }, '/', switchRoute);
 
-  it.each(['singleSignOn', 'establishSession'] as const)('%s: prepare → 204 without the token; the click uses it, no second token call', async (handoff) => {
+  it.each(['singleSignOn', 'establishSession'] as const)('%s: prepare → 204 without the token; the click uses it, no second call',
+    async (handoff) => {
     app = await start({ handoff });
     const browser = new TestBrowser();
     await logIn(browser, app, '1001641');
@@ -236,13 +237,15 @@ describe('prepare: the intent script and its tag', () => {
     expect(script.headers['cache-control']).toBe('public, max-age=3600');
     expect(await script.body.text()).toContain("'X-Luminate-Intent': '1'");
     await (await request(`${app.url}/give/page`)).body.text();
-    expect(tag).toBe(`<script src="/app/give/luminate/sso/intent.js" data-luminate-origin="${new URL(fake.secureUrl).origin}" defer></script>`);
+    const origin = new URL(fake.secureUrl).origin;
+    expect(tag).toBe(`<script src="/app/give/luminate/sso/intent.js" data-luminate-origin="${origin}" defer></script>`);
   });
 
   it('off by default: no routes, and the tag is empty', async () => {
     app = await startHostApp(fake);
     expect((await request(`${app.url}/luminate/sso/intent.js`)).statusCode).toBe(404);
-    expect((await request(`${app.url}/luminate/sso/prepare`, { method: 'POST', headers: { 'x-luminate-intent': '1' } })).statusCode).toBe(404);
+    const prepare404 = await request(`${app.url}/luminate/sso/prepare`, { method: 'POST', headers: { 'x-luminate-intent': '1' } });
+    expect(prepare404.statusCode).toBe(404);
     expect(app.bridge.intentScriptTag({ baseUrl: '' } as never)).toBe('');
     expect(app.bridge.stats().prepared).toBeUndefined();
   });
