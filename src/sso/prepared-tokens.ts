@@ -37,8 +37,8 @@ function sameAttribution(a: Attribution, b: Attribution): boolean {
  * would bring back.
  */
 export function heldSessionId(req: Request): string | undefined {
-  const id = (req as Request & { sessionID?: unknown }).sessionID;
-  if (typeof id !== 'string' || id === '' || req.session === undefined) return undefined;
+  const { sessionID: id, session } = req as Request & { sessionID?: unknown; session?: unknown };
+  if (typeof id !== 'string' || id === '' || session === undefined) return undefined;
   return (req.headers.cookie ?? '').includes(id) ? id : undefined;
 }
 
