@@ -3,6 +3,7 @@
  * (`POST /luminate/sso/prepare`) is used by the click with no second token call; the stand-in
  * counts the calls.
  */
+import createDebug from 'debug';
 import type express from 'express';
 import { request } from 'undici';
 import { MemoryStore } from '../../src/store/store';
@@ -213,6 +214,62 @@ describe('prepare: true — the token is minted on intent and the click uses it'
     expect(tokenCalls(fake)).toBe(2);
     expect(app.errors).toEqual([]);
   });
+});
+
+describe('prepare: what it leaves in logs and the store', () => {
+  const fake = useFakeLuminate();
+  const lines: string[] = [];
+  const originalLog = createDebug.log;
+  beforeAll(() => {
+    createDebug.enable('luminate-sso-bridge:*');
+    createDebug.log = (...args: unknown[]) => {
+      lines.push(args.map(String).join(' '));
+    };
+  });
+  afterAll(() => {
+    createDebug.log = originalLog;
+    createDebug.disable();
+  });
+
+  it.each(['singleSignOn', 'establishSession'] as const)(
+    '%s: no debug line holds the token or its fields; store keys hold no session id or cons_id',
+    async (handoff) => {
+      const memory = new MemoryStore();
+      const keys: string[] = [];
+      const store = new Proxy(memory, {
+        get(target, name) {
+          const value = Reflect.get(target, name) as unknown;
+          if (typeof value !== 'function') return value;
+          return (key: string, ...rest: unknown[]) => {
+            keys.push(key);
+            return (value as (...args: unknown[]) => unknown).call(target, key, ...rest);
+          };
+        },
+      });
+      lines.length = 0;
+      const app = await startHostApp(fake, { prepare: true, handoff, store });
+      let sessionId = '';
+      try {
+        const browser = new TestBrowser();
+        await logIn(browser, app, '1001641');
+        sessionId = /^s:([^.]+)\./.exec(decodeURIComponent(browser.cookies(new URL(app.url).host).get('host.sid') ?? ''))?.[1] ?? '';
+        await prepare(browser, app);
+        const end = await browser.navigate(`${app.url}/luminate/sso`);
+        expect(loggedInConsId(end.text)).toBe('1001641');
+        expect(tokenCalls(fake)).toBe(1);
+      } finally {
+        await app.close();
+      }
+      const { token, nonce, routingId } = fake.issuedTokens[0]!;
+      const secrets = [token, nonce, routingId].filter((v): v is string => typeof v === 'string' && v !== '');
+      expect(secrets.length).toBeGreaterThanOrEqual(2);
+      expect(lines.some((l) => /prepared a token/.test(l))).toBe(true);
+      for (const secret of secrets) expect(lines.join('\n')).not.toContain(secret);
+      expect(sessionId.length).toBeGreaterThan(10);
+      expect(keys.filter((k) => k.startsWith('prepare')).length).toBeGreaterThanOrEqual(3);
+      for (const key of keys) expect(key).not.toContain(sessionId);
+      for (const key of keys) expect(key).not.toContain('1001641');
+    });
 });
 
 describe('prepare: the intent script and its tag', () => {
