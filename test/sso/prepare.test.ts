@@ -204,6 +204,19 @@ describe('prepare: true — the token is minted on intent and the click uses it'
     expect((await browser.fetch('GET', `${app.url}/luminate/sso`)).status).toBe(429);
   });
 
+  it('a prepared token Luminate no longer accepts goes through the failure policy: the visitor continues as a guest', async () => {
+    app = await start();
+    const browser = new TestBrowser();
+    await logIn(browser, app, '1001641');
+    await prepare(browser, app);
+    fake.issuedTokens[0]!.expiresAt = 0; // expired at Luminate before the click
+    const end = await click(browser, app);
+    expect(new URL(end.url).searchParams.get('df_id')).toBe('42');
+    expect(loggedInConsId(end.text)).toBe('');
+    expect(tokenCalls(fake)).toBe(1);
+    expect(app.errors.map((e) => e.code)).toEqual(['SSO_CALLBACK_ERROR']);
+  });
+
   it('a failed prepare (Luminate down) leaves the click to mint and succeed', async () => {
     app = await start();
     const browser = new TestBrowser();
