@@ -48,6 +48,7 @@ export type LuminateErrorCode =
   | 'SSO_THROTTLED' // too many token requests from one visitor or client IP: 429, see retryAfterSeconds
   | 'SSO_INVALID_HOST' // the callback URL cannot be built from the request; set baseUrl
   | 'SSO_RENDER_PAGE_FAILED' // the renderPage option threw or returned no usable page; the built-in page was sent
+  | 'SSO_PREPARE_REFUSED' // prepare (`prepare: true`) refused a request that is not the intent script's same-origin POST: 403
   | 'SSO_NOT_NAVIGATION' // the start or logout route refused a request that is not a top-level navigation (an <img>, fetch, HEAD, prefetch): 403
   // luminateLogin(): log in with Luminate credentials, log out of both sites
   | 'LOGIN_SESSION_REQUIRED' // no express-session (req.session) in front of luminateLogin()
@@ -80,6 +81,7 @@ const STATUS: Partial<Record<LuminateErrorCode, number>> = {
   LOGIN_CREDENTIALS_REFUSED: 401,
   LOGIN_CSRF_INVALID: 403,
   SSO_NOT_NAVIGATION: 403,
+  SSO_PREPARE_REFUSED: 403,
   SSO_THROTTLED: 429,
   LOGIN_THROTTLED: 429,
   LOGIN_SESSION_REQUIRED: 500,

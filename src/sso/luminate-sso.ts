@@ -18,6 +18,9 @@ import { verifyAccess, type VerifyReport } from '../diagnostics/monitor';
 import { monitorSso } from './monitor';
 import type { BridgeStats } from '../diagnostics/stats';
 import type { Attribution } from '../luminate/types';
+import { intentScriptTag } from './intent-script';
+import { mountPrepare, underStart } from './prepare';
+import { PreparedTokens } from './prepared-tokens';
 
 /** The express.Router `luminateSso()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateSsoMiddleware = RequestHandler & {
@@ -25,6 +28,11 @@ export type LuminateSsoMiddleware = RequestHandler & {
   close(): Promise<void>;
   /** Counts since creation (handoffs by mode, guest continues by code, throttled, refused callbacks). */
   stats(): BridgeStats;
+  /**
+   * With `prepare` on: `<script src="<public start path>/intent.js" data-luminate-origin="<Luminate origin>" defer></script>`
+   * for the host's pages (escaped; the path under `baseUrl`'s prefix). With `prepare` off: ''.
+   */
+  intentScriptTag(req: Request): string;
   /**
    * Settles once the `verify` start-up check is done: resolves with its report (undefined without
    * `verify`), rejects with a LuminateError under `verify: 'fail'` when a check failed: the refusal's
@@ -45,7 +53,8 @@ export type LuminateSsoRouter = LuminateSsoMiddleware;
  * SSO_PROVISION_FAILED, LUMINATE_CONSTITUENT_NOT_FOUND (an email without a record), SSO_THROTTLED (429),
  * SSO_STORE_UNAVAILABLE, SSO_INVALID_HOST, the callback's SSO_CALLBACK_SIGNATURE_INVALID / _EXPIRED /
  * _REPLAYED (400) and SSO_CALLBACK_ERROR, or any code of `LuminateClient#getSingleSignOnToken`.
- * SSO_NOT_NAVIGATION (403) and SSO_RENDER_PAGE_FAILED only reach `onError`.
+ * SSO_NOT_NAVIGATION (403) and SSO_RENDER_PAGE_FAILED only reach `onError`. With `prepare`, a refused
+ * prepare request gets 403 `{"code":"SSO_PREPARE_REFUSED"}`, counted in `stats().prepared`, not sent to `onError`.
  * @throws TypeError `luminateSso(): <option> (or env <VAR>) must …`: the first bad or unknown option and the
  * fix (e.g. `luminate.secureUrl (or env LUMINATE_SECURE_URL) must use https://…`); or, for `app.use(luminateSso)`, how to call it.
  */
@@ -70,16 +79,22 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   const startCtx = {
     config, client, flight, destinations, applyHeaders, pages, throttle,
     establishSessionUrl: establishSessionUrls(config.secureUrl),
+    prepared: config.prepare === false
+      ? undefined
+      : new PreparedTokens(store, { ttlMs: config.prepare.ttlMs, timeoutMs: config.timeoutMs }),
   };
   const callbackCtx = { config, destinations, store, applyHeaders, pages };
 
   const bridge = Router() as Router & LuminateSsoMiddleware;
+  const starts = new WeakMap<Request, string>(); // the start path each request saw, for intentScriptTag
   // For templates: `res.locals.luminateLink(destination, { source, subSource })` → this bridge's start
   // URL. The path is fixed now: req.baseUrl changes once the request has left this router. Every
   // request gets it, the bridge's own too, for a host error page (onFailure 'error') that uses it.
   bridge.use((req: Request, res: Response, next: NextFunction) => {
-    const start = publicPath(`${req.baseUrl}${config.paths.start}`, config.baseUrl);
-    res.locals.luminateLink = (destination?: string, opts?: Attribution) => luminateLink(start, destination, opts);
+    const start = `${req.baseUrl}${config.paths.start}`;
+    const link = publicPath(start, config.baseUrl);
+    res.locals.luminateLink = (destination?: string, opts?: Attribution) => luminateLink(link, destination, opts);
+    starts.set(req, start);
     next();
   });
   // GET routes answer HEAD as well (a HEAD is refused a token later, as a non-navigation).
@@ -90,8 +105,16 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   bridge.get(config.paths.callback, (req: Request, res: Response, next: NextFunction) => {
     handleCallback(callbackCtx, req, res, next).catch(next);
   });
+  const { prepared } = startCtx;
+  if (prepared !== undefined) mountPrepare(bridge, startCtx, prepared);
+  const luminateOrigin = new URL(config.secureUrl).origin;
+  bridge.intentScriptTag = (req: Request) => {
+    if (prepared === undefined) return '';
+    const script = underStart(starts.get(req) ?? `${req.baseUrl}${config.paths.start}`, 'intent.js');
+    return intentScriptTag(publicPath(script, config.baseUrl), luminateOrigin);
+  };
   bridge.close = async () => ownClient?.close();
-  bridge.stats = () => monitor.counters.snapshot();
+  bridge.stats = () => ({ ...monitor.counters.snapshot(), ...(prepared && { prepared: prepared.stats() }) });
   const { verify } = config;
   bridge.ready = verify === false
     ? Promise.resolve(undefined)

@@ -10,7 +10,9 @@ import type { BridgeStore } from '../store/store';
 const log = debugFor('sso');
 
 /** Who the visitor is, for counting: one key per constituent however it was named. */
-function visitorId(ref: ConstituentRef | { email: { key: string } }): string {
+export type VisitorRef = ConstituentRef | { email: { key: string } };
+
+export function visitorId(ref: VisitorRef): string {
   if ('email' in ref) return `email:${ref.email.key}`;
   return ref.consId !== undefined ? `cons:${ref.consId}` : `member:${ref.memberId}`;
 }
@@ -19,7 +21,7 @@ function visitorId(ref: ConstituentRef | { email: { key: string } }): string {
  * Resolves when the request may mint a token; rejects with SSO_THROTTLED (429, retryAfterSeconds)
  * when a limit is reached, or SSO_STORE_UNAVAILABLE when the store fails (never a silent pass).
  */
-export type MintThrottle = (req: Request, ref: Parameters<typeof visitorId>[0]) => Promise<void>;
+export type MintThrottle = (req: Request, ref: VisitorRef) => Promise<void>;
 
 /**
  * Counts token requests per visitor and per client IP (IPv6 by /64); both limits must allow the

@@ -29,6 +29,9 @@ const INCREMENT_SCRIPT = [
 ].join('\n');
 const INCREMENT_SHA = createHash('sha1').update(INCREMENT_SCRIPT).digest('hex');
 
+/** GET, then DEL when there was a value: one script, so two takers never both get it (GETDEL needs Redis 6.2). */
+const TAKE_SCRIPT = "local v = redis.call('GET', KEYS[1]); if v then redis.call('DEL', KEYS[1]) end; return v";
+
 function unavailable(message: string, cause?: unknown): LuminateError {
   return new LuminateError('SSO_STORE_UNAVAILABLE', message, cause === undefined ? {} : { cause });
 }
@@ -150,6 +153,20 @@ export class RedisStore implements BridgeStore {
   async delete(key: string): Promise<void> {
     const reply = await this.#send(['DEL', this.#key(key)]);
     if (integerOf(reply) === undefined) throw unavailable('Redis sent an unexpected reply to DEL.');
+  }
+
+  /** `SET key value PX ttlMs`. @throws LuminateError (rejects) SSO_STORE_UNAVAILABLE, LUMINATE_INVALID_ARGUMENT. */
+  async put(key: string, value: string, ttlMs: number): Promise<void> {
+    if (typeof value !== 'string') throw new LuminateError('LUMINATE_INVALID_ARGUMENT', 'A stored value must be a string.');
+    const reply = textOf(await this.#send(['SET', this.#key(key), value, 'PX', checkMs(ttlMs, 'ttlMs')]));
+    if (reply !== 'OK') throw unavailable('Redis sent an unexpected reply to SET.');
+  }
+
+  /** GET and DEL in one Lua script. @throws LuminateError (rejects) SSO_STORE_UNAVAILABLE, LUMINATE_INVALID_ARGUMENT. */
+  async take(key: string): Promise<string | undefined> {
+    const reply = textOf(await this.#send(['EVAL', TAKE_SCRIPT, '1', this.#key(key)]));
+    if (reply === undefined) throw unavailable('Redis sent an unexpected reply to the take script.');
+    return reply ?? undefined;
   }
 
   #key(key: string): string {

@@ -1,4 +1,5 @@
 import { LuminateError } from '../errors';
+import { ExpiringValues } from './expiring-values';
 
 /**
  * The bridge's shared state: the replay guard for signed callbacks, throttle counters and locks.
@@ -24,6 +25,16 @@ export interface BridgeStore {
   count(key: string): Promise<number>;
   /** Removes `key` (a lock released early, a counter reset). Absent keys are fine. */
   delete(key: string): Promise<void>;
+  /**
+   * Optional; needed by luminateSso's `prepare` (a prepared token and its handoff fields: a secret).
+   * Keeps the string `value` under `key` for `ttlMs`, replacing what was there.
+   */
+  put?(key: string, value: string, ttlMs: number): Promise<void>;
+  /**
+   * Optional; needed by `prepare`. The value `put` left under `key`, removed in the same step, or
+   * undefined when there is none (or it expired). Atomic: two concurrent takes never both get it.
+   */
+  take?(key: string): Promise<string | undefined>;
 }
 
 interface Entry {
@@ -62,6 +73,8 @@ export class MemoryStore implements BridgeStore {
   private readonly repeats = new Map<string, Entry>();
   /** Counters at or over their limit (lockouts), in the order they reached it. Never evicted. */
   private readonly lockouts = new Map<string, Entry>();
+  /** Values (put/take), bounded apart: they are not in the key space of marks and counters. */
+  private readonly values: ExpiringValues;
   private readonly maxEntries: number;
   private readonly now: () => number;
 
@@ -73,11 +86,12 @@ export class MemoryStore implements BridgeStore {
     }
     this.maxEntries = max;
     this.now = options.now ?? Date.now;
+    this.values = new ExpiringValues(max);
   }
 
   /** Keys held, live or not yet swept. */
   get size(): number {
-    return this.marks.size + this.counterCount();
+    return this.marks.size + this.counterCount() + this.values.size;
   }
 
   /** See BridgeStore. Never rejects: over `maxEntries` marks, the oldest mark is dropped. */
@@ -116,6 +130,16 @@ export class MemoryStore implements BridgeStore {
 
   async delete(key: string): Promise<void> {
     this.dropKey(key);
+  }
+
+  /** See BridgeStore. Never rejects: over `maxEntries` values, the oldest is dropped. */
+  async put(key: string, value: string, ttlMs: number): Promise<void> {
+    this.values.put(key, value, ttlMs, this.now());
+  }
+
+  /** See BridgeStore. Never rejects. */
+  async take(key: string): Promise<string | undefined> {
+    return this.values.take(key, this.now());
   }
 
   /** The key's entry while it lives, whichever kind made it. */

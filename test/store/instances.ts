@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { FakeLuminate } from '../../src/testing';
+import { TestBrowser } from '../helpers/browser';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'host-instance.js');
 
@@ -25,6 +26,8 @@ export interface InstanceSettings {
   provisionDelayMs?: number;
   /** The bridge on a per-process MemoryStore (to show what a shared store prevents). */
   memoryStore?: boolean;
+  /** The bridge's `prepare: true`. */
+  prepare?: boolean;
 }
 
 export function startInstance(settings: InstanceSettings): Promise<Instance> {
@@ -43,6 +46,7 @@ export function startInstance(settings: InstanceSettings): Promise<Instance> {
       ...(settings.throttle === undefined ? {} : { THROTTLE: JSON.stringify(settings.throttle) }),
       PROVISION_DELAY_MS: String(settings.provisionDelayMs ?? 0),
       ...(settings.memoryStore ? { BRIDGE_STORE: 'memory' } : {}),
+      ...(settings.prepare ? { PREPARE: 'true' } : {}),
     },
   });
   let stderr = '';
@@ -84,4 +88,13 @@ export function startInstance(settings: InstanceSettings): Promise<Instance> {
     child.stdout!.on('data', onData);
     child.once('exit', onExit);
   });
+}
+
+/** One cookie jar for all `instances`: browsers send a cookie to every port of a host; TestBrowser keeps one jar per host:port. */
+export function oneSiteBrowser(instances: Instance[]): TestBrowser {
+  const browser = new TestBrowser();
+  const jar = new Map<string, string>();
+  const jars = browser['jar'] as Map<string, Map<string, string>>;
+  for (const instance of instances) jars.set(new URL(instance.url).host, jar);
+  return browser;
 }
