@@ -96,7 +96,8 @@ export interface ResolvedLoginOptions
   fields: readonly string[];
   identifierField: string;
   formUrl: string;
-  destinations: { compiled: CompiledDestinations; default: string };
+  /** `default`: a site path, or an absolute URL under `allow`. */
+  destinations: { compiled: Pick<CompiledDestinations, 'allow'>; default: string };
   returnToParam: string;
   establishSession: boolean;
   afterLogout: string;

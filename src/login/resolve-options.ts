@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isSitePath } from './return-to';
 import { CSRF_FIELD } from './csrf';
 import type { LuminateLoginOptions, ResolvedLoginOptions } from './options';
-import { compileDestinations, defaultAllowList } from '../http/destinations';
+import { compileAllowList, compileDestinations, defaultAllowList } from '../http/destinations';
 import { flag, hook, refuse, type SameKeys, parseOptions, positive, type Env, objectError } from '../config/parse';
 import { logger } from '../config/logger';
 import { baseUrl, parameterName, routePath } from '../config/routes';
@@ -108,17 +108,16 @@ function checkFields(mode: Login['mode'], fields: unknown, returnToParam: string
   return [...(fields as string[])];
 }
 
-/** `destinations` under the same policy as luminateSso(); `default` may also be a site path (default `/`). */
+/**
+ * `destinations` under the same policy as luminateSso(). A site-path default (default `/`) needs no
+ * allow entry, so then the allow list is checked alone; an absolute default must pass it.
+ */
 function checkDestinations(given: { allow?: unknown; default?: unknown } | null | undefined, secureUrl: string): ResolvedLoginOptions['destinations'] {
-  const allow = (given?.allow ?? defaultAllowList(secureUrl)) as string[];
+  const allow = given?.allow ?? defaultAllowList(secureUrl);
   const fallback = given?.default ?? '/';
   try {
-    if (isSitePath(fallback)) {
-      // Any allow entry passes its own rule, so the first one stands in for compileDestinations' default.
-      const first = Array.isArray(allow) && typeof allow[0] === 'string' ? allow[0] : '';
-      return { compiled: compileDestinations({ allow, default: first }), default: fallback };
-    }
-    const compiled = compileDestinations({ allow, default: fallback as string });
+    if (isSitePath(fallback)) return { compiled: { allow: compileAllowList(allow) }, default: fallback };
+    const compiled = compileDestinations({ allow: allow as string[], default: fallback as string });
     return { compiled, default: compiled.default };
   } catch (e) {
     return refuse(`${(e as Error).message} (destinations.default may also be a site path such as "/account".)`);
