@@ -11,7 +11,7 @@ import { readCredentials } from './credentials';
 import { csrfValid, rotateCsrfToken } from './csrf';
 import type { LoginAttempt, LoginThrottle } from './login-throttle';
 import { LOGIN_ROOT, verifyLoginResponse, type VerifiedLogin } from '../luminate/login-response';
-import type { ResolvedLoginOptions } from './options';
+import type { ResolvedLoginOptions } from './resolve-options';
 import type { ApplyHeaders, BridgePages } from '../http/message-page';
 import { resolveReturnTo } from './return-to';
 import { hostSessionOf, sessionRequired, startLoginSession } from './session';

@@ -6,7 +6,7 @@ import { publicPath, publicUrl, verifySignedRequest } from '../http/request-urls
 import { refusedSignatureCode, reportedLuminateCode } from '../luminate/signature';
 import { newHandoffId } from '../http/handoff-id';
 import { csrfValid, luminateCsrfToken } from './csrf';
-import type { ResolvedLoginOptions } from './options';
+import type { ResolvedLoginOptions } from './resolve-options';
 import type { ApplyHeaders, BridgePages } from '../http/message-page';
 import { notNavigation } from '../http/navigation';
 import { readLoginSession } from '../http/login-session';

@@ -10,11 +10,14 @@ import { luminateCsrfToken } from './csrf';
 import { handleLogin } from './handle-login';
 import { handleLogout, handleLogoutCallback } from './handle-logout';
 import { LoginThrottle } from './login-throttle';
-import type { LuminateLoginOptions, ResolvedLoginOptions } from './options';
-import { resolveLoginOptions } from './resolve-options';
+import type { LuminateLoginOptions } from './options';
+import { resolveLoginOptions, type ResolvedLoginOptions } from './resolve-options';
 import { looksLikeRequest } from '../http/looks-like-request';
 import { establishSessionUrls } from '../luminate/handoff';
-import { monitorLogin } from './monitor';
+import { EMIT_WARNING } from '../config/logger';
+import { isOwnHandoffId } from '../http/handoff-id';
+import { observed, proxyWarning, secretsOf, untrustedProxy } from '../diagnostics/monitor';
+import { OPTION_SETTING_NAMES, Warner, warningFor, type WarningSettings } from '../diagnostics/warnings';
 
 /** The router `luminateLogin()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateLoginRouter = Router & {
@@ -75,11 +78,23 @@ export function luminateLogin(options: LuminateLoginOptions, ...rest: unknown[])
   return createLoginRouter(resolveLoginOptions(options));
 }
 
+const LOGIN = 'luminateLogin()';
+
 /** The router for resolved options; `now` is the clock of the throttle and signature checks (tests). */
 export function createLoginRouter(resolved: ResolvedLoginOptions, deps: { now?: () => number } = {}): LuminateLoginRouter {
   const now = deps.now ?? Date.now;
-  const monitor = monitorLogin(resolved, deps.now);
-  const { config } = monitor;
+  // onError observed: a failure that means the site is set up wrong is also a warning.
+  const warner = new Warner(resolved.logger ?? EMIT_WARNING, secretsOf(resolved), now);
+  const settings: WarningSettings = {
+    names: OPTION_SETTING_NAMES, signatureAlgorithm: resolved.signatureAlgorithm, who: LOGIN, consequence: 'no visitor can log in',
+    scrub: warner.scrub,
+    ownCallback: (req) => isOwnHandoffId(req.query.hid, resolved.apiSecretKey),
+  };
+  const onError = observed((err: LuminateError, req: Request) => {
+    const warning = warningFor(err, req, settings);
+    if (warning !== undefined) warner.warn(warning.code, warning.message);
+  }, resolved.onError);
+  const config = { ...resolved, onError };
   const { client, own: ownClient } = siteClient(config);
   const store = config.store ?? new MemoryStore({ now });
   const applyHeaders = bridgeSecurityHeaders();
@@ -95,7 +110,7 @@ export function createLoginRouter(resolved: ResolvedLoginOptions, deps: { now?: 
   // For the host's own form: `<input type="hidden" name="_csrf" value="<%= luminateCsrfToken() %>">`.
   // A function, so only pages that show a form create the token (and a session).
   router.use((req: Request, res: Response, next: NextFunction) => {
-    monitor.checkRequest(req);
+    if (untrustedProxy(req, config.baseUrl)) warner.warn('LUMINATE_SSO_PROXY', proxyWarning(LOGIN), true);
     res.locals.luminateCsrfToken = () => luminateCsrfToken(req);
     next();
   });

@@ -2,8 +2,7 @@ import type { Request } from 'express';
 import type { LuminateClient } from '../luminate/luminate-client';
 import type { BridgeLogger } from '../config/logger';
 import type { LuminateError } from '../errors';
-import type { LuminateSiteOptions, ResolvedSite } from '../config/site';
-import type { CompiledDestinations } from '../http/destinations';
+import type { LuminateSiteOptions } from '../config/site';
 import type { BridgeStore } from '../store/store';
 import type { RenderPage } from '../http/message-page';
 import type { ThrottleRule } from '../store/sliding-window';
@@ -85,30 +84,4 @@ export interface LoginInfo {
   /** Where the visitor is sent (through EstablishSession when `establishSession` says so). */
   destination: string;
   establishSession: boolean;
-}
-
-/** Options after defaults and environment fallbacks. */
-export interface ResolvedLoginOptions
-  extends ResolvedSite {
-  injectedClient?: LuminateClient;
-  mode: LoginMode;
-  /** The form fields sent to Luminate: the configured ones, or user_name and password. */
-  fields: readonly string[];
-  identifierField: string;
-  formUrl: string;
-  /** `default`: a site path, or an absolute URL under `allow`. */
-  destinations: { compiled: Pick<CompiledDestinations, 'allow'>; default: string };
-  returnToParam: string;
-  establishSession: boolean;
-  afterLogout: string;
-  paths: { login: string; logout: string; logoutCallback: string };
-  baseUrl?: string;
-  throttle: { perIp: ThrottleRule | false; perIdentifier: ThrottleRule | false };
-  store?: BridgeStore;
-  signatureMaxAgeSeconds: number;
-  onLogin?: LuminateLoginOptions['onLogin'];
-  onError?: LuminateLoginOptions['onError'];
-  renderPage?: RenderPage;
-  /** Left out: process.emitWarning (createLoginRouter's own callers). */
-  logger?: BridgeLogger | false;
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { isSitePath } from './return-to';
 import { CSRF_FIELD } from './csrf';
-import type { LuminateLoginOptions, ResolvedLoginOptions } from './options';
+import type { LuminateLoginOptions } from './options';
 import { compileAllowList, compileDestinations, defaultAllowList } from '../http/destinations';
 import { flag, hook, refuse, type SameKeys, parseOptions, positive, type Env, objectError } from '../config/parse';
 import { logger } from '../config/logger';
@@ -71,7 +71,7 @@ const loginSchema = z
     },
     objectError("expected an options object, e.g. luminateLogin({ mode: 'authenticateUser', fields: ['member_id', 'last_name'], formUrl: '/member-login' })."),
   )
-  .transform((o): ResolvedLoginOptions => {
+  .transform((o) => {
     const fields = checkFields(o.mode, o.fields, o.returnToParam);
     if (o.mode === 'login' && o.identifierField !== undefined) refuse('identifierField is for mode "authenticateUser"; mode "login" counts failures per user_name.');
     const identifierField = o.mode === 'login' ? 'user_name' : (o.identifierField ?? fields[0]);
@@ -112,7 +112,7 @@ function checkFields(mode: Login['mode'], fields: unknown, returnToParam: string
  * `destinations` under the same policy as luminateSso(). A site-path default (default `/`) needs no
  * allow entry, so then the allow list is checked alone; an absolute default must pass it.
  */
-function checkDestinations(given: { allow?: unknown; default?: unknown } | null | undefined, secureUrl: string): ResolvedLoginOptions['destinations'] {
+function checkDestinations(given: { allow?: unknown; default?: unknown } | null | undefined, secureUrl: string) {
   const allow = given?.allow ?? defaultAllowList(secureUrl);
   const fallback = given?.default ?? '/';
   try {
@@ -128,6 +128,9 @@ function checkDestinations(given: { allow?: unknown; default?: unknown } | null 
 export function resolveLoginOptions(input: unknown, env: Env = process.env): ResolvedLoginOptions {
   return parseOptions(loginSchema, withSiteEnv(input, env), { name: 'luminateLogin():', prefix: '', env: envLabels(SITE_ENV, 'luminate.') });
 }
+
+/** Options after defaults and environment fallbacks (`destinations.default`: a site path, or an absolute URL under `allow`). */
+export type ResolvedLoginOptions = z.output<typeof loginSchema>;
 
 // An option added to the documented interface and not the schema (or the other way round) fails to compile.
 const sameKeys: SameKeys<Required<LuminateLoginOptions>, z.input<typeof loginSchema>> = true;
