@@ -39,11 +39,9 @@ function formBody(config: ResolvedLoginOptions, pages: BridgePages) {
         next();
         return;
       }
-      const given = (err as { status?: unknown }).status;
-      const status = given === 413 ? 413 : 400;
-      callHookSafely(config.onError, new LuminateError('LOGIN_BAD_REQUEST', 'The login or logout form body could not be read (too large, too many fields, or malformed).', {
-        cause: err, status,
-      }), req);
+      const status = (err as { status?: unknown }).status === 413 ? 413 : 400;
+      const message = 'The login or logout form body could not be read (too large, too many fields, or malformed).';
+      callHookSafely(config.onError, new LuminateError('LOGIN_BAD_REQUEST', message, { cause: err, status }), req);
       pages.send(req, res, {
         kind: 'login-refused', status, title: 'Unexpected form',
         message: 'This form sent something the site does not accept.',
@@ -114,18 +112,11 @@ export function createLoginRouter(resolved: ResolvedLoginOptions, deps: { now?: 
     res.locals.luminateCsrfToken = () => luminateCsrfToken(req);
     next();
   });
-  router.post(config.paths.login, readBody, (req: Request, res: Response, next: NextFunction) => {
-    handleLogin(loginCtx, req, res, next).catch(next);
-  });
-  router.get(config.paths.logout, (req: Request, res: Response, next: NextFunction) => {
-    handleLogout(logoutCtx, req, res, next).catch(next);
-  });
-  router.post(config.paths.logout, readBody, (req: Request, res: Response, next: NextFunction) => {
-    handleLogout(logoutCtx, req, res, next).catch(next);
-  });
-  router.get(config.paths.logoutCallback, (req: Request, res: Response) => {
-    handleLogoutCallback(logoutCtx, req, res);
-  });
+  const logout = (req: Request, res: Response, next: NextFunction) => handleLogout(logoutCtx, req, res, next).catch(next);
+  router.post(config.paths.login, readBody, (req, res, next) => handleLogin(loginCtx, req, res, next).catch(next));
+  router.get(config.paths.logout, logout);
+  router.post(config.paths.logout, readBody, logout);
+  router.get(config.paths.logoutCallback, (req, res) => handleLogoutCallback(logoutCtx, req, res));
   router.close = async () => {
     await ownClient?.close();
   };

@@ -23,12 +23,8 @@ const MAX_FIELDS = 10;
 /** A page to send visitors to: a site path, or an absolute http(s) URL without credentials. */
 const page = z.unknown().transform((value, ctx) => {
   if (isSitePath(value)) return value;
-  try {
-    const url = typeof value === 'string' ? new URL(value) : undefined;
-    if (url && ['http:', 'https:'].includes(url.protocol) && !url.username && !url.password) return url.href;
-  } catch {
-    // refused below
-  }
+  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
+  if (url && ['http:', 'https:'].includes(url.protocol) && !url.username && !url.password) return url.href;
   ctx.addIssue({ code: 'custom', input: value, message: `must be a site path such as "/" or an absolute http(s) URL without credentials, got ${JSON.stringify(value)}.` });
   return z.NEVER;
 });

@@ -20,11 +20,7 @@ export function isSitePath(raw: unknown): raw is string {
   if (!raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\') || UNSAFE.test(raw)) return false;
   // The same path rules as every destination: no `;` path parameters, encoded dots or slashes, dot segments.
   if (rawPathTrick(raw.split(/[?#]/, 1)[0]!) !== undefined) return false;
-  try {
-    return new URL(raw, PROBE_ORIGIN).origin === PROBE_ORIGIN;
-  } catch {
-    return false;
-  }
+  return URL.canParse(raw, PROBE_ORIGIN) && new URL(raw, PROBE_ORIGIN).origin === PROBE_ORIGIN;
 }
 
 export type ReturnToDecision = { url: string; refused?: string };
