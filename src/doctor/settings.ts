@@ -15,13 +15,15 @@ export interface SettingsReport {
 
 const OPEN_API_SETTINGS = 'in Luminate: Setup > Site Options > Open API Configuration';
 const SECRET_NAMES = ['LUMINATE_API_LOGIN_PASSWORD', 'LUMINATE_API_SECRET_KEY', 'LUMINATE_API_KEY', 'LUMINATE_WS_PASSWORD'];
+/** What a PASS line shows instead of the value. */
+type Shown = (value: string) => string;
 const WS_NAMES = ['LUMINATE_WS_URL', 'LUMINATE_WS_USERNAME', 'LUMINATE_WS_PASSWORD'];
 
 /**
  * A variable checked by the same rule as the option it stands for (src/config/site.ts): its value,
- * and the PASS or FAIL line. `what` is what to set it to; `shown`, what a PASS shows instead of the value.
+ * and the PASS or FAIL line. `what` is what to set it to.
  */
-function check(env: Env, name: string, rule: z.ZodType, what: string, shown?: (value: string) => string): { value?: string; result: CheckResult } {
+function check(env: Env, name: string, rule: z.ZodType, what: string, shown?: Shown): { value?: string; result: CheckResult } {
   const value = env[name];
   if (value === undefined || value === '') return { result: fail(name, name, 'not set', `set ${name} to ${what}`) };
   const problem = problemWith(rule, value);
@@ -33,8 +35,8 @@ function checkWebServices(env: Env, report: SettingsReport): void {
   const label = 'Web Services settings';
   const missing = WS_NAMES.filter((n) => !env[n]);
   if (missing.length === WS_NAMES.length) {
-    const detail = 'LUMINATE_WS_URL, LUMINATE_WS_USERNAME and LUMINATE_WS_PASSWORD are not set (optional: single sign-on does not need them)';
-    report.results.push(skip('ws-settings', label, detail));
+    report.results.push(skip('ws-settings', label,
+      'LUMINATE_WS_URL, LUMINATE_WS_USERNAME and LUMINATE_WS_PASSWORD are not set (optional: single sign-on does not need them)'));
     return;
   }
   if (missing.length > 0) {
@@ -59,7 +61,7 @@ function checkWebServices(env: Env, report: SettingsReport): void {
 /** Checks every LUMINATE_* variable the bridge reads, without any network traffic. */
 export function checkSettings(env: Env): SettingsReport {
   const report: SettingsReport = { results: [], secrets: SECRET_NAMES.flatMap((name) => (env[name] ? [env[name]] : [])) };
-  const sound = (name: string, rule: z.ZodType, what: string, shown?: (value: string) => string): string | undefined => {
+  const sound = (name: string, rule: z.ZodType, what: string, shown?: Shown): string | undefined => {
     const { value, result } = check(env, name, rule, what, shown);
     report.results.push(result);
     return value;
@@ -84,7 +86,8 @@ export function checkSettings(env: Env): SettingsReport {
   }
   if (report.webServices !== undefined && name !== undefined && report.webServices.userName.toLowerCase() === name.toLowerCase()) {
     // Seen in the field: separate API users for SOAP and for the REST-style APIs are recommended.
-    report.results.push(warn('ws-same-user', 'Separate API users', `LUMINATE_WS_USERNAME and LUMINATE_API_LOGIN_NAME are the same account (${name})`,
+    const same = `LUMINATE_WS_USERNAME and LUMINATE_API_LOGIN_NAME are the same account (${name})`;
+    report.results.push(warn('ws-same-user', 'Separate API users', same,
       'create a second API administrator for the Web Services: a password change, lockout or permission change for one then ' +
       'does not stop single sign-on too, and Luminate\'s logs tell the two uses apart'));
   }

@@ -13,6 +13,9 @@ import type { SettingsReport } from './settings';
  */
 const ERROR_1_FIX = error1Fix('LUMINATE_SECURE_URL');
 
+type Site = NonNullable<SettingsReport['site']>;
+type WebServices = NonNullable<SettingsReport['webServices']>;
+
 /** Every network deadline of one check, in ms. */
 function deadlines(timeoutMs: number) {
   return { timeoutMs, connectTimeoutMs: timeoutMs, headersTimeoutMs: timeoutMs, bodyTimeoutMs: timeoutMs };
@@ -43,7 +46,7 @@ async function checkToken(client: LuminateClient, ref: ConstituentRef, timeoutMs
 }
 
 /** The checks that talk to the server API, in order; each failure is attributed to one check. */
-export async function checkSite(site: NonNullable<SettingsReport['site']>, ref: ConstituentRef | undefined, timeoutMs: number): Promise<CheckResult[]> {
+export async function checkSite(site: Site, ref: ConstituentRef | undefined, timeoutMs: number): Promise<CheckResult[]> {
   let client: LuminateClient;
   try {
     client = new LuminateClient({ ...site, ...deadlines(timeoutMs) });
@@ -63,7 +66,7 @@ export async function checkSite(site: NonNullable<SettingsReport['site']>, ref: 
 }
 
 /** Logs in to the Web Services once (the documented Login); the SessionId is never shown. */
-export async function checkWebServicesLogin(settings: NonNullable<SettingsReport['webServices']>, timeoutMs: number): Promise<CheckResult> {
+export async function checkWebServicesLogin(settings: WebServices, timeoutMs: number): Promise<CheckResult> {
   const label = 'Web Services login';
   let ws: LuminateWebServices;
   try {

@@ -53,7 +53,8 @@ function judge(err: LuminateError, mode: string): { outcome: 'configuration' | '
   if (err.code !== 'LUMINATE_CONSTITUENT_NOT_FOUND' && (code === undefined || CONFIGURATION_CODES.has(code))) {
     if (code === undefined) return { outcome: 'unavailable', err };
     if (code !== 33) return { outcome: 'configuration', err };
-    const fix = 'Mark the fields (Setup > Database Configuration, or ask Blackbaud support) and list their column names in luminateLogin({ fields }).';
+    const fix = 'Mark the fields (Setup > Database Configuration, or ask Blackbaud support) ' +
+      'and list their column names in luminateLogin({ fields }).';
     return {
       outcome: 'configuration',
       err: new LuminateError(
@@ -64,7 +65,8 @@ function judge(err: LuminateError, mode: string): { outcome: 'configuration' | '
     };
   }
   const message = `Luminate refused the ${mode} credentials (Luminate code ${code ?? '-'}).`;
-  return { outcome: 'refused', err: new LuminateError('LOGIN_CREDENTIALS_REFUSED', message, { ...(code !== undefined ? { luminateCode: code } : {}), cause: err }) };
+  const options = { ...(code !== undefined && { luminateCode: code }), cause: err };
+  return { outcome: 'refused', err: new LuminateError('LOGIN_CREDENTIALS_REFUSED', message, options) };
 }
 
 /** `POST <login>`: check the form, ask Luminate, verify its answer, start the host session, send the visitor on. */
@@ -125,7 +127,8 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
     }
     res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 60));
     const minutes = Math.max(1, Math.ceil((err.retryAfterSeconds ?? 60) / 60));
-    refusalPage('login-throttled', 429, 'Too many attempts', `Please wait about ${minutes} minute${minutes === 1 ? '' : 's'} before trying again.`);
+    const wait = `Please wait about ${minutes} minute${minutes === 1 ? '' : 's'} before trying again.`;
+    refusalPage('login-throttled', 429, 'Too many attempts', wait);
     return;
   }
 

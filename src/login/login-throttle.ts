@@ -1,7 +1,7 @@
 import { LuminateError } from '../errors';
 import { asLuminateError } from '../http/failure';
 import type { BridgeStore } from '../store/store';
-import { SlidingWindowThrottle, admit, retryAfterSeconds } from '../store/sliding-window';
+import { SlidingWindowThrottle, admit, retryAfterSeconds, type ThrottleCheck } from '../store/sliding-window';
 import type { ResolvedLoginOptions } from './resolve-options';
 
 /** Runs a store operation; its failure becomes SSO_STORE_UNAVAILABLE. */
@@ -44,7 +44,8 @@ export class LoginThrottle {
    * `clientKey`: throttleClientKey(req).
    */
   async begin(clientKey: string, identifier: string): Promise<LoginAttempt> {
-    const admission = await inStore(() => admit([this.#perIp && [this.#perIp, clientKey], this.#perIdentifier && [this.#perIdentifier, identifier]]));
+    const checks: ThrottleCheck[] = [this.#perIp && [this.#perIp, clientKey], this.#perIdentifier && [this.#perIdentifier, identifier]];
+    const admission = await inStore(() => admit(checks));
     if (admission.waitMs > 0) {
       const seconds = retryAfterSeconds(admission.waitMs);
       throw new LuminateError('LOGIN_THROTTLED', `Too many failed logins; the next attempt is allowed in ${seconds} s.`, { retryAfterSeconds: seconds });
