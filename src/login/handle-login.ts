@@ -23,7 +23,7 @@ export interface LoginContext {
   client: Pick<LuminateClient, 'callServerApi'>;
   throttle: LoginThrottle;
   applyHeaders: ApplyHeaders;
-  /** The refused-form and throttled pages (in the host's layout with `renderPage`). */
+  /** The router's pages (in the host's layout with `renderPage`). */
   pages: BridgePages;
   now: () => number;
   /** EstablishSession URLs for config.secureUrl: establishSessionUrls(config.secureUrl). */

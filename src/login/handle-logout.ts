@@ -5,22 +5,17 @@ import { asLuminateError, callHookSafely, toErrorHandler } from '../http/failure
 import { publicPath, publicUrl, verifySignedRequest } from '../http/request-urls';
 import { refusedSignatureCode, reportedLuminateCode } from '../luminate/signature';
 import { newHandoffId } from '../http/handoff-id';
-import { csrfValid, luminateCsrfToken } from './csrf';
+import { CSRF_FIELD, csrfValid, luminateCsrfToken } from './csrf';
 import type { ResolvedLoginOptions } from './resolve-options';
-import type { ApplyHeaders, BridgePages } from '../http/message-page';
+import type { LoginContext } from './handle-login';
 import { notNavigation } from '../http/navigation';
 import { readLoginSession } from '../http/login-session';
 import { endHostSession, hostSessionOf, sessionRequired } from './session';
 
 const log = debugFor('login');
 
-export interface LogoutContext {
-  config: ResolvedLoginOptions;
-  applyHeaders: ApplyHeaders;
-  /** The logout confirmation (in the host's layout with `renderPage`). */
-  pages: BridgePages;
-  now: () => number;
-}
+/** What the logout routes need of the router's context. */
+type LogoutContext = Pick<LoginContext, 'config' | 'applyHeaders' | 'pages' | 'now'>;
 
 /**
  * Luminate's client-API `logout`, as a top-level GET: Luminate's session cookie travels on a
@@ -90,7 +85,7 @@ export async function handleLogout(ctx: LogoutContext, req: Request, res: Respon
   const confirm = (status: number, message: string) =>
     ctx.pages.send(req, res, {
       kind: 'logout-confirm', status, title: 'Log out', message,
-      form: { action, fields: [['_csrf', luminateCsrfToken(req)]], button: 'Log out' },
+      form: { action, fields: [[CSRF_FIELD, luminateCsrfToken(req)]], button: 'Log out' },
       formActionOrigins: logoutFormOrigins(config),
     });
   if (anonymous) {

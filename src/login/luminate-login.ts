@@ -97,11 +97,10 @@ export function createLoginRouter(resolved: ResolvedLoginOptions, deps: { now?: 
   const store = config.store ?? new MemoryStore({ now });
   const applyHeaders = bridgeSecurityHeaders();
   const pages = bridgePages(applyHeaders, config.renderPage, config.onError);
-  const loginCtx = {
+  const ctx = {
     config, client, throttle: new LoginThrottle(store, config.throttle, now), applyHeaders, pages, now,
     establishSessionUrl: establishSessionUrls(config.secureUrl),
   };
-  const logoutCtx = { config, applyHeaders, pages, now };
   const readBody = formBody(config, pages);
 
   const router = Router() as LuminateLoginRouter;
@@ -112,11 +111,11 @@ export function createLoginRouter(resolved: ResolvedLoginOptions, deps: { now?: 
     res.locals.luminateCsrfToken = () => luminateCsrfToken(req);
     next();
   });
-  const logout = (req: Request, res: Response, next: NextFunction) => handleLogout(logoutCtx, req, res, next).catch(next);
-  router.post(config.paths.login, readBody, (req, res, next) => handleLogin(loginCtx, req, res, next).catch(next));
+  const logout = (req: Request, res: Response, next: NextFunction) => handleLogout(ctx, req, res, next).catch(next);
+  router.post(config.paths.login, readBody, (req, res, next) => handleLogin(ctx, req, res, next).catch(next));
   router.get(config.paths.logout, logout);
   router.post(config.paths.logout, readBody, logout);
-  router.get(config.paths.logoutCallback, (req, res) => handleLogoutCallback(logoutCtx, req, res));
+  router.get(config.paths.logoutCallback, (req, res) => handleLogoutCallback(ctx, req, res));
   router.close = async () => {
     await ownClient?.close();
   };
