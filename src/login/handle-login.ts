@@ -14,7 +14,7 @@ import { LOGIN_ROOT, verifyLoginResponse, type VerifiedLogin } from '../luminate
 import type { ResolvedLoginOptions } from './resolve-options';
 import type { ApplyHeaders, BridgePages, PageKind } from '../http/message-page';
 import { resolveReturnTo } from './return-to';
-import { hostSessionOf, sessionRequired, startLoginSession } from './session';
+import { startLoginSession } from './session';
 
 const log = debugFor('login');
 
@@ -69,19 +69,13 @@ function judge(err: LuminateError, mode: string): { outcome: 'configuration' | '
   return { outcome: 'refused', err: new LuminateError('LOGIN_CREDENTIALS_REFUSED', message, options) };
 }
 
-/** `POST <login>`: check the form, ask Luminate, verify its answer, start the host session, send the visitor on. */
+/** `POST <login>` (with express-session): check the form, ask Luminate, verify its answer, start the host session, send the visitor on. */
 export async function handleLogin(ctx: LoginContext, req: Request, res: Response, next: NextFunction): Promise<void> {
   const { config } = ctx;
   const report = (err: LuminateError) => {
     log('login not completed: %s', err.code);
     callHookSafely(config.onError, err, req);
   };
-  if (hostSessionOf(req) === undefined) {
-    const err = sessionRequired();
-    callHookSafely(config.onError, err, req);
-    toErrorHandler(res, next, err);
-    return;
-  }
   const rawReturnTo = bodyField(req, config.returnToParam);
   const returnTo = resolveReturnTo(rawReturnTo, config.destinations.compiled, config.destinations.default);
   if (returnTo.refused) log('refused returnTo (%s); using the default', returnTo.refused);

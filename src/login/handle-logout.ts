@@ -10,7 +10,7 @@ import type { ResolvedLoginOptions } from './resolve-options';
 import type { LoginContext } from './handle-login';
 import { notNavigation } from '../http/navigation';
 import { readLoginSession } from '../http/login-session';
-import { endHostSession, hostSessionOf, sessionRequired } from './session';
+import { endHostSession, hostSessionOf } from './session';
 
 const log = debugFor('login');
 
@@ -45,12 +45,12 @@ function logoutFormOrigins(config: ResolvedLoginOptions): string[] {
 }
 
 /** A session that holds something (a login, the host's own data, a form token) besides its cookie. */
-function holdsData(session: Record<string, unknown>): boolean {
-  return Object.keys(session).some((key) => key !== 'cookie');
+function holdsData(req: Request): boolean {
+  return Object.keys(hostSessionOf(req) ?? {}).some((key) => key !== 'cookie');
 }
 
 /**
- * `GET|POST <logout>`: ends the host session, then sends the browser through Luminate's logout,
+ * `GET|POST <logout>` (with express-session): ends the host session, then sends the browser through Luminate's logout,
  * which comes back signed to `<logoutCallback>` and on to `afterLogout`.
  *
  * Logout CSRF: a POST needs the session's token. A GET acts only as a top-level navigation (not
@@ -62,13 +62,6 @@ function holdsData(session: Record<string, unknown>): boolean {
  */
 export async function handleLogout(ctx: LogoutContext, req: Request, res: Response, next: NextFunction): Promise<void> {
   const { config } = ctx;
-  const session = hostSessionOf(req);
-  if (session === undefined) {
-    const err = sessionRequired();
-    callHookSafely(config.onError, err, req);
-    toErrorHandler(res, next, err);
-    return;
-  }
   const action = publicPath(`${req.baseUrl}${config.paths.logout}`, config.baseUrl);
   const refusal = req.method === 'POST' ? undefined : notNavigation(req);
   if (refusal !== undefined) {
@@ -80,7 +73,7 @@ export async function handleLogout(ctx: LogoutContext, req: Request, res: Respon
     });
     return;
   }
-  const anonymous = !holdsData(session);
+  const anonymous = !holdsData(req);
   // "Log out?" with a button: the POST carries the session's token, so no other site can press it.
   const confirm = (status: number, message: string) =>
     ctx.pages.send(req, res, {

@@ -1,12 +1,13 @@
 import { Router, urlencoded, type NextFunction, type Request, type Response } from 'express';
 import { siteClient } from '../luminate/luminate-client';
 import { LuminateError } from '../errors';
-import { callHookSafely } from '../http/failure';
+import { callHookSafely, toErrorHandler } from '../http/failure';
 import { bridgePages, type BridgePages } from '../http/message-page';
 import { publicPath } from '../http/request-urls';
 import { bridgeSecurityHeaders } from '../http/security-headers';
 import { MemoryStore } from '../store/store';
 import { luminateCsrfToken } from './csrf';
+import { hostSessionOf, sessionRequired } from './session';
 import { handleLogin } from './handle-login';
 import { handleLogout, handleLogoutCallback } from './handle-logout';
 import { LoginThrottle } from './login-throttle';
@@ -111,10 +112,17 @@ export function createLoginRouter(resolved: ResolvedLoginOptions, deps: { now?: 
     res.locals.luminateCsrfToken = () => luminateCsrfToken(req);
     next();
   });
+  // The forms need express-session; the logout callback does not (the session is gone by then).
+  const withSession = (req: Request, res: Response, next: NextFunction) => {
+    if (hostSessionOf(req) !== undefined) return next();
+    const err = sessionRequired();
+    callHookSafely(config.onError, err, req);
+    toErrorHandler(res, next, err);
+  };
   const logout = (req: Request, res: Response, next: NextFunction) => handleLogout(ctx, req, res, next).catch(next);
-  router.post(config.paths.login, readBody, (req, res, next) => handleLogin(ctx, req, res, next).catch(next));
-  router.get(config.paths.logout, logout);
-  router.post(config.paths.logout, readBody, logout);
+  router.post(config.paths.login, readBody, withSession, (req, res, next) => handleLogin(ctx, req, res, next).catch(next));
+  router.get(config.paths.logout, withSession, logout);
+  router.post(config.paths.logout, readBody, withSession, logout);
   router.get(config.paths.logoutCallback, (req, res) => handleLogoutCallback(ctx, req, res));
   router.close = async () => {
     await ownClient?.close();
