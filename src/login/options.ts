@@ -37,7 +37,6 @@ export interface LuminateLoginOptions {
    * `allow` defaults to luminateSso's narrow default (`defaultAllowList(secureUrl)`); the same
    * destination policy applies (src/http/destinations.ts). `default`: a site path (default `/`),
    * or an absolute URL under `allow`.
-   * @throws TypeError at start-up for a bad `allow` entry or a `default` that is neither.
    */
   destinations?: { allow?: string[]; default?: string };
   /** Name of the form field (and query parameter) carrying the return path. Default `returnTo`. */
