@@ -50,8 +50,8 @@ function holdsData(req: Request): boolean {
 }
 
 /**
- * `GET|POST <logout>` (with express-session): ends the host session, then sends the browser through Luminate's logout,
- * which comes back signed to `<logoutCallback>` and on to `afterLogout`.
+ * `GET|POST <logout>` (with express-session): ends the host session, then sends the browser
+ * through Luminate's logout, which comes back signed to `<logoutCallback>` and on to `afterLogout`.
  *
  * Logout CSRF: a POST needs the session's token. A GET acts only as a top-level navigation (not
  * an `<img>`, `fetch()`, HEAD or prefetch: 403, nothing ends), and at once only with
