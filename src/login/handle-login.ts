@@ -26,7 +26,6 @@ export interface LoginContext {
   /** The router's pages (in the host's layout with `renderPage`). */
   pages: BridgePages;
   now: () => number;
-  /** EstablishSession URLs for config.secureUrl: establishSessionUrls(config.secureUrl). */
   establishSessionUrl: EstablishSessionUrl;
 }
 
