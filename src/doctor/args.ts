@@ -25,20 +25,13 @@ export const USAGE = [
   'Exit code 0 when no check failed, 1 when one did, 2 for a usage error.',
 ].join('\n');
 
-export interface DoctorArgs {
-  ref?: ConstituentRef;
-  timeoutMs: number;
-  json: boolean;
-  help: boolean;
-}
-
 export class UsageError extends Error {}
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_TIMEOUT_MS = 120_000;
 
 /** The doctor's options (what follows `doctor` on the command line). */
-export function parseDoctorArgs(args: readonly string[]): DoctorArgs {
+export function parseDoctorArgs(args: readonly string[]): { ref?: ConstituentRef; timeoutMs: number; json: boolean; help: boolean } {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -67,7 +60,7 @@ export function parseDoctorArgs(args: readonly string[]): DoctorArgs {
   if (rawTimeout !== undefined && (!/^\d{1,6}$/.test(rawTimeout) || timeoutMs < 100 || timeoutMs > MAX_TIMEOUT_MS)) {
     throw new UsageError(`--timeout-ms must be a whole number of milliseconds from 100 to ${MAX_TIMEOUT_MS}`);
   }
-  const parsed: DoctorArgs = { timeoutMs, json: values.json === true, help: values.help === true };
+  const parsed: ReturnType<typeof parseDoctorArgs> = { timeoutMs, json: values.json === true, help: values.help === true };
   if (consId !== undefined) parsed.ref = { consId };
   else if (memberId !== undefined) parsed.ref = { memberId };
   return parsed;

@@ -1,14 +1,9 @@
 import { parseDoctorArgs, USAGE, UsageError } from './args';
+import type { Env } from '../config/parse';
 import { skip, type CheckResult } from '../luminate/access-check';
-import { formatJson, formatText, scrub } from './report';
-import { checkSettings, type Env } from './settings';
-import { checkSite } from './site-checks';
-import { checkWebServicesLogin } from './ws-check';
-
-/** Where the doctor writes (process.stdout, or a collector in tests). */
-export interface DoctorOutput {
-  write(text: string): unknown;
-}
+import { scrubSecrets } from '../util/scrub-secrets';
+import { checkSettings } from './settings';
+import { checkSite, checkWebServicesLogin } from './site-checks';
 
 export interface RunDoctorOptions {
   /** The variables to check. Default `process.env`. */
@@ -16,9 +11,23 @@ export interface RunDoctorOptions {
   /** What follows `doctor` on the command line, e.g. `['--cons-id', '1001641', '--json']`. */
   args?: readonly string[];
   /** The report. Default `process.stdout`. */
-  output?: DoctorOutput;
+  output?: { write(text: string): unknown };
   /** Usage errors. Default: `output`. */
-  errorOutput?: DoctorOutput;
+  errorOutput?: { write(text: string): unknown };
+}
+
+function summary(results: readonly CheckResult[]): { pass: number; fail: number; skip: number; warn: number } {
+  const count = (s: CheckResult['status']): number => results.filter((r) => r.status === s).length;
+  return { pass: count('PASS'), fail: count('FAIL'), skip: count('SKIP'), warn: count('WARN') };
+}
+
+/** One line per check: `PASS  label: detail`, `FAIL  label: detail — fix: …`. */
+function formatText(results: readonly CheckResult[]): string {
+  const lines = results.map((r) => `${r.status.padEnd(4)}  ${r.label}: ${r.detail}${r.fix === undefined ? '' : ` — fix: ${r.fix}`}`);
+  const s = summary(results);
+  const verdict = s.fail === 0 ? 'all checks passed' : `${s.fail} check${s.fail === 1 ? '' : 's'} failed`;
+  const warnings = s.warn === 0 ? '' : `, ${s.warn} warning${s.warn === 1 ? '' : 's'}`;
+  return `${lines.join('\n')}\n\n${s.pass} passed, ${s.fail} failed, ${s.skip} skipped${warnings}: ${verdict}.\n`;
 }
 
 /**
@@ -27,15 +36,13 @@ export interface RunDoctorOptions {
  * error. Secrets (passwords, the API secret key, tokens, SessionIds) are never written.
  */
 export async function runDoctor(options: RunDoctorOptions = {}): Promise<number> {
-  const env = options.env ?? process.env;
   const output = options.output ?? process.stdout;
-  const errorOutput = options.errorOutput ?? output;
   let args;
   try {
     args = parseDoctorArgs(options.args ?? []);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    errorOutput.write(`luminate-sso-bridge doctor: ${err.message}\n${USAGE}\n`);
+    (options.errorOutput ?? output).write(`luminate-sso-bridge doctor: ${err.message}\n${USAGE}\n`);
     return 2;
   }
   if (args.help) {
@@ -43,7 +50,7 @@ export async function runDoctor(options: RunDoctorOptions = {}): Promise<number>
     return 0;
   }
 
-  const settings = checkSettings(env);
+  const settings = checkSettings(options.env ?? process.env);
   const results: CheckResult[] = [...settings.results];
   if (settings.site !== undefined) {
     results.push(...(await checkSite(settings.site, args.ref, args.timeoutMs)));
@@ -55,7 +62,9 @@ export async function runDoctor(options: RunDoctorOptions = {}): Promise<number>
   }
 
   const exitCode = results.some((r) => r.status === 'FAIL') ? 1 : 0;
-  const report = args.json ? formatJson(results, exitCode) : formatText(results);
-  output.write(scrub(report, settings.secrets));
+  const json = { ok: exitCode === 0, exitCode, summary: summary(results), checks: results };
+  const report = args.json ? `${JSON.stringify(json, null, 2)}\n` : formatText(results);
+  // The checks never put a secret into a line on purpose; this is the second lock (4 characters or more).
+  output.write(scrubSecrets(report, settings.secrets));
   return exitCode;
 }

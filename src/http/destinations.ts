@@ -64,21 +64,13 @@ export function defaultAllowList(secureUrl: string): string[] {
   return servlets.map((servlet) => `${secureUrl}/site/${servlet}`);
 }
 
-/** Validates the rules once at start-up; the first problem is a TypeError naming the option. */
-export function compileDestinations(rules: DestinationRules): CompiledDestinations {
-  if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) {
-    throw new TypeError(`destinations must be an object like { allow: [${EXAMPLE}], default: ${EXAMPLE} }.`);
-  }
-  for (const key of Object.keys(rules)) {
-    if (key !== 'allow' && key !== 'default') {
-      throw new TypeError(`destinations.${key} is not a known option; use destinations.allow and destinations.default.`);
-    }
-  }
-  if (!Array.isArray(rules.allow) || rules.allow.length === 0) {
+/** `destinations.allow` alone, validated; the first problem is a TypeError naming the entry. */
+export function compileAllowList(allow: unknown): CompiledDestinations['allow'] {
+  if (!Array.isArray(allow) || allow.length === 0) {
     throw new TypeError(`destinations.allow must be a non-empty array of URL prefixes, e.g. [${EXAMPLE}].`);
   }
 
-  const allow = rules.allow.map((entry: unknown, i) => {
+  return Object.freeze(allow.map((entry: unknown, i) => {
     const name = `destinations.allow[${i}]`;
     if (typeof entry !== 'string') {
       throw new TypeError(`${name} must be a string URL prefix, e.g. ${EXAMPLE}.`);
@@ -94,9 +86,20 @@ export function compileDestinations(rules: DestinationRules): CompiledDestinatio
       throw new TypeError(`${name} must not contain a query or fragment; remove everything from '?' or '#' on.`);
     }
     return Object.freeze({ origin: parsed.url.origin, pathPrefix: parsed.url.pathname });
-  });
-  const frozenAllow = Object.freeze(allow);
+  }));
+}
 
+/** Validates the rules once at start-up; the first problem is a TypeError naming the option. */
+export function compileDestinations(rules: DestinationRules): CompiledDestinations {
+  if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) {
+    throw new TypeError(`destinations must be an object like { allow: [${EXAMPLE}], default: ${EXAMPLE} }.`);
+  }
+  for (const key of Object.keys(rules)) {
+    if (key !== 'allow' && key !== 'default') {
+      throw new TypeError(`destinations.${key} is not a known option; use destinations.allow and destinations.default.`);
+    }
+  }
+  const frozenAllow = compileAllowList(rules.allow);
   if (rules.default === undefined) {
     throw new TypeError(`destinations.default is missing: set where visitors go when next is missing or refused, e.g. ${EXAMPLE}.`);
   }

@@ -1,7 +1,7 @@
 import { LuminateError } from '../errors';
 import { CONTROL_CHARACTER } from '../luminate/values';
 import { CSRF_FIELD } from './csrf';
-import type { ResolvedLoginOptions } from './options';
+import type { ResolvedLoginOptions } from './resolve-options';
 
 /** What the login form sent, checked before anything goes to Luminate. */
 export type ReadCredentials =

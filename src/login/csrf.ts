@@ -12,13 +12,10 @@ export const CSRF_SESSION_KEY = 'luminateCsrf';
 export const CSRF_FIELD = '_csrf';
 const CSRF_HEADER = 'x-csrf-token';
 
-/** The token the form (or a script's header) sent. */
-function tokenFromRequest(req: Request): string | undefined {
+/** A field of the urlencoded form body, if the body has it. */
+export function bodyField(req: Request, name: string): unknown {
   const body = (req as { body?: unknown }).body;
-  const field = typeof body === 'object' && body !== null && Object.hasOwn(body, CSRF_FIELD) ? (body as Record<string, unknown>)[CSRF_FIELD] : undefined;
-  if (typeof field === 'string') return field;
-  const header = req.headers[CSRF_HEADER];
-  return typeof header === 'string' ? header : undefined;
+  return typeof body === 'object' && body !== null && Object.hasOwn(body, name) ? (body as Record<string, unknown>)[name] : undefined;
 }
 
 /**
@@ -40,7 +37,8 @@ export function luminateCsrfToken(req: Request): string {
 /** True when the request carries the token of its own session. */
 export function csrfValid(req: Request): boolean {
   const expected = hostSessionOf(req)?.[CSRF_SESSION_KEY];
-  const given = tokenFromRequest(req);
+  const field = bodyField(req, CSRF_FIELD);
+  const given = typeof field === 'string' ? field : req.headers[CSRF_HEADER];
   if (typeof expected !== 'string' || expected === '' || typeof given !== 'string') return false;
   const a = Buffer.from(expected, 'utf8');
   const b = Buffer.from(given, 'utf8');

@@ -8,13 +8,13 @@ import { sendRedirect } from '../http/redirect';
 import { publicPath, publicUrl, withQueryParam } from '../http/request-urls';
 import { throttleClientKey } from '../http/client-key';
 import { readCredentials } from './credentials';
-import { csrfValid, rotateCsrfToken } from './csrf';
+import { bodyField, csrfValid, rotateCsrfToken } from './csrf';
 import type { LoginAttempt, LoginThrottle } from './login-throttle';
 import { LOGIN_ROOT, verifyLoginResponse, type VerifiedLogin } from '../luminate/login-response';
-import type { ResolvedLoginOptions } from './options';
-import type { ApplyHeaders, BridgePages } from '../http/message-page';
+import type { ResolvedLoginOptions } from './resolve-options';
+import type { ApplyHeaders, BridgePages, PageKind } from '../http/message-page';
 import { resolveReturnTo } from './return-to';
-import { hostSessionOf, sessionRequired, startLoginSession } from './session';
+import { startLoginSession } from './session';
 
 const log = debugFor('login');
 
@@ -23,10 +23,9 @@ export interface LoginContext {
   client: Pick<LuminateClient, 'callServerApi'>;
   throttle: LoginThrottle;
   applyHeaders: ApplyHeaders;
-  /** The refused-form and throttled pages (in the host's layout with `renderPage`). */
+  /** The router's pages (in the host's layout with `renderPage`). */
   pages: BridgePages;
   now: () => number;
-  /** EstablishSession URLs for config.secureUrl: establishSessionUrls(config.secureUrl). */
   establishSessionUrl: EstablishSessionUrl;
 }
 
@@ -43,42 +42,39 @@ export type LoginFormError = 'credentials' | 'incomplete' | 'unavailable';
  */
 const CONFIGURATION_CODES: ReadonlySet<number> = new Set([2, 3, 4, 5, 6, 9, 14, 33]);
 
-type Outcome = 'configuration' | 'refused' | 'unavailable';
-
-function classify(err: LuminateError): Outcome {
-  if (err.code === 'LUMINATE_CONSTITUENT_NOT_FOUND') return 'refused';
-  if (err.luminateCode === undefined) return 'unavailable'; // network, timeout, odd reply, signature
-  return CONFIGURATION_CODES.has(err.luminateCode) ? 'configuration' : 'refused';
+/**
+ * What a failed call means, and what is reported. A configuration problem goes to the host's error
+ * handler; refused credentials stay counted and go back to the form; Luminate's own trouble
+ * (network, timeout, odd reply, a reply that does not verify) gives the attempt's places back.
+ */
+function judge(err: LuminateError, mode: string): { outcome: 'configuration' | 'refused' | 'unavailable'; err: LuminateError } {
+  const code = err.luminateCode;
+  if (err.code !== 'LUMINATE_CONSTITUENT_NOT_FOUND' && (code === undefined || CONFIGURATION_CODES.has(code))) {
+    if (code === undefined) return { outcome: 'unavailable', err };
+    if (code !== 33) return { outcome: 'configuration', err };
+    const fix = 'Mark the fields (Setup > Database Configuration, or ask Blackbaud support) ' +
+      'and list their column names in luminateLogin({ fields }).';
+    return {
+      outcome: 'configuration',
+      err: new LuminateError(
+        'LUMINATE_NO_AUTH_FIELDS',
+        `Luminate refused authenticateUser with error 33: no constituent field is marked "Use for Authentication" on the site. ${fix}`,
+        { luminateCode: 33, ...(err.upstreamStatus !== undefined ? { upstreamStatus: err.upstreamStatus } : {}), cause: err },
+      ),
+    };
+  }
+  const message = `Luminate refused the ${mode} credentials (Luminate code ${code ?? '-'}).`;
+  const options = { ...(code !== undefined && { luminateCode: code }), cause: err };
+  return { outcome: 'refused', err: new LuminateError('LOGIN_CREDENTIALS_REFUSED', message, options) };
 }
 
-function configurationError(err: LuminateError): LuminateError {
-  if (err.luminateCode !== 33) return err;
-  return new LuminateError(
-    'LUMINATE_NO_AUTH_FIELDS',
-    'Luminate refused authenticateUser with error 33: no constituent field is marked "Use for Authentication" on the site. ' +
-      'Mark the fields (Setup > Database Configuration, or ask Blackbaud support) and list their column names in luminateLogin({ fields }).',
-    { luminateCode: 33, ...(err.upstreamStatus !== undefined ? { upstreamStatus: err.upstreamStatus } : {}), cause: err },
-  );
-}
-
-function bodyField(req: Request, name: string): unknown {
-  const body = (req as { body?: unknown }).body;
-  return typeof body === 'object' && body !== null && Object.hasOwn(body, name) ? (body as Record<string, unknown>)[name] : undefined;
-}
-
-/** `POST <login>`: check the form, ask Luminate, verify its answer, start the host session, send the visitor on. */
+/** `POST <login>` (with express-session): check the form, ask Luminate, verify its answer, start the host session, send the visitor on. */
 export async function handleLogin(ctx: LoginContext, req: Request, res: Response, next: NextFunction): Promise<void> {
   const { config } = ctx;
   const report = (err: LuminateError) => {
     log('login not completed: %s', err.code);
     callHookSafely(config.onError, err, req);
   };
-  if (hostSessionOf(req) === undefined) {
-    const err = sessionRequired();
-    callHookSafely(config.onError, err, req);
-    toErrorHandler(res, next, err);
-    return;
-  }
   const rawReturnTo = bodyField(req, config.returnToParam);
   const returnTo = resolveReturnTo(rawReturnTo, config.destinations.compiled, config.destinations.default);
   if (returnTo.refused) log('refused returnTo (%s); using the default', returnTo.refused);
@@ -93,25 +89,19 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
     ctx.applyHeaders(req, res);
     res.redirect(303, withQueryParam(formUrl, 'error', reason));
   };
+  const refusalPage = (kind: PageKind, status: number, title: string, message: string) =>
+    ctx.pages.send(req, res, { kind, status, title, message, link: { href: formUrl, label: 'Back to the login form' } });
 
   if (!csrfValid(req)) {
     report(new LuminateError('LOGIN_CSRF_INVALID', 'Refused a login POST without the token of its session (expired form, or a request from another site).'));
-    ctx.pages.send(req, res, {
-      kind: 'login-expired', status: 403, title: 'This form has expired',
-      message: 'Please go back to the login form, reload it and try again.',
-      link: { href: formUrl, label: 'Back to the login form' },
-    });
+    refusalPage('login-expired', 403, 'This form has expired', 'Please go back to the login form, reload it and try again.');
     return;
   }
-  const read = readCredentials((req as { body?: unknown }).body, config);
+  const read = readCredentials(req.body, config);
   if (!read.ok) {
     if (read.outcome === 'bad-request') {
       report(read.error);
-      ctx.pages.send(req, res, {
-        kind: 'login-refused', status: 400, title: 'Unexpected form',
-        message: 'This login form sent something the site does not accept.',
-        link: { href: formUrl, label: 'Back to the login form' },
-      });
+      refusalPage('login-refused', 400, 'Unexpected form', 'This login form sent something the site does not accept.');
     } else {
       backToForm(read.outcome === 'incomplete' ? 'incomplete' : 'credentials');
     }
@@ -130,11 +120,8 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
     }
     res.setHeader('Retry-After', String(err.retryAfterSeconds ?? 60));
     const minutes = Math.max(1, Math.ceil((err.retryAfterSeconds ?? 60) / 60));
-    ctx.pages.send(req, res, {
-      kind: 'login-throttled', status: 429, title: 'Too many attempts',
-      message: `Please wait about ${minutes} minute${minutes === 1 ? '' : 's'} before trying again.`,
-      link: { href: formUrl, label: 'Back to the login form' },
-    });
+    const wait = `Please wait about ${minutes} minute${minutes === 1 ? '' : 's'} before trying again.`;
+    refusalPage('login-throttled', 429, 'Too many attempts', wait);
     return;
   }
 
@@ -149,7 +136,20 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
       now: ctx.now(),
     });
   } catch (e) {
-    await answerFailedCall(ctx, { req, res, next, report, backToForm }, asLuminateError(e, 'LUMINATE_NETWORK_ERROR', `The ${config.mode} call failed.`), attempt);
+    const err = asLuminateError(e, 'LUMINATE_NETWORK_ERROR', `The ${config.mode} call failed.`);
+    const failure = judge(err, config.mode);
+    log('%s failed: %s (luminate code %s) → %s', config.mode, err.code, err.luminateCode ?? '-', failure.outcome);
+    // The next attempt needs a freshly loaded form.
+    rotateCsrfToken(req);
+    if (failure.outcome !== 'refused') await attempt.notJudged().catch((storeError: unknown) => report(storeError as LuminateError));
+    if (failure.outcome === 'configuration') {
+      callHookSafely(config.onError, failure.err, req);
+      toErrorHandler(res, next, failure.err);
+      return;
+    }
+    report(failure.err);
+    // Error 1 ("unable to process") is counted, but may be Luminate's own trouble.
+    backToForm(failure.outcome === 'unavailable' || failure.err.luminateCode === 1 ? 'unavailable' : 'credentials');
     return;
   }
 
@@ -163,51 +163,6 @@ export async function handleLogin(ctx: LoginContext, req: Request, res: Response
   }
   attempt.succeeded().catch((e: unknown) => report(asLuminateError(e, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed.')));
   sendOn(ctx, req, res, login, returnTo.url);
-}
-
-interface Answer {
-  req: Request;
-  res: Response;
-  next: NextFunction;
-  report: (err: LuminateError) => void;
-  backToForm: (reason: LoginFormError) => void;
-}
-
-/**
- * Luminate said no, or did not answer usably. A configuration problem goes to the host's error
- * handler; refused credentials stay counted and go back to the form; Luminate's own trouble
- * (network, odd reply, a reply that does not verify) gives the attempt's places back. The form's
- * CSRF token is replaced in every case: the next attempt needs a freshly loaded form.
- */
-async function answerFailedCall(ctx: LoginContext, answer: Answer, err: LuminateError, attempt: LoginAttempt): Promise<void> {
-  const { config } = ctx;
-  const outcome = classify(err);
-  log('%s failed: %s (luminate code %s) → %s', config.mode, err.code, err.luminateCode ?? '-', outcome);
-  rotateCsrfToken(answer.req);
-  if (outcome !== 'refused') {
-    try {
-      await attempt.notJudged();
-    } catch (storeError) {
-      answer.report(asLuminateError(storeError, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed.'));
-    }
-  }
-  if (outcome === 'configuration') {
-    const clear = configurationError(err);
-    callHookSafely(config.onError, clear, answer.req);
-    toErrorHandler(answer.res, answer.next, clear);
-    return;
-  }
-  if (outcome === 'unavailable') {
-    answer.report(err);
-    answer.backToForm('unavailable');
-    return;
-  }
-  answer.report(new LuminateError('LOGIN_CREDENTIALS_REFUSED', `Luminate refused the ${config.mode} credentials (Luminate code ${err.luminateCode ?? '-'}).`, {
-    ...(err.luminateCode !== undefined ? { luminateCode: err.luminateCode } : {}),
-    cause: err,
-  }));
-  // Error 1 ("unable to process") is counted, but may be Luminate's own trouble.
-  answer.backToForm(err.luminateCode === 1 ? 'unavailable' : 'credentials');
 }
 
 /** To the destination; through EstablishSession first when Luminate sent a nonce (then both sites are logged in). */

@@ -5,22 +5,17 @@ import { asLuminateError, callHookSafely, toErrorHandler } from '../http/failure
 import { publicPath, publicUrl, verifySignedRequest } from '../http/request-urls';
 import { refusedSignatureCode, reportedLuminateCode } from '../luminate/signature';
 import { newHandoffId } from '../http/handoff-id';
-import { csrfValid, luminateCsrfToken } from './csrf';
-import type { ResolvedLoginOptions } from './options';
-import type { ApplyHeaders, BridgePages } from '../http/message-page';
+import { CSRF_FIELD, csrfValid, luminateCsrfToken } from './csrf';
+import type { ResolvedLoginOptions } from './resolve-options';
+import type { LoginContext } from './handle-login';
 import { notNavigation } from '../http/navigation';
 import { readLoginSession } from '../http/login-session';
-import { endHostSession, hostSessionOf, sessionRequired } from './session';
+import { endHostSession, hostSessionOf } from './session';
 
 const log = debugFor('login');
 
-export interface LogoutContext {
-  config: ResolvedLoginOptions;
-  applyHeaders: ApplyHeaders;
-  /** The logout confirmation (in the host's layout with `renderPage`). */
-  pages: BridgePages;
-  now: () => number;
-}
+/** What the logout routes need of the router's context. */
+type LogoutContext = Pick<LoginContext, 'config' | 'applyHeaders' | 'pages' | 'now'>;
 
 /**
  * Luminate's client-API `logout`, as a top-level GET: Luminate's session cookie travels on a
@@ -50,35 +45,23 @@ function logoutFormOrigins(config: ResolvedLoginOptions): string[] {
 }
 
 /** A session that holds something (a login, the host's own data, a form token) besides its cookie. */
-function holdsData(session: Record<string, unknown>): boolean {
-  return Object.keys(session).some((key) => key !== 'cookie');
+function holdsData(req: Request): boolean {
+  return Object.keys(hostSessionOf(req) ?? {}).some((key) => key !== 'cookie');
 }
 
 /**
- * `GET|POST <logout>`: ends the host session, then sends the browser through Luminate's logout,
- * which comes back signed to `<logoutCallback>` and on to `afterLogout`.
+ * `GET|POST <logout>` (with express-session): ends the host session, then sends the browser
+ * through Luminate's logout, which comes back signed to `<logoutCallback>` and on to `afterLogout`.
  *
- * Logout CSRF: a POST needs the session's token. A GET acts only when it is a top-level
- * navigation (not an `<img>`, `fetch()`, HEAD or prefetch: those get a 403 and nothing ends), and
- * logs out at once only when the browser says it comes from this very origin
- * (`Sec-Fetch-Site: same-origin`, which pages cannot forge); from anywhere else (another site's
- * link, an old browser without Fetch Metadata) it shows a one-button confirmation that POSTs with
- * the token. So a plain `<a href="/luminate/logout">` works on the host's pages, and no other
- * site can log people out.
- *
- * A visitor without a session (nothing in it) has nothing here to end or to protect: they go
- * straight through Luminate's logout, and no session is created for them (a confirmation would
- * store one per request: seen, 5,000 anonymous requests made 5,000 sessions).
+ * Logout CSRF: a POST needs the session's token. A GET acts only as a top-level navigation (not
+ * an `<img>`, `fetch()`, HEAD or prefetch: 403, nothing ends), and at once only with
+ * `Sec-Fetch-Site: same-origin` (pages cannot forge it); otherwise it shows a one-button
+ * confirmation that POSTs with the token. So a plain `<a href="/luminate/logout">` works on the
+ * host's pages, and no other site can log people out. A session with nothing in it goes straight
+ * through, and none is created (seen: confirmations made 5,000 sessions for 5,000 anonymous requests).
  */
 export async function handleLogout(ctx: LogoutContext, req: Request, res: Response, next: NextFunction): Promise<void> {
   const { config } = ctx;
-  const session = hostSessionOf(req);
-  if (session === undefined) {
-    const err = sessionRequired();
-    callHookSafely(config.onError, err, req);
-    toErrorHandler(res, next, err);
-    return;
-  }
   const action = publicPath(`${req.baseUrl}${config.paths.logout}`, config.baseUrl);
   const refusal = req.method === 'POST' ? undefined : notNavigation(req);
   if (refusal !== undefined) {
@@ -90,13 +73,12 @@ export async function handleLogout(ctx: LogoutContext, req: Request, res: Respon
     });
     return;
   }
-  const anonymous = !holdsData(session);
+  const anonymous = !holdsData(req);
   // "Log out?" with a button: the POST carries the session's token, so no other site can press it.
-  // The form's POST and the redirects after it go to this site, Luminate and the landing page.
   const confirm = (status: number, message: string) =>
     ctx.pages.send(req, res, {
       kind: 'logout-confirm', status, title: 'Log out', message,
-      form: { action, fields: [['_csrf', luminateCsrfToken(req)]], button: 'Log out' },
+      form: { action, fields: [[CSRF_FIELD, luminateCsrfToken(req)]], button: 'Log out' },
       formActionOrigins: logoutFormOrigins(config),
     });
   if (anonymous) {

@@ -1,11 +1,16 @@
 import { LuminateError } from '../errors';
 import { asLuminateError } from '../http/failure';
 import type { BridgeStore } from '../store/store';
-import { SlidingWindowThrottle, admit, retryAfterSeconds, type Admission } from '../store/sliding-window';
-import type { ResolvedLoginOptions } from './options';
+import { SlidingWindowThrottle, admit, retryAfterSeconds, type ThrottleCheck } from '../store/sliding-window';
+import type { ResolvedLoginOptions } from './resolve-options';
 
-function storeFailed(e: unknown): LuminateError {
-  return asLuminateError(e, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed; no login is attempted without it.');
+/** Runs a store operation; its failure becomes SSO_STORE_UNAVAILABLE. */
+async function inStore<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw asLuminateError(e, 'SSO_STORE_UNAVAILABLE', 'The throttle store failed; no login is attempted without it.');
+  }
 }
 
 /** A login attempt's places in the counts, taken before Luminate is asked. */
@@ -39,35 +44,20 @@ export class LoginThrottle {
    * `clientKey`: throttleClientKey(req).
    */
   async begin(clientKey: string, identifier: string): Promise<LoginAttempt> {
-    let admission: Admission;
-    try {
-      admission = await admit([this.#perIp && [this.#perIp, clientKey], this.#perIdentifier && [this.#perIdentifier, identifier]]);
-    } catch (e) {
-      throw storeFailed(e);
-    }
+    const checks: ThrottleCheck[] = [this.#perIp && [this.#perIp, clientKey], this.#perIdentifier && [this.#perIdentifier, identifier]];
+    const admission = await inStore(() => admit(checks));
     if (admission.waitMs > 0) {
       const seconds = retryAfterSeconds(admission.waitMs);
       throw new LuminateError('LOGIN_THROTTLED', `Too many failed logins; the next attempt is allowed in ${seconds} s.`, { retryAfterSeconds: seconds });
     }
-    const refund = async () => {
-      try {
-        await admission.refund();
-      } catch (e) {
-        throw storeFailed(e);
-      }
-    };
     return {
       // The identifier's failures are forgotten (the person got in); the IP's earlier failures
       // stay, or one valid account would reset the counter for guesses at all the others.
-      succeeded: async () => {
-        await refund();
-        try {
-          await this.#perIdentifier?.reset(identifier);
-        } catch (e) {
-          throw storeFailed(e);
-        }
-      },
-      notJudged: refund,
+      succeeded: () => inStore(async () => {
+        await admission.refund();
+        await this.#perIdentifier?.reset(identifier);
+      }),
+      notJudged: () => inStore(() => admission.refund()),
     };
   }
 }

@@ -1,20 +1,24 @@
 import { Router, urlencoded, type NextFunction, type Request, type Response } from 'express';
 import { siteClient } from '../luminate/luminate-client';
 import { LuminateError } from '../errors';
-import { callHookSafely } from '../http/failure';
+import { callHookSafely, toErrorHandler } from '../http/failure';
 import { bridgePages, type BridgePages } from '../http/message-page';
 import { publicPath } from '../http/request-urls';
 import { bridgeSecurityHeaders } from '../http/security-headers';
 import { MemoryStore } from '../store/store';
 import { luminateCsrfToken } from './csrf';
+import { hostSessionOf, sessionRequired } from './session';
 import { handleLogin } from './handle-login';
 import { handleLogout, handleLogoutCallback } from './handle-logout';
 import { LoginThrottle } from './login-throttle';
-import type { LuminateLoginOptions, ResolvedLoginOptions } from './options';
-import { resolveLoginOptions } from './resolve-options';
+import type { LuminateLoginOptions } from './options';
+import { resolveLoginOptions, type ResolvedLoginOptions } from './resolve-options';
 import { looksLikeRequest } from '../http/looks-like-request';
 import { establishSessionUrls } from '../luminate/handoff';
-import { monitorLogin } from './monitor';
+import { EMIT_WARNING } from '../config/logger';
+import { isOwnHandoffId } from '../http/handoff-id';
+import { observed, proxyWarning, secretsOf, untrustedProxy } from '../diagnostics/monitor';
+import { OPTION_SETTING_NAMES, Warner, warningFor, type WarningSettings } from '../diagnostics/warnings';
 
 /** The router `luminateLogin()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateLoginRouter = Router & {
@@ -36,11 +40,9 @@ function formBody(config: ResolvedLoginOptions, pages: BridgePages) {
         next();
         return;
       }
-      const given = (err as { status?: unknown }).status;
-      const status = given === 413 ? 413 : 400;
-      callHookSafely(config.onError, new LuminateError('LOGIN_BAD_REQUEST', 'The login or logout form body could not be read (too large, too many fields, or malformed).', {
-        cause: err, status,
-      }), req);
+      const status = (err as { status?: unknown }).status === 413 ? 413 : 400;
+      const message = 'The login or logout form body could not be read (too large, too many fields, or malformed).';
+      callHookSafely(config.onError, new LuminateError('LOGIN_BAD_REQUEST', message, { cause: err, status }), req);
       pages.send(req, res, {
         kind: 'login-refused', status, title: 'Unexpected form',
         message: 'This form sent something the site does not accept.',
@@ -75,42 +77,53 @@ export function luminateLogin(options: LuminateLoginOptions, ...rest: unknown[])
   return createLoginRouter(resolveLoginOptions(options));
 }
 
+const LOGIN = 'luminateLogin()';
+
 /** The router for resolved options; `now` is the clock of the throttle and signature checks (tests). */
 export function createLoginRouter(resolved: ResolvedLoginOptions, deps: { now?: () => number } = {}): LuminateLoginRouter {
   const now = deps.now ?? Date.now;
-  const monitor = monitorLogin(resolved, deps.now);
-  const { config } = monitor;
+  // onError observed: a failure that means the site is set up wrong is also a warning.
+  const warner = new Warner(resolved.logger ?? EMIT_WARNING, secretsOf(resolved), now);
+  const settings: WarningSettings = {
+    names: OPTION_SETTING_NAMES, signatureAlgorithm: resolved.signatureAlgorithm, who: LOGIN, consequence: 'no visitor can log in',
+    scrub: warner.scrub,
+    ownCallback: (req) => isOwnHandoffId(req.query.hid, resolved.apiSecretKey),
+  };
+  const onError = observed((err: LuminateError, req: Request) => {
+    const warning = warningFor(err, req, settings);
+    if (warning !== undefined) warner.warn(warning.code, warning.message);
+  }, resolved.onError);
+  const config = { ...resolved, onError };
   const { client, own: ownClient } = siteClient(config);
   const store = config.store ?? new MemoryStore({ now });
   const applyHeaders = bridgeSecurityHeaders();
   const pages = bridgePages(applyHeaders, config.renderPage, config.onError);
-  const loginCtx = {
+  const ctx = {
     config, client, throttle: new LoginThrottle(store, config.throttle, now), applyHeaders, pages, now,
     establishSessionUrl: establishSessionUrls(config.secureUrl),
   };
-  const logoutCtx = { config, applyHeaders, pages, now };
   const readBody = formBody(config, pages);
 
   const router = Router() as LuminateLoginRouter;
   // For the host's own form: `<input type="hidden" name="_csrf" value="<%= luminateCsrfToken() %>">`.
   // A function, so only pages that show a form create the token (and a session).
   router.use((req: Request, res: Response, next: NextFunction) => {
-    monitor.checkRequest(req);
+    if (untrustedProxy(req, config.baseUrl)) warner.warn('LUMINATE_SSO_PROXY', proxyWarning(LOGIN), true);
     res.locals.luminateCsrfToken = () => luminateCsrfToken(req);
     next();
   });
-  router.post(config.paths.login, readBody, (req: Request, res: Response, next: NextFunction) => {
-    handleLogin(loginCtx, req, res, next).catch(next);
-  });
-  router.get(config.paths.logout, (req: Request, res: Response, next: NextFunction) => {
-    handleLogout(logoutCtx, req, res, next).catch(next);
-  });
-  router.post(config.paths.logout, readBody, (req: Request, res: Response, next: NextFunction) => {
-    handleLogout(logoutCtx, req, res, next).catch(next);
-  });
-  router.get(config.paths.logoutCallback, (req: Request, res: Response) => {
-    handleLogoutCallback(logoutCtx, req, res);
-  });
+  // The forms need express-session; the logout callback does not (the session is gone by then).
+  const withSession = (req: Request, res: Response, next: NextFunction) => {
+    if (hostSessionOf(req) !== undefined) return next();
+    const err = sessionRequired();
+    callHookSafely(config.onError, err, req);
+    toErrorHandler(res, next, err);
+  };
+  const logout = (req: Request, res: Response, next: NextFunction) => handleLogout(ctx, req, res, next).catch(next);
+  router.post(config.paths.login, readBody, withSession, (req, res, next) => handleLogin(ctx, req, res, next).catch(next));
+  router.get(config.paths.logout, withSession, logout);
+  router.post(config.paths.logout, readBody, withSession, logout);
+  router.get(config.paths.logoutCallback, (req, res) => handleLogoutCallback(ctx, req, res));
   router.close = async () => {
     await ownClient?.close();
   };

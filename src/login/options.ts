@@ -2,8 +2,7 @@ import type { Request } from 'express';
 import type { LuminateClient } from '../luminate/luminate-client';
 import type { BridgeLogger } from '../config/logger';
 import type { LuminateError } from '../errors';
-import type { LuminateSiteOptions, ResolvedSite } from '../config/site';
-import type { CompiledDestinations } from '../http/destinations';
+import type { LuminateSiteOptions } from '../config/site';
 import type { BridgeStore } from '../store/store';
 import type { RenderPage } from '../http/message-page';
 import type { ThrottleRule } from '../store/sliding-window';
@@ -36,7 +35,8 @@ export interface LuminateLoginOptions {
   /**
    * Where `returnTo` may point besides this site's own paths, and where visitors go without one.
    * `allow` defaults to luminateSso's narrow default (`defaultAllowList(secureUrl)`); the same
-   * destination policy applies (src/http/destinations.ts). `default` defaults to `/`.
+   * destination policy applies (src/http/destinations.ts). `default`: a site path (default `/`),
+   * or an absolute URL under `allow`.
    */
   destinations?: { allow?: string[]; default?: string };
   /** Name of the form field (and query parameter) carrying the return path. Default `returnTo`. */
@@ -85,29 +85,4 @@ export interface LoginInfo {
   /** Where the visitor is sent (through EstablishSession when `establishSession` says so). */
   destination: string;
   establishSession: boolean;
-}
-
-/** Options after defaults and environment fallbacks. */
-export interface ResolvedLoginOptions
-  extends ResolvedSite {
-  injectedClient?: LuminateClient;
-  mode: LoginMode;
-  /** The form fields sent to Luminate: the configured ones, or user_name and password. */
-  fields: readonly string[];
-  identifierField: string;
-  formUrl: string;
-  destinations: { compiled: CompiledDestinations; default: string };
-  returnToParam: string;
-  establishSession: boolean;
-  afterLogout: string;
-  paths: { login: string; logout: string; logoutCallback: string };
-  baseUrl?: string;
-  throttle: { perIp: ThrottleRule | false; perIdentifier: ThrottleRule | false };
-  store?: BridgeStore;
-  signatureMaxAgeSeconds: number;
-  onLogin?: LuminateLoginOptions['onLogin'];
-  onError?: LuminateLoginOptions['onError'];
-  renderPage?: RenderPage;
-  /** Left out: process.emitWarning (createLoginRouter's own callers). */
-  logger?: BridgeLogger | false;
 }

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { isSitePath } from './return-to';
 import { CSRF_FIELD } from './csrf';
-import type { LuminateLoginOptions, ResolvedLoginOptions } from './options';
-import { compileDestinations, defaultAllowList } from '../http/destinations';
+import type { LuminateLoginOptions } from './options';
+import { compileAllowList, compileDestinations, defaultAllowList } from '../http/destinations';
 import { flag, hook, refuse, type SameKeys, parseOptions, positive, type Env, objectError } from '../config/parse';
 import { logger } from '../config/logger';
 import { baseUrl, parameterName, routePath } from '../config/routes';
@@ -24,6 +24,7 @@ const MAX_FIELDS = 10;
 const page = z.unknown().transform((value, ctx) => {
   if (isSitePath(value)) return value;
   try {
+    // Not URL.canParse: Node 20's fast path misreads IDN hosts after warm-up.
     const url = typeof value === 'string' ? new URL(value) : undefined;
     if (url && ['http:', 'https:'].includes(url.protocol) && !url.username && !url.password) return url.href;
   } catch {
@@ -71,7 +72,7 @@ const loginSchema = z
     },
     objectError("expected an options object, e.g. luminateLogin({ mode: 'authenticateUser', fields: ['member_id', 'last_name'], formUrl: '/member-login' })."),
   )
-  .transform((o): ResolvedLoginOptions => {
+  .transform((o) => {
     const fields = checkFields(o.mode, o.fields, o.returnToParam);
     if (o.mode === 'login' && o.identifierField !== undefined) refuse('identifierField is for mode "authenticateUser"; mode "login" counts failures per user_name.');
     const identifierField = o.mode === 'login' ? 'user_name' : (o.identifierField ?? fields[0]);
@@ -108,17 +109,16 @@ function checkFields(mode: Login['mode'], fields: unknown, returnToParam: string
   return [...(fields as string[])];
 }
 
-/** `destinations` under the same policy as luminateSso(); `default` may also be a site path (default `/`). */
-function checkDestinations(given: { allow?: unknown; default?: unknown } | null | undefined, secureUrl: string): ResolvedLoginOptions['destinations'] {
-  const allow = (given?.allow ?? defaultAllowList(secureUrl)) as string[];
+/**
+ * `destinations` under the same policy as luminateSso(). A site-path default (default `/`) needs no
+ * allow entry, so then the allow list is checked alone; an absolute default must pass it.
+ */
+function checkDestinations(given: { allow?: unknown; default?: unknown } | null | undefined, secureUrl: string) {
+  const allow = given?.allow ?? defaultAllowList(secureUrl);
   const fallback = given?.default ?? '/';
   try {
-    if (isSitePath(fallback)) {
-      // Any allow entry passes its own rule, so the first one stands in for compileDestinations' default.
-      const first = Array.isArray(allow) && typeof allow[0] === 'string' ? allow[0] : '';
-      return { compiled: compileDestinations({ allow, default: first }), default: fallback };
-    }
-    const compiled = compileDestinations({ allow, default: fallback as string });
+    if (isSitePath(fallback)) return { compiled: { allow: compileAllowList(allow) }, default: fallback };
+    const compiled = compileDestinations({ allow: allow as string[], default: fallback as string });
     return { compiled, default: compiled.default };
   } catch (e) {
     return refuse(`${(e as Error).message} (destinations.default may also be a site path such as "/account".)`);
@@ -129,6 +129,9 @@ function checkDestinations(given: { allow?: unknown; default?: unknown } | null 
 export function resolveLoginOptions(input: unknown, env: Env = process.env): ResolvedLoginOptions {
   return parseOptions(loginSchema, withSiteEnv(input, env), { name: 'luminateLogin():', prefix: '', env: envLabels(SITE_ENV, 'luminate.') });
 }
+
+/** Options after defaults and environment fallbacks (`destinations.default`: a site path, or an absolute URL under `allow`). */
+export type ResolvedLoginOptions = z.output<typeof loginSchema>;
 
 // An option added to the documented interface and not the schema (or the other way round) fails to compile.
 const sameKeys: SameKeys<Required<LuminateLoginOptions>, z.input<typeof loginSchema>> = true;

@@ -30,7 +30,7 @@ export function isSitePath(raw: unknown): raw is string {
 export type ReturnToDecision = { url: string; refused?: string };
 
 /** The visitor's `returnTo` if it is a site path or an allowed absolute URL; otherwise `fallback`. */
-export function resolveReturnTo(raw: unknown, compiled: CompiledDestinations, fallback: string): ReturnToDecision {
+export function resolveReturnTo(raw: unknown, compiled: Pick<CompiledDestinations, 'allow'>, fallback: string): ReturnToDecision {
   if (raw === undefined || raw === '') return { url: fallback };
   if (typeof raw === 'string' && raw.startsWith('/')) {
     return isSitePath(raw) ? { url: raw } : { url: fallback, refused: 'not-a-site-path' };

@@ -25,14 +25,12 @@ export function sessionRequired(): LuminateError {
   );
 }
 
-function promised(run: (done: (err?: unknown) => void) => unknown, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    try {
-      run((err) => (err ? reject(new LuminateError('LOGIN_SESSION_FAILED', `The host session could not be ${what}.`, { cause: err })) : resolve()));
-    } catch (err) {
-      reject(new LuminateError('LOGIN_SESSION_FAILED', `The host session could not be ${what}.`, { cause: err }));
-    }
-  });
+async function promised(run: (done: (err?: unknown) => void) => unknown, what: string): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => run((err) => (err ? reject(err) : resolve())));
+  } catch (err) {
+    throw new LuminateError('LOGIN_SESSION_FAILED', `The host session could not be ${what}.`, { cause: err });
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { luminateLogin } from '../../src';
 import { resolveLoginOptions } from '../../src/login/resolve-options';
+import { resolveReturnTo } from '../../src/login/return-to';
 
 const SITE = 'https://secure2.convio.net/myorg';
 
@@ -87,6 +88,18 @@ describe('resolveLoginOptions: defaults', () => {
     expect(resolved.destinations.compiled.allow).toEqual(
       ['Donation2', 'TR', 'TRR', 'SPageServer', 'SPageNavigator', 'PageServer', 'PageNavigator', 'Ecommerce', 'Calendar'].map((servlet) => ({ origin: 'https://secure2.convio.net', pathPrefix: `/myorg/site/${servlet}` })),
     );
+  });
+
+  it('a site-path default is the login\'s own: the allow list is checked alone, and its first entry need not be a destination', () => {
+    // A prefix under a redirector servlet is a valid allow entry (luminateSso takes it too); no
+    // visitor is ever sent there, so it must not be made to stand in for the default.
+    const opts = valid();
+    opts.destinations = { allow: [`${SITE}/site/UserLogin`, `${SITE}/site/Donation2`], default: '/account' };
+    const { destinations } = resolveLoginOptions(opts, {});
+    expect(destinations.default).toBe('/account');
+    expect(destinations.compiled.allow.map((entry) => entry.pathPrefix)).toEqual(['/myorg/site/UserLogin', '/myorg/site/Donation2']);
+    expect(resolveReturnTo(`${SITE}/site/UserLogin?NEXTURL=https://evil.example/`, destinations.compiled, destinations.default)).toEqual({ url: '/account', refused: 'redirector' });
+    expect(resolveReturnTo(`${SITE}/site/Donation2?df_id=1`, destinations.compiled, destinations.default)).toEqual({ url: `${SITE}/site/Donation2?df_id=1` });
   });
 
   it('mode login takes user_name and password, counted per user_name', () => {
