@@ -97,17 +97,17 @@ function pageParts(spec: PageSpec, nonce: string): BridgePage {
   };
 }
 
-/** The bridge's own document around the parts: not to be indexed, one style allowed by the nonce. */
-function builtInDocument(parts: BridgePage): string {
+/** The bridge's own document around the parts (and `script`): not to be indexed, one style allowed by the nonce. */
+function builtInDocument(parts: BridgePage, script: string): string {
   return `<!doctype html><html lang="en"><head>${parts.head}<title>${parts.title}</title><style nonce="${parts.nonce}">${CSS}</style></head>
   <body>
     ${parts.body}
-  </body>
+  ${script}</body>
 </html>
 `;
 }
 
-/** Puts the script at the end of the body (after the form it submits), or at the end of the document. */
+/** Puts the script at the end of the body of the host's page (after the form it submits), or at the end of the document. */
 function withScript(html: string, script: string): string {
   const end = html.toLowerCase().lastIndexOf('</body>');
   return end === -1 ? `${html}${script}` : `${html.slice(0, end)}${script}${html.slice(end)}`;
@@ -141,9 +141,11 @@ export function bridgePages(applyHeaders: ApplyHeaders, renderPage?: RenderPage,
     const nonce = newCspNonce();
     const parts = pageParts(spec, nonce);
     const hosted = hostDocument(req, parts);
-    let html = hosted ?? builtInDocument(parts);
     // The handoff form posts itself as soon as it is parsed; the button is there for browsers without script.
-    if (spec.kind === 'handoff') html = withScript(html, `<script nonce="${nonce}">document.getElementById('${HANDOFF_FORM_ID}').submit();</script>`);
+    const script = spec.kind === 'handoff'
+      ? `<script nonce="${nonce}">document.getElementById('${HANDOFF_FORM_ID}').submit();</script>`
+      : '';
+    const html = hosted === undefined ? builtInDocument(parts, script) : withScript(hosted, script);
     applyHeaders(req, res, { nonce, formAction: formActionSources(spec.formActionOrigins ?? []), ...(hosted !== undefined ? { hostStyles: true } : {}) });
     res.status(spec.status).type('html').send(html);
   };

@@ -121,6 +121,8 @@ export class LuminateClient {
       const status = error.upstreamStatus === undefined ? '' : ` HTTP ${error.upstreamStatus}`;
       log('%s failed: %s%s in %d ms', method, error.code, status, Date.now() - deadline.started);
       throw error;
+    } finally {
+      deadline.end();
     }
   }
 

@@ -43,7 +43,7 @@ export function failedOnStaleConnection(err: unknown): boolean {
 
 export interface AbortState {
   caller?: AbortSignal;
-  /** The per-call deadline alone (aborted only when the time is up). */
+  /** The per-call deadline (aborted when the time is up, or when the caller aborted: `caller` is checked first). */
   deadline: AbortSignal;
   timeoutMs: number;
   host: string;

@@ -21,6 +21,7 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   trimValues: true,
+  jPath: false, // no path string built for every tag and attribute: no callback here reads one
   transformTagName: (name) => (DANGEROUS_KEYS.has(name) ? DROPPED : name),
   transformAttributeName: (name) => (DANGEROUS_KEYS.has(name) ? DROPPED : name),
 });

@@ -196,6 +196,8 @@ export class LuminateWebServices {
       const status = error.upstreamStatus === undefined ? '' : ` HTTP ${error.upstreamStatus}`;
       log('%s failed: %s%s in %d ms', operation, error.code, status, Date.now() - deadline.started);
       throw error;
+    } finally {
+      deadline.end();
     }
   }
 }

@@ -30,6 +30,15 @@ describe('startDeadline', () => {
     expect((deadline.signal.reason as DOMException).name).toBe('TimeoutError');
     expect(toLuminateError(new Error('aborted'), deadline.state).code).toBe('LUMINATE_TIMEOUT');
   });
+
+  it('after end(), neither its time running out nor the caller aborts it', async () => {
+    const caller = new AbortController();
+    const deadline = startDeadline(10, 'example.org', caller.signal);
+    deadline.end();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    caller.abort();
+    expect(deadline.signal.aborted).toBe(false);
+  });
 });
 
 describe('retryOnce', () => {
@@ -63,7 +72,10 @@ describe('retryOnce', () => {
   it('gives up the retry when the deadline passes during the pause', async () => {
     // A deadline whose time runs out on cue: the pause has begun (and listens) by the microtask.
     const timeout = new AbortController();
-    const deadline: Deadline = { signal: timeout.signal, state: { deadline: timeout.signal, timeoutMs: 5000, host: 'example.org' }, timeoutMs: 5000, started: Date.now() };
+    const deadline: Deadline = {
+      signal: timeout.signal, state: { deadline: timeout.signal, timeoutMs: 5000, host: 'example.org' }, timeoutMs: 5000,
+      started: Date.now(), end: () => undefined,
+    };
     const late = () => queueMicrotask(() => timeout.abort(new DOMException('late', 'TimeoutError')));
     let calls = 0;
     const outcome = retryOnce(async () => {
