@@ -1,0 +1,57 @@
+'use strict';
+/** The visitor benchmark's table and verdicts (Markdown, ready for bench/README.md). */
+
+const TARGET = 0.6; // issue 20: (3) ≤ 0.6 × (2), each handoff mode, at 80 ms RTT and 300 ms API time
+
+/** The value at rank ceil(q · n) of the sorted values (nearest rank). */
+function quantile(values, q) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
+}
+
+const mean = (values) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN);
+const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+
+function summarize(result) {
+  const ok = result.visits.filter((v) => v.ok);
+  const times = ok.map((v) => v.ms);
+  return {
+    median: quantile(times, 0.5),
+    p90: quantile(times, 0.9),
+    ok: ok.length,
+    failed: result.visits.length - ok.length,
+    tokenCallsPerClick: mean(ok.map((v) => v.tokenCalls)),
+    connectionsPerVisit: mean(ok.map((v) => v.connections)),
+    extraPer100Intents: (100 * result.intentTokenCalls.reduce((a, b) => a + b, 0)) / result.intentTokenCalls.length,
+  };
+}
+
+function report({ plan, rows, results, started, finished }) {
+  const s = Object.fromEntries(rows.map((row) => [row.id, summarize(results[row.id])]));
+  const lines = [
+    `RTT ${plan.rttMs} ms, API time ${plan.apiMs} ms, ${plan.runs} visits per row, pointer at rest ${plan.restMs} ms before the click; ` +
+      `Chromium ${started.chromium}, Node ${started.node}, load average ${started.loadavg[0].toFixed(1)} → ${finished.loadavg[0].toFixed(1)}`,
+    '',
+    '| row | click → logged-in page, median ms | p90 ms | landed logged in as the right person | token calls per click | ' +
+      'connections to Luminate per visit | extra token calls per 100 intents without a click |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((row) => {
+      const r = s[row.id];
+      if (row.unavailable) return `| ${row.label} | not run: ${row.unavailable} | | | | | |`;
+      return `| ${row.label} | ${fmt(r.median)} | ${fmt(r.p90)} | ${r.ok}/${r.ok + r.failed} | ${fmt(r.tokenCallsPerClick, 2)} | ` +
+        `${fmt(r.connectionsPerVisit, 1)} | ${fmt(r.extraPer100Intents)} |`;
+    }),
+    '',
+  ];
+  for (const [today, prepared] of [['sso', 'sso-prepare'], ['es', 'es-prepare']]) {
+    const ratio = s[prepared].median / s[today].median;
+    const allLanded = s[prepared].failed === 0 && s[today].failed === 0;
+    const verdict = !Number.isFinite(ratio) ? 'not measured' : ratio <= TARGET && allLanded ? 'met' : 'NOT met';
+    lines.push(`- prepare ÷ today, ${rows.find((r) => r.id === today).handoff}: ${fmt(ratio, 2)} of the median ` +
+      `(target ≤ ${TARGET}, every visit logged in as the right person): ${verdict}`);
+  }
+  return lines.join('\n');
+}
+
+module.exports = { report, quantile };
