@@ -1,6 +1,6 @@
 'use strict';
 /**
- * `npm run bench:visitor [-- --rtt 80 --api-ms 300 --runs 15 --quick]`: what a donor waits, in
+ * `npm run bench:visitor [-- --rtt 80 --api-ms 300 --runs 15 --quick --busy]`: what a donor waits, in
  * Chromium, from the click on Donate to the logged-in donation page, side by side in one run:
  *   1. the public-integration way (bench/lib/public-way-site.js: a new TLS connection per token
  *      call, then a redirect to EstablishSession);
@@ -11,8 +11,10 @@
  * browser ↔ host site, browser ↔ Luminate, host ↔ Luminate. The stand-in Luminate answers its
  * server API after --api-ms. Each visit is a new visitor (a fresh browser context): log in, rest
  * the pointer on Donate for REST_MS, click; it counts only if the donation page shows that
- * visitor logged in. Rows take turns, visit by visit. Then the same number of intents without a
- * click per row (rest on Donate, move away): the token calls they cost.
+ * visitor logged in. Rows take turns, visit by visit (a quiet site); --busy runs one row's
+ * visits after another (a site busy enough that the bridge's connection to Luminate stays open).
+ * Then the same number of intents without a click per row (rest on Donate, move away): the token
+ * calls they cost.
  * The example sites run in child processes (example-app/app.js in real-site mode); this process
  * runs the stand-in, the proxies, the row 1 site and drives the browser. Bounded in time.
  */
@@ -37,13 +39,17 @@ const REST_MS = 300; // the pointer rests on the link a human moment before the 
 const { values: flags } = parseArgs({
   options: {
     rtt: { type: 'string', default: '80' }, 'api-ms': { type: 'string', default: '300' },
-    runs: { type: 'string' }, quick: { type: 'boolean', default: false },
+    runs: { type: 'string' }, quick: { type: 'boolean', default: false }, busy: { type: 'boolean', default: false },
   },
 });
 const PLAN = {
   rttMs: boundedNumber(flags.rtt, '--rtt', 0, 1000),
   apiMs: boundedNumber(flags['api-ms'], '--api-ms', 0, 5000),
   runs: boundedNumber(flags.runs ?? (flags.quick ? '3' : '15'), '--runs', 1, 50),
+  // Default: rows take turns, so each site sees a click every few visits, more than the 4 s the
+  // bridge keeps an idle connection to Luminate (a quiet site: the click finds none open).
+  // --busy: each row's visits back to back, about one visit apart (a site busy enough to keep it).
+  busy: flags.busy,
 };
 
 function boundedNumber(text, name, min, max) {
@@ -59,7 +65,9 @@ const ROWS = [
   { id: 'sso-prepare', handoff: 'singleSignOn', prepare: true, label: '3. bridge, prepare: true, singleSignOn' },
   { id: 'es-prepare', handoff: 'establishSession', prepare: true, label: '3. bridge, prepare: true, establishSession' },
 ];
-const USERS = DEMO_CONSTITUENTS.map((c) => ({ username: c.userName, password: `bench-${c.userName}`, name: c.firstName, consId: c.consId }));
+const USERS = DEMO_CONSTITUENTS.map((c) => ({
+  username: c.userName, password: `bench-${c.userName}`, name: c.firstName, consId: c.consId,
+}));
 
 /** The SPKI pin Chromium is told to accept (--ignore-certificate-errors-spki-list): the certificate counts as valid. */
 const spkiPin = (cert) => createHash('sha256').update(new X509Certificate(cert).publicKey.export({ type: 'spki', format: 'der' }))
@@ -152,15 +160,17 @@ async function main() {
       rows.push(row);
     }
     const results = Object.fromEntries(ROWS.map((row) => [row.id, { visits: [], intentTokenCalls: [] }]));
-    for (let i = 0; i < PLAN.runs; i += 1) {
-      // Rows take turns (in a rotating order), so a busy spell of the shared machine hits them all alike.
-      for (let j = 0; j < rows.length; j += 1) {
-        const row = rows[(i + j) % rows.length];
-        const result = await visit(browser, row, USERS[i % USERS.length], opts);
-        results[row.id].visits.push(result);
-        if (!result.ok) console.error(`${row.id}: visit ${i + 1} failed: ${result.error ?? `landed as ${JSON.stringify(result.consId)}`}`);
-      }
-      process.stdout.write(`round ${i + 1}/${PLAN.runs}\r`);
+    // Rows take turns (in a rotating order), so a busy spell of the shared machine hits them all
+    // alike; with --busy, one row's visits after another.
+    const runs = Array.from({ length: PLAN.runs }, (_, i) => i);
+    const order = PLAN.busy
+      ? rows.flatMap((row) => runs.map((i) => ({ i, row })))
+      : runs.flatMap((i) => rows.map((_, j) => ({ i, row: rows[(i + j) % rows.length] })));
+    for (const [n, { i, row }] of order.entries()) {
+      const result = await visit(browser, row, USERS[i % USERS.length], opts);
+      results[row.id].visits.push(result);
+      if (!result.ok) console.error(`${row.id}: visit ${i + 1} failed: ${result.error ?? `landed as ${JSON.stringify(result.consId)}`}`);
+      process.stdout.write(`visit ${n + 1}/${order.length}\r`);
     }
     for (let i = 0; i < PLAN.runs; i += 1) {
       for (const row of rows) results[row.id].intentTokenCalls.push(await intentWithoutClick(browser, row, USERS[i % USERS.length], opts));
