@@ -99,7 +99,7 @@ async function startRow(row, { key, cert, fake, luminateUrl, caFile, usersFile, 
     NODE_ENV: 'development',
     NODE_EXTRA_CA_CERTS: caFile, // the bridge's calls to the stand-in (through the proxy) trust its certificate
     HOST: '127.0.0.1', PORT: '0', PUBLIC_BASE_URL: site.url, SESSION_SECRET: randomBytes(16).toString('hex'),
-    EXAMPLE_USERS_FILE: usersFile, LUMINATE_HANDOFF: row.handoff, LUMINATE_PREPARE: row.prepare ? 'true' : 'false',
+    EXAMPLE_USERS_FILE: usersFile, LUMINATE_HANDOFF: row.handoff, ...(row.prepare ? { LUMINATE_PREPARE: 'true' } : {}),
     LUMINATE_SECURE_URL: luminateUrl, LUMINATE_API_KEY: fake.apiKey, LUMINATE_API_LOGIN_NAME: fake.apiLogin.name,
     LUMINATE_API_LOGIN_PASSWORD: fake.apiLogin.password, LUMINATE_API_SECRET_KEY: fake.apiSecretKey,
     LUMINATE_SIGNATURE_ALGORITHM: fake.signatureAlgorithm,
