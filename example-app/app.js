@@ -111,7 +111,11 @@ function buildApp({ config, bridge, login, users, directory, demoLogins, demoMem
       const constituent = user ? null : loggedInConstituent(req);
       const member = constituent && { consId: constituent.consId, name: await memberName(req, constituent, directory) };
       res.type('html').send(
-        pages.homePage({ user, member, donateHref: bridgeLink(destinations.donate), monthlyHref: bridgeLink(destinations.monthly) }),
+        pages.homePage({
+          user, member, donateHref: bridgeLink(destinations.donate), monthlyHref: bridgeLink(destinations.monthly),
+          // LUMINATE_PREPARE=true: the bridge's intent script (same origin, so the CSP's script-src 'self' allows it).
+          intentScript: bridge.intentScriptTag(req),
+        }),
       );
     } catch (err) {
       next(err);
@@ -218,6 +222,8 @@ async function startExampleApp(options = {}) {
       loginUrl: '/login',
       destinations: { default: destinations.donate },
       handoff: config.handoff,
+      // LUMINATE_PREPARE=true: mint the token when the pointer rests on Donate, not on the click.
+      prepare: config.prepare,
       ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
       // Replay guard, throttle counters and provisioning locks shared by every instance.
       ...(shared ? { store: shared.bridgeStore } : {}),
@@ -253,6 +259,8 @@ async function startExampleApp(options = {}) {
       appUrl,
       luminateUrl: luminate.secureUrl,
       handoff: config.handoff,
+      prepare: config.prepare,
+      stats: () => bridge.stats(),
       sharedState: shared ? 'redis' : 'memory',
       fake,
       demoLogins,

@@ -37,6 +37,13 @@ function redisUrlSetting(value) {
   return value;
 }
 
+/** LUMINATE_PREPARE: `true` turns the bridge's `prepare` on (the token is minted when the pointer rests on Donate). */
+function prepareSetting(value) {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new TypeError(`LUMINATE_PREPARE must be true or false, got ${JSON.stringify(value)}.`);
+}
+
 function readConfig(env, overrides) {
   const luminate = env.LUMINATE_SECURE_URL ? realLuminate(env) : undefined;
   return {
@@ -45,6 +52,7 @@ function readConfig(env, overrides) {
     host: env.HOST || 'localhost',
     fakePort: portSetting(overrides.fakePort ?? env.FAKE_LUMINATE_PORT, 'FAKE_LUMINATE_PORT', 4010),
     handoff: overrides.handoff ?? (env.LUMINATE_HANDOFF || 'singleSignOn'),
+    prepare: prepareSetting(env.LUMINATE_PREPARE),
     donationFormId: formIdSetting(env.LUMINATE_DONATION_FORM_ID, 'LUMINATE_DONATION_FORM_ID', '1234'),
     monthlyFormId: formIdSetting(env.LUMINATE_MONTHLY_FORM_ID, 'LUMINATE_MONTHLY_FORM_ID', '5678'),
     production: env.NODE_ENV === 'production',

@@ -16,7 +16,7 @@ header button{background:none;border:1px solid #fff;border-radius:4px;padding:.3
 .error{color:#b00020;font-weight:600}.hint{color:#555;font-size:.9rem}code{background:#eef;padding:0 .2rem}
 `;
 
-function layout(title, { user, member }, body) {
+function layout(title, { user, member, head = '' }, body) {
   // Everyone logs out of both sites through luminateLogin's logout, whichever way they logged in:
   // a shared computer must not stay logged in on the donation site. A plain link: a same-origin
   // GET logs out at once; from anywhere else it asks first, with a button.
@@ -27,20 +27,21 @@ function layout(title, { user, member }, body) {
       : '<a href="/login">Log in</a>';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} – Example Charity</title><link rel="stylesheet" href="/style.css"></head>
+<title>${escapeHtml(title)} – Example Charity</title><link rel="stylesheet" href="/style.css">${head}</head>
 <body><header><strong>Example Charity</strong>${account}</header>
 <main>${body}</main></body></html>
 `;
 }
 
 /** Home: the two giving links go through the bridge, which logs the supporter in on Luminate. */
-function homePage({ user, member, donateHref, monthlyHref }) {
+/** `intentScript`: the bridge's own escaped tag (bridge.intentScriptTag(req)), '' without prepare. */
+function homePage({ user, member, donateHref, monthlyHref, intentScript = '' }) {
   const greeting = user
     ? `<h1>Welcome back, ${escapeHtml(user.name)}</h1><p>You are logged in. Your gift will be recorded on your supporter record.</p>`
     : member
       ? '<h1>Welcome back, member</h1><p>You are logged in with your membership number, here and on the donation site.</p>'
       : '<h1>Welcome</h1><p><a href="/login">Log in</a> (or <a href="/member-login">with your membership number</a>) so your gift lands on your supporter record (Donate asks you to, first).</p>';
-  return layout('Home', { user, member }, `<div class="card">${greeting}
+  return layout('Home', { user, member, head: intentScript }, `<div class="card">${greeting}
 <p><a class="give" href="${escapeHtml(donateHref)}">Donate</a><a class="give monthly" href="${escapeHtml(monthlyHref)}">Give monthly</a></p></div>`);
 }
 

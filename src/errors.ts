@@ -53,6 +53,7 @@ export type LuminateErrorCode =
   | 'SSO_THROTTLED' // too many token requests from one visitor or client IP: 429, see retryAfterSeconds
   | 'SSO_INVALID_HOST' // the callback URL cannot be built from the request; set baseUrl
   | 'SSO_RENDER_PAGE_FAILED' // the renderPage option threw or returned no usable page; the built-in page was sent
+  | 'SSO_PREPARE_REFUSED' // prepare (`prepare: true`) refused a request that is not the intent script's same-origin POST: 403
   | 'SSO_NOT_NAVIGATION' // the start or logout route refused a request that is not a top-level navigation (an <img>, fetch, HEAD, prefetch): 403
   // luminateLogin(): log in with Luminate credentials, log out of both sites
   | 'LOGIN_SESSION_REQUIRED' // no express-session (req.session) in front of luminateLogin()
@@ -111,6 +112,7 @@ function defaultStatus(code: LuminateErrorCode): number {
       return 401;
     case 'LOGIN_CSRF_INVALID':
     case 'SSO_NOT_NAVIGATION':
+    case 'SSO_PREPARE_REFUSED':
       return 403;
     case 'LOGIN_SESSION_REQUIRED':
     case 'LOGIN_SESSION_FAILED':

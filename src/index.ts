@@ -29,6 +29,6 @@ export { LuminateWebServices, DEFAULT_SESSION_IDLE_MS } from './web-services';
 export type { LuminateWebServicesOptions, SoapParams, SoapValue, WebServicesCallOptions } from './web-services';
 export { ERROR_CHANNEL_NAME } from './errors';
 export { LuminateError, isLuminateError, codeForLuminateError, LUMINATE_API_ERROR_CODES, type LuminateErrorCode } from './errors';
-export { HANDOFF_CHANNEL_NAME, type BridgeStats, type BridgeEvent } from './diagnostics/stats';
+export { HANDOFF_CHANNEL_NAME, type BridgeStats, type BridgeEvent, type PreparedStats } from './diagnostics/stats';
 export type { BridgeLogger, WarningCode } from './config/logger';
 export type { VerifyReport } from './diagnostics/monitor';

@@ -42,7 +42,26 @@ export interface BridgeStats {
   notNavigation: number;
   /** Pages sent in the built-in look because the host's `renderPage` failed. */
   pageFallbacks: number;
+  /** Tokens prepared on intent: present only with `prepare` on. */
+  prepared?: PreparedStats;
 }
+
+/** `bridge.stats().prepared`: counts of this process since the bridge was created. */
+export interface PreparedStats {
+  /** Tokens minted by a prepare request and kept for a click. */
+  minted: number;
+  /** Clicks that used a prepared token (no token call on the click), counted where the click was. */
+  used: number;
+  /**
+   * Tokens this process prepared that no click in this process took within `ttlMs`, or that a click
+   * took and could not use (another attribution, the visitor left). With several instances a token
+   * prepared here and used on another counts here as unused and there as used.
+   */
+  unused: number;
+  /** Prepare requests refused with 403 (SSO_PREPARE_REFUSED: not the intent script's same-origin POST). */
+  refused: number;
+}
+
 
 const REFUSED_CALLBACK: ReadonlySet<LuminateErrorCode> = new Set(['SSO_CALLBACK_SIGNATURE_INVALID', 'SSO_CALLBACK_EXPIRED', 'SSO_CALLBACK_REPLAYED']);
 

@@ -90,7 +90,7 @@ const HEAD_META = '<meta charset="utf-8"><meta name="viewport" content="width=de
 const HANDOFF_FORM_ID = 'luminate-sso';
 
 /** Escapes text for HTML element content and double-quoted attribute values. */
-function escapeHtml(value: string): string {
+export function escapeHtml(value: string): string {
   return value.replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

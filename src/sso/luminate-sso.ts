@@ -17,6 +17,9 @@ import { looksLikeRequest } from '../http/looks-like-request';
 import { readyPromise, verifyAccess, type VerifyReport } from '../diagnostics/monitor';
 import { monitorSso } from './monitor';
 import type { BridgeStats } from '../diagnostics/stats';
+import { intentScriptTag } from './intent-script';
+import { mountPrepare, underStart } from './prepare';
+import { PreparedTokens } from './prepared-tokens';
 
 /** The express.Router `luminateSso()` returns, with a way to release the client's sockets on shutdown. */
 export type LuminateSsoMiddleware = RequestHandler & {
@@ -24,6 +27,11 @@ export type LuminateSsoMiddleware = RequestHandler & {
   close(): Promise<void>;
   /** Counts since creation (handoffs by mode, guest continues by code, throttled, refused callbacks). */
   stats(): BridgeStats;
+  /**
+   * With `prepare` on: `<script src="<public start path>/intent.js" data-luminate-origin="<Luminate origin>" defer></script>`
+   * for the host's pages (escaped; the path under `baseUrl`'s prefix). With `prepare` off: ''.
+   */
+  intentScriptTag(req: Request): string;
   /**
    * Settles once the `verify` start-up check is done: resolves with its report (undefined without
    * `verify`), rejects with a LuminateError under `verify: 'fail'` when a check failed: the refusal's
@@ -71,10 +79,12 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   const startCtx = {
     config, client, flight, destinations, applyHeaders, pages, throttle,
     establishSessionUrl: establishSessionUrls(config.secureUrl),
+    prepared: config.prepare === false ? undefined : new PreparedTokens(store, { ttlMs: config.prepare.ttlMs, timeoutMs: config.timeoutMs }),
   };
   const callbackCtx = { config, destinations, store, applyHeaders, pages, now: Date.now };
 
   const bridge = Router() as Router & LuminateSsoMiddleware;
+  const starts = new WeakMap<Request, string>(); // the start path each request saw, for intentScriptTag
   // For templates: `res.locals.luminateLink(destination, { source, subSource })` → this bridge's start
   // URL. The path is fixed now: req.baseUrl changes once the request has left this router. Every
   // request gets it, the bridge's own too, for a host error page (onFailure 'error') that uses it.
@@ -82,6 +92,7 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
     const start = `${req.baseUrl}${config.paths.start}`;
     const link: LinkFunction = (destination, opts) => luminateLink(publicPath(start, config.baseUrl), destination, opts);
     res.locals.luminateLink = link;
+    starts.set(req, start);
     next();
   });
   // GET routes answer HEAD as well (a HEAD is refused a token later, as a non-navigation).
@@ -92,10 +103,18 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   bridge.get(config.paths.callback, (req: Request, res: Response, next: NextFunction) => {
     handleCallback(callbackCtx, req, res, next).catch(next);
   });
+  const { prepared } = startCtx;
+  if (prepared !== undefined) mountPrepare(bridge, startCtx, prepared);
+  const luminateOrigin = new URL(config.secureUrl).origin;
+  bridge.intentScriptTag = (req: Request) => {
+    if (prepared === undefined) return '';
+    const script = underStart(starts.get(req) ?? `${req.baseUrl}${config.paths.start}`, 'intent.js');
+    return intentScriptTag(publicPath(script, config.baseUrl), luminateOrigin);
+  };
   bridge.close = async () => {
     await ownClient?.close();
   };
-  bridge.stats = () => monitor.counters.snapshot();
+  bridge.stats = () => ({ ...monitor.counters.snapshot(), ...(prepared && { prepared: prepared.stats() }) });
   const { verify } = config;
   bridge.ready = readyPromise(verify === false ? undefined : () => verifyAccess(client, verify, monitor.warner, 'luminateSso()', config.timeoutMs));
   return bridge;

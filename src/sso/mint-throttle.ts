@@ -15,7 +15,7 @@ export type { MintThrottleOptions, ResolvedMintThrottle } from '../config/store'
 /** Who the visitor is, for counting: one key per constituent however it was named. */
 export type VisitorRef = ConstituentRef | { email: { key: string } };
 
-function visitorId(ref: VisitorRef): string {
+export function visitorId(ref: VisitorRef): string {
   if ('email' in ref && ref.email) return `email:${ref.email.key}`;
   const { consId, memberId } = ref as ConstituentRef;
   return consId !== undefined ? `cons:${consId}` : `member:${memberId ?? ''}`;

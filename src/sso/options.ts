@@ -129,6 +129,15 @@ export interface LuminateSsoOptions {
    * usual. Default `false` (no call).
    */
   verify?: 'warn' | 'fail' | false;
+  /**
+   * Take Luminate's token call off the click: the script at `<start path>/intent.js` (tag:
+   * `bridge.intentScriptTag(req)`) asks `POST <start path>/prepare` to mint the visitor's token when
+   * the pointer rests on a bridge link, or on pointerdown, focus or touchstart; the click then uses it.
+   * `true` = `{ ttlMs: 60000 }`: how long a prepared token is kept (1000–600000 ms; its lifetime on
+   * real sites is unconfirmed, hence short). Needs express-session (without a session it does nothing)
+   * and a store with `put` and `take` (MemoryStore, RedisStore). Default false. See src/sso/prepare.ts.
+   */
+  prepare?: boolean | { ttlMs?: number };
 }
 
 /** What `onHandoff` receives. */
@@ -170,4 +179,5 @@ export interface ResolvedSsoOptions {
   renderPage?: RenderPage;
   logger: BridgeLogger | false;
   verify: 'warn' | 'fail' | false;
+  prepare: false | { ttlMs: number };
 }

@@ -43,6 +43,25 @@ const attribution = z
 
 type Sso = LuminateSsoOptions;
 
+const PREPARE_TTL_ERROR = 'must be a whole number of ms between 1000 and 600000 (default 60000).';
+const prepare = z
+  .union([flag, z.strictObject({ ttlMs: z.number({ error: PREPARE_TTL_ERROR }).int({ error: PREPARE_TTL_ERROR })
+    .min(1000, { error: PREPARE_TTL_ERROR }).max(600_000, { error: PREPARE_TTL_ERROR }).optional() })],
+  { error: 'must be true, false or { ttlMs }.' })
+  .default(false)
+  .transform((v): ResolvedSsoOptions['prepare'] => (v === false ? false : { ttlMs: (v === true ? undefined : v.ttlMs) ?? 60_000 }));
+
+/** `prepare` keeps tokens in the store (put / take) and adds two routes under the start path. */
+function checkPrepare(given: { put?: unknown; take?: unknown } | undefined, paths: { start: string; callback: string }): void {
+  if (given !== undefined && (typeof given.put !== 'function' || typeof given.take !== 'function')) {
+    refuse('prepare needs a store with put(key, value, ttlMs) and take(key) (MemoryStore and RedisStore have them): add them to your store, or set prepare: false.');
+  }
+  const base = paths.start === '/' ? '' : paths.start;
+  if ([`${base}/prepare`, `${base}/intent.js`].includes(paths.callback)) {
+    refuse(`paths.callback must not be ${paths.callback}: with prepare on, that path serves the intent script or prepare route.`);
+  }
+}
+
 const ssoSchema = z
   .strictObject(
     {
@@ -72,6 +91,7 @@ const ssoSchema = z
       verify: z
         .union([z.literal(false), z.enum(['warn', 'fail'])], { error: (iss) => `must be 'warn', 'fail' or false, got ${JSON.stringify(iss.input) ?? kindOf(iss.input)}.` })
         .default(false),
+      prepare,
     },
     objectError('expected an options object, e.g. luminateSso({ constituent: (req) => ..., destinations: { default: "..." } }).'),
   )
@@ -87,6 +107,7 @@ const ssoSchema = z
       return refuse((e as Error).message);
     }
     if (o.paths.start === o.paths.callback) return refuse('paths.start and paths.callback must differ.');
+    if (o.prepare !== false) checkPrepare(o.store, o.paths);
     const { client: injectedClient, luminate: _site, ...rest } = o;
     return {
       ...rest,

@@ -6,6 +6,7 @@ import type { EstablishSessionUrl } from '../luminate/handoff';
 import type { LuminateClient } from '../luminate/luminate-client';
 import type { SingleFlight } from '../store/single-flight';
 import type { MintThrottle } from './mint-throttle';
+import type { PreparedTokens } from './prepared-tokens';
 import type { ResolvedSsoOptions } from './options';
 
 /** What one bridge's start route works with, made once by luminateSso(). */
@@ -22,4 +23,6 @@ export interface StartContext {
   throttle: MintThrottle;
   /** EstablishSession URLs for config.secureUrl: establishSessionUrls(config.secureUrl). */
   establishSessionUrl: EstablishSessionUrl;
+  /** Tokens prepared on intent (`prepare` on), for the click to take. */
+  prepared?: PreparedTokens;
 }

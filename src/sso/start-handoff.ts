@@ -11,6 +11,7 @@ import { notNavigation } from '../http/navigation';
 import { refuseNonNavigation, refuseThrottled, sendAnonymous, sendHandoff } from './replies';
 import type { StartContext } from './start-context';
 import { describeVisitor, mintToken, toConstituentRef, type HookRef } from './visitor';
+import { preparedKeyFor } from './prepared-tokens';
 
 const log = debugFor('sso');
 
@@ -81,6 +82,14 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
     const callbackUrl = publicUrl(req, config.baseUrl, `${req.baseUrl}${config.paths.callback}`);
     if (callbackUrl === undefined) {
       fail(new LuminateError('SSO_INVALID_HOST', 'Cannot build the callback URL: the Host header is not a plain host name; set the baseUrl option.'));
+      return;
+    }
+
+    // A token prepared on intent (`prepare`): no token call, and so no throttle count, on the click.
+    const key = ctx.prepared && preparedKeyFor(req, ref);
+    const prepared = key === undefined ? undefined : await ctx.prepared?.take(key, attribution, signal);
+    if (prepared !== undefined) {
+      if (!res.destroyed) sendHandoff(ctx, req, res, prepared, destination, callbackUrl, attribution);
       return;
     }
 

@@ -165,6 +165,23 @@ export class RedisStore implements BridgeStore {
     if (integerOf(reply) === undefined) throw unavailable('Redis sent an unexpected reply to DEL.');
   }
 
+  /** `SET key value PX ttlMs`. @throws LuminateError (rejects) SSO_STORE_UNAVAILABLE, LUMINATE_INVALID_ARGUMENT. */
+  async put(key: string, value: string, ttlMs: number): Promise<void> {
+    if (typeof value !== 'string') throw new LuminateError('LUMINATE_INVALID_ARGUMENT', 'A stored value must be a string.');
+    const reply = textOf(await this.#send(['SET', this.#key(key), value, 'PX', checkMs(ttlMs, 'ttlMs')]));
+    if (reply !== 'OK') throw unavailable('Redis sent an unexpected reply to SET.');
+  }
+
+  /**
+   * `GETDEL` (Redis 6.2 or later): the value and its removal in one command.
+   * @throws LuminateError (rejects) SSO_STORE_UNAVAILABLE (also from an older Redis), LUMINATE_INVALID_ARGUMENT.
+   */
+  async take(key: string): Promise<string | undefined> {
+    const reply = textOf(await this.#send(['GETDEL', this.#key(key)]));
+    if (reply === undefined) throw unavailable('Redis sent an unexpected reply to GETDEL.');
+    return reply ?? undefined;
+  }
+
   #key(key: string): string {
     return `${this.#prefix}${checkKey(key)}`;
   }

@@ -1,4 +1,5 @@
 import { LuminateError } from '../errors';
+import { ExpiringValues } from './expiring-values';
 
 /**
  * The bridge's shared state: the replay guard for signed callbacks, throttle counters and locks.
@@ -25,6 +26,16 @@ export interface BridgeStore {
   count(key: string): Promise<number>;
   /** Removes `key` (a lock released early, a counter reset). Absent keys are fine. */
   delete(key: string): Promise<void>;
+  /**
+   * Optional; needed by luminateSso's `prepare` (a prepared token and its handoff fields: a secret).
+   * Keeps the string `value` under `key` for `ttlMs`, replacing what was there.
+   */
+  put?(key: string, value: string, ttlMs: number): Promise<void>;
+  /**
+   * Optional; needed by `prepare`. The value `put` left under `key`, removed in the same step, or
+   * undefined when there is none (or it expired). Atomic: two concurrent takes never both get it.
+   */
+  take?(key: string): Promise<string | undefined>;
 }
 
 interface Entry {
@@ -74,6 +85,8 @@ export class MemoryStore implements BridgeStore {
   private readonly repeats = new Map<string, Entry>();
   /** Counters at or over their limit (lockouts), in the order they reached it. Never evicted. */
   private readonly lockouts = new Map<string, Entry>();
+  /** Values (put/take), bounded apart: they are not in the key space of marks and counters. */
+  private readonly values: ExpiringValues;
   private readonly maxEntries: number;
   private readonly now: () => number;
 
@@ -84,6 +97,7 @@ export class MemoryStore implements BridgeStore {
     if (!Number.isSafeInteger(max) || max < 1) throw new TypeError(`MemoryStore: maxEntries must be a positive whole number, got ${String(max)}.`);
     this.maxEntries = max;
     this.now = options.now ?? Date.now;
+    this.values = new ExpiringValues(max);
   }
 
   /** Keys held, live or not yet swept. */
@@ -95,7 +109,7 @@ export class MemoryStore implements BridgeStore {
   async setIfAbsent(key: string, ttlMs: number): Promise<boolean> {
     const now = this.now();
     if (this.live(key, now) !== undefined) return false;
-    this.put(this.marks, key, { expiresAt: now + ttlMs, count: 1 }, now);
+    this.putEntry(this.marks, key, { expiresAt: now + ttlMs, count: 1 }, now);
     return true;
   }
 
@@ -131,6 +145,16 @@ export class MemoryStore implements BridgeStore {
     this.dropKey(key);
   }
 
+  /** See BridgeStore. Never rejects: over `maxEntries` values, the oldest is dropped. */
+  async put(key: string, value: string, ttlMs: number): Promise<void> {
+    this.values.put(key, value, ttlMs, this.now());
+  }
+
+  /** See BridgeStore. Never rejects. */
+  async take(key: string): Promise<string | undefined> {
+    return this.values.take(key, this.now());
+  }
+
   /** The key's entry while it lives, whichever kind made it. */
   private live(key: string, now: number): Entry | undefined {
     const entry = this.marks.get(key) ?? this.counters.get(key) ?? this.repeats.get(key) ?? this.lockouts.get(key);
@@ -148,7 +172,7 @@ export class MemoryStore implements BridgeStore {
     return this.counters.size + this.repeats.size + this.lockouts.size;
   }
 
-  private put(entries: Map<string, Entry>, key: string, entry: Entry, now: number): void {
+  private putEntry(entries: Map<string, Entry>, key: string, entry: Entry, now: number): void {
     this.dropKey(key); // an expired entry of any kind may still hold the key: the new one replaces it
     entries.set(key, entry); // at the end, so Map order stays oldest-first
     this.sweep(entries, now, () => entries.size > this.maxEntries);

@@ -47,8 +47,8 @@ if (!haveChromium && !inCi) {
     await browser?.close();
   });
 
-  async function start(handoff: 'singleSignOn' | 'establishSession') {
-    app = await startExampleApp({ port: 0, fakePort: 0, handoff, env: { SESSION_SECRET: 'e2e-session-secret' }, log: { warn: (m) => warnings.push(m) } });
+  async function start(handoff: 'singleSignOn' | 'establishSession', env: Record<string, string> = {}) {
+    app = await startExampleApp({ port: 0, fakePort: 0, handoff, env: { SESSION_SECRET: 'e2e-session-secret', ...env }, log: { warn: (m) => warnings.push(m) } });
     return app;
   }
 
@@ -244,6 +244,32 @@ if (!haveChromium && !inCi) {
       expect(await statusOf(page)).toBe('');
       expect(cspErrors).toEqual([]);
       expect(warnings).toEqual([expect.stringContaining('(SSO_CALLBACK_SIGNATURE_INVALID); refused a sign-in callback: the visitor got the 400 page')]);
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
+  it.each(['singleSignOn', 'establishSession'] as const)('g) prepare (%s): the pointer rests on Donate → the token is minted; the click lands logged in with that one token call', async (handoff) => {
+    await start(handoff, { LUMINATE_PREPARE: 'true' });
+    const tokenCalls = () => app!.fake!.requests.filter((r) => r.apiMethod === 'getSingleSignOnToken').length;
+    const { page, cspErrors, close } = await openPage();
+    try {
+      await page.goto(`${app!.appUrl}/login`);
+      await logIn(page, 'ada', 'donate-ada');
+      await page.waitForURL(`${app!.appUrl}/`);
+      expect(tokenCalls()).toBe(0);
+      const prepared = page.waitForResponse((r) => new URL(r.url()).pathname === '/luminate/sso/prepare');
+      await page.hover('a.give:not(.monthly)');
+      expect((await prepared).status()).toBe(204);
+      expect(tokenCalls()).toBe(1);
+      expect(await page.getAttribute('link[rel=preconnect]', 'href')).toBe(new URL(app!.luminateUrl).origin);
+      await page.click('a.give:not(.monthly)');
+      await endOnDonationPage(page, `g-prepare-${handoff}`, '1234');
+      expect(await statusOf(page)).toBe('1001641');
+      expect(tokenCalls()).toBe(1);
+      expect(app!.stats().prepared).toEqual({ minted: 1, used: 1, unused: 0, refused: 0 });
+      expect(cspErrors).toEqual([]);
+      expect(warnings).toEqual([]);
     } finally {
       await close();
     }

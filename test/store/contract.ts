@@ -123,6 +123,31 @@ export function storeContract(name: string, open: () => Promise<OpenedStores>): 
       expect(await s.store.setIfAbsent('shared-name', LONG)).toBe(false);
     });
 
+    it('put / take: take returns the value once and removes it; put replaces', async () => {
+      const { store, peer } = s;
+      expect(await store.take!('value')).toBeUndefined();
+      await store.put!('value', 'first', LONG);
+      await store.put!('value', '{"token":"second"}', LONG);
+      expect(await peer.take!('value')).toBe('{"token":"second"}');
+      expect(await store.take!('value')).toBeUndefined();
+      expect(await s.isolated.take!('value')).toBeUndefined();
+    });
+
+    it('take is atomic: 50 concurrent takes (through both handles) of one value, exactly one gets it', async () => {
+      await s.store.put!('once', 'v', LONG);
+      const taken = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? s.peer : s.store).take!('once')));
+      expect(taken.filter((v) => v === 'v')).toHaveLength(1);
+      expect(taken.filter((v) => v === undefined)).toHaveLength(49);
+    });
+
+    it('a value expires after its ttlMs', async () => {
+      await s.store.put!('short-value', 'v', 40);
+      await s.store.put!('long-value', 'w', LONG);
+      await delay(120);
+      expect(await s.peer.take!('short-value')).toBeUndefined();
+      expect(await s.store.take!('long-value')).toBe('w');
+    });
+
     it('a sliding-window throttle over both handles counts every hit once', async () => {
       const rule = { limit: 5, windowMs: 60_000 };
       const a = new SlidingWindowThrottle(s.store, 'contract', rule);

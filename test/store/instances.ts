@@ -25,6 +25,8 @@ export interface InstanceSettings {
   provisionDelayMs?: number;
   /** The bridge on a per-process MemoryStore (to show what a shared store prevents). */
   memoryStore?: boolean;
+  /** The bridge's `prepare: true`. */
+  prepare?: boolean;
 }
 
 export function startInstance(settings: InstanceSettings): Promise<Instance> {
@@ -43,6 +45,7 @@ export function startInstance(settings: InstanceSettings): Promise<Instance> {
       ...(settings.throttle === undefined ? {} : { THROTTLE: JSON.stringify(settings.throttle) }),
       PROVISION_DELAY_MS: String(settings.provisionDelayMs ?? 0),
       ...(settings.memoryStore ? { BRIDGE_STORE: 'memory' } : {}),
+      ...(settings.prepare ? { PREPARE: 'true' } : {}),
     },
   });
   let stderr = '';
