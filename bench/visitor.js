@@ -40,6 +40,7 @@ const { values: flags } = parseArgs({
   options: {
     rtt: { type: 'string', default: '80' }, 'api-ms': { type: 'string', default: '300' },
     runs: { type: 'string' }, quick: { type: 'boolean', default: false }, busy: { type: 'boolean', default: false },
+    trace: { type: 'boolean', default: false },
   },
 });
 const PLAN = {
@@ -167,7 +168,10 @@ async function main() {
       ? rows.flatMap((row) => runs.map((i) => ({ i, row })))
       : runs.flatMap((i) => rows.map((_, j) => ({ i, row: rows[(i + j) % rows.length] })));
     for (const [n, { i, row }] of order.entries()) {
-      const result = await visit(browser, row, USERS[i % USERS.length], opts);
+      // --trace: the browser's requests in each row's first visit, in ms after the pointer arrived.
+      const trace = flags.trace && i === 0 ? [] : undefined;
+      const result = await visit(browser, row, USERS[i % USERS.length], { ...opts, trace });
+      if (trace) console.log(`\n${row.id}, visit 1:\n  ${trace.join('\n  ')}`);
       results[row.id].visits.push(result);
       if (!result.ok) console.error(`${row.id}: visit ${i + 1} failed: ${result.error ?? `landed as ${JSON.stringify(result.consId)}`}`);
       process.stdout.write(`visit ${n + 1}/${order.length}\r`);

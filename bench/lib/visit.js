@@ -32,6 +32,21 @@ async function linkMiddle(page) {
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
 
+/** Adds each request's start and end to `lines`, in ms after `t0` (--trace). */
+function traceRequests(page, t0, lines) {
+  const at = () => Math.round(performance.now() - t0);
+  const name = (req) => `${req.method()} ${new URL(req.url()).host} ${new URL(req.url()).pathname}`;
+  page.on('request', (req) => lines.push(`${at()} ms: → ${name(req)}`));
+  page.on('response', (res) => {
+    // Playwright's timing: ms after the request started; -1 when the step did not happen (connection reused).
+    const { connectStart, connectEnd, requestStart, responseStart } = res.request().timing();
+    const connect = connectStart >= 0 ? `, new connection ${Math.round(connectEnd - connectStart)} ms` : '';
+    lines.push(`${at()} ms: ← ${res.status()} ${name(res.request())} (sent at +${Math.round(requestStart)}${connect}, ` +
+      `first byte at +${Math.round(responseStart)})`);
+  });
+  page.on('requestfailed', (req) => lines.push(`${at()} ms: ✗ ${name(req)} ${req.failure()?.errorText}`));
+}
+
 async function withPage(browser, fn) {
   const context = await browser.newContext({ viewport: { width: 900, height: 640 } });
   try {
@@ -48,17 +63,20 @@ async function withPage(browser, fn) {
  * (the button's release, which starts the navigation) to the donation page's load event, and
  * whether it shows `user` logged in. `counters()` gives { tokenCalls, connections } now.
  */
-function visit(browser, row, user, { restMs, counters }) {
+function visit(browser, row, user, { restMs, counters, trace }) {
   return withPage(browser, async (page) => {
     try {
       await logIn(page, row, user);
       const { x, y } = await linkMiddle(page);
       const before = counters();
+      const pointerAt = performance.now();
+      if (trace) traceRequests(page, pointerAt, trace);
       await page.mouse.move(x, y);
       await sleep(restMs);
       await page.mouse.down();
       const landed = page.waitForURL((u) => u.pathname.endsWith('/site/Donation2'), { waitUntil: 'load' });
       const clickedAt = performance.now();
+      trace?.push(`${Math.round(clickedAt - pointerAt)} ms: click`);
       await page.mouse.up();
       await landed;
       const ms = performance.now() - clickedAt;
