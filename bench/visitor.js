@@ -1,7 +1,8 @@
 'use strict';
 /**
- * `npm run bench:visitor [-- --rtt 80 --api-ms 300 --runs 15 --quick --busy]`: what a donor waits, in
- * Chromium, from the click on Donate to the logged-in donation page, side by side in one run:
+ * `npm run bench:visitor [-- --rtt 80 --api-ms 300 --rest-ms 300 --runs 15 --quick --busy --trace]`:
+ * what a donor waits, in Chromium, from the click on Donate to the logged-in donation page, side
+ * by side in one run:
  *   1. the public-integration way (bench/lib/public-way-site.js: a new TLS connection per token
  *      call, then a redirect to EstablishSession);
  *   2. the bridge today (the example site, singleSignOn and establishSession);
@@ -10,8 +11,8 @@
  * through a delaying TCP proxy (bench/lib/delay-proxy.js) that adds --rtt to each round trip:
  * browser ↔ host site, browser ↔ Luminate, host ↔ Luminate. The stand-in Luminate answers its
  * server API after --api-ms. Each visit is a new visitor (a fresh browser context): log in, rest
- * the pointer on Donate for REST_MS, click; it counts only if the donation page shows that
- * visitor logged in. Rows take turns, visit by visit (a quiet site); --busy runs one row's
+ * the pointer on Donate for --rest-ms (default 300), click; it counts only if the donation page
+ * shows that visitor logged in. Rows take turns, visit by visit (a quiet site); --busy runs one row's
  * visits after another (a site busy enough that the bridge's connection to Luminate stays open).
  * Then the same number of intents without a click per row (rest on Donate, move away): the token
  * calls they cost.
@@ -35,18 +36,19 @@ const { createFakeLuminate, createSelfSignedCertificate, DEMO_CONSTITUENTS } = b
 
 const OUT_DIR = path.join(__dirname, '.out');
 const CHROMIUM = process.env.E2E_CHROMIUM_PATH || '/usr/bin/chromium';
-const REST_MS = 300; // the pointer rests on the link a human moment before the click
 const { values: flags } = parseArgs({
   options: {
     rtt: { type: 'string', default: '80' }, 'api-ms': { type: 'string', default: '300' },
     runs: { type: 'string' }, quick: { type: 'boolean', default: false }, busy: { type: 'boolean', default: false },
-    trace: { type: 'boolean', default: false },
+    trace: { type: 'boolean', default: false }, 'rest-ms': { type: 'string', default: '300' },
   },
 });
 const PLAN = {
   rttMs: boundedNumber(flags.rtt, '--rtt', 0, 1000),
   apiMs: boundedNumber(flags['api-ms'], '--api-ms', 0, 5000),
   runs: boundedNumber(flags.runs ?? (flags.quick ? '3' : '15'), '--runs', 1, 50),
+  // How long the pointer rests on the link before the click: a human moment.
+  restMs: boundedNumber(flags['rest-ms'], '--rest-ms', 0, 3000),
   // Default: rows take turns, so each site sees a click every few visits, more than the 4 s the
   // bridge keeps an idle connection to Luminate (a quiet site: the click finds none open).
   // --busy: each row's visits back to back, about one visit apart (a site busy enough to keep it).
@@ -142,10 +144,10 @@ async function main() {
       tokenCalls: fake.requests.filter((r) => r.apiMethod === 'getSingleSignOnToken').length,
       connections: luminateProxy.stats().connections,
     });
-    const opts = { restMs: REST_MS, settleMs: PLAN.apiMs + 4 * PLAN.rttMs + 300, counters };
+    const opts = { restMs: PLAN.restMs, settleMs: PLAN.apiMs + 4 * PLAN.rttMs + 300, counters };
     const started = { at: new Date().toISOString(), loadavg: os.loadavg(), chromium: browser.version(), node: process.version };
-    console.log(`visitor benchmark: RTT ${PLAN.rttMs} ms, API ${PLAN.apiMs} ms, ${PLAN.runs} visits per row, rest ${REST_MS} ms; ` +
-      `Chromium ${started.chromium}, load average ${started.loadavg.map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`visitor benchmark: RTT ${PLAN.rttMs} ms, API ${PLAN.apiMs} ms, ${PLAN.runs} visits per row, ` +
+      `rest ${PLAN.restMs} ms; Chromium ${started.chromium}, load average ${started.loadavg.map((l) => l.toFixed(1)).join(' ')}`);
 
     // One visit per row first, not counted: the sites' and the browser's first requests. A build
     // of the example site without LUMINATE_PREPARE leaves row 3 out (said in the table).
@@ -180,10 +182,10 @@ async function main() {
       for (const row of rows) results[row.id].intentTokenCalls.push(await intentWithoutClick(browser, row, USERS[i % USERS.length], opts));
     }
     const finished = { at: new Date().toISOString(), loadavg: os.loadavg() };
-    const text = report({ plan: { ...PLAN, restMs: REST_MS }, rows: ROWS, results, started, finished });
+    const text = report({ plan: PLAN, rows: ROWS, results, started, finished });
     console.log(`\n${text}`);
     const file = path.join(OUT_DIR, `visitor-${started.at.replace(/[:.]/g, '-')}.json`);
-    fs.writeFileSync(file, JSON.stringify({ plan: PLAN, restMs: REST_MS, started, finished, rows: ROWS, results }, null, 2));
+    fs.writeFileSync(file, JSON.stringify({ plan: PLAN, started, finished, rows: ROWS, results }, null, 2));
     console.log(`raw results: ${path.relative(process.cwd(), file)}`);
   } finally {
     await browser?.close();
