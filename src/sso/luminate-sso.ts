@@ -54,7 +54,8 @@ type LinkFunction = (destination?: string, opts?: { source?: string; subSource?:
  * SSO_PROVISION_FAILED, LUMINATE_CONSTITUENT_NOT_FOUND (an email without a record), SSO_THROTTLED (429),
  * SSO_STORE_UNAVAILABLE, SSO_INVALID_HOST, the callback's SSO_CALLBACK_SIGNATURE_INVALID / _EXPIRED /
  * _REPLAYED (400) and SSO_CALLBACK_ERROR, or any code of `LuminateClient#getSingleSignOnToken`.
- * SSO_NOT_NAVIGATION (403) and SSO_RENDER_PAGE_FAILED only reach `onError`.
+ * SSO_NOT_NAVIGATION (403) and SSO_RENDER_PAGE_FAILED only reach `onError`. With `prepare`, a refused
+ * prepare request gets 403 `{"code":"SSO_PREPARE_REFUSED"}`, counted in `stats().prepared`, not sent to `onError`.
  * @throws TypeError `luminateSso(): <option> (or env <VAR>) must …`: the first bad or unknown option and the
  * fix (e.g. `luminate.secureUrl (or env LUMINATE_SECURE_URL) must use https://…`); or, for `app.use(luminateSso)`, how to call it.
  */
@@ -79,7 +80,9 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
   const startCtx = {
     config, client, flight, destinations, applyHeaders, pages, throttle,
     establishSessionUrl: establishSessionUrls(config.secureUrl),
-    prepared: config.prepare === false ? undefined : new PreparedTokens(store, { ttlMs: config.prepare.ttlMs, timeoutMs: config.timeoutMs }),
+    prepared: config.prepare === false
+      ? undefined
+      : new PreparedTokens(store, { ttlMs: config.prepare.ttlMs, timeoutMs: config.timeoutMs }),
   };
   const callbackCtx = { config, destinations, store, applyHeaders, pages, now: Date.now };
 

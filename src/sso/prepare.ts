@@ -35,7 +35,9 @@ export function prepareRefusal(req: Request, baseUrl: string | undefined): strin
   if (req.method !== 'POST') return `a ${/^[A-Z]{1,10}$/.test(req.method) ? req.method : 'non-POST'} request`;
   if (req.get(INTENT_HEADER) !== '1') return `no ${INTENT_HEADER}: 1 header`;
   const site = req.get('sec-fetch-site');
-  if (site !== undefined && site !== 'same-origin') return /^[a-z-]{1,20}$/.test(site) ? `Sec-Fetch-Site: ${site}` : 'an unexpected Sec-Fetch-Site';
+  if (site !== undefined && site !== 'same-origin') {
+    return /^[a-z-]{1,20}$/.test(site) ? `Sec-Fetch-Site: ${site}` : 'an unexpected Sec-Fetch-Site';
+  }
   const origin = req.get('origin');
   if (origin !== undefined) {
     const own = publicUrl(req, baseUrl, '/');

@@ -37,8 +37,8 @@ function sameAttribution(a: Attribution, b: Attribution): boolean {
  * would bring back.
  */
 export function heldSessionId(req: Request): string | undefined {
-  const id = (req as Request & { sessionID?: unknown }).sessionID;
-  if (typeof id !== 'string' || id === '' || req.session === undefined) return undefined;
+  const { sessionID: id, session } = req as Request & { sessionID?: unknown; session?: unknown };
+  if (typeof id !== 'string' || id === '' || session === undefined) return undefined;
   return (req.headers.cookie ?? '').includes(id) ? id : undefined;
 }
 
@@ -142,7 +142,9 @@ export class PreparedTokens {
   async take(key: string, attribution: Attribution, signal: AbortSignal): Promise<SingleSignOnToken | undefined> {
     try {
       const running = this.#inFlight.get(key);
-      if (running !== undefined) await Promise.race([running, new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
+      if (running !== undefined) {
+        await Promise.race([running, new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
+      }
       let raw = await this.#store.take(`prepared:${key}`);
       const waitUntil = this.#now() + this.#timeoutMs / 2;
       const rounds = Math.ceil(this.#timeoutMs / 2 / POLL_MS); // a bound even if the clock jumps

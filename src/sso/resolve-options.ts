@@ -54,7 +54,8 @@ const prepare = z
 /** `prepare` keeps tokens in the store (put / take) and adds two routes under the start path. */
 function checkPrepare(given: { put?: unknown; take?: unknown } | undefined, paths: { start: string; callback: string }): void {
   if (given !== undefined && (typeof given.put !== 'function' || typeof given.take !== 'function')) {
-    refuse('prepare needs a store with put(key, value, ttlMs) and take(key) (MemoryStore and RedisStore have them): add them to your store, or set prepare: false.');
+    refuse('prepare needs a store with put(key, value, ttlMs) and take(key) (MemoryStore and RedisStore have them): '
+      + 'add them to your store, or set prepare: false.');
   }
   const base = paths.start === '/' ? '' : paths.start;
   if ([`${base}/prepare`, `${base}/intent.js`].includes(paths.callback)) {

@@ -34,6 +34,9 @@ const INCREMENT_SCRIPT = [
 ].join('\n');
 const INCREMENT_SHA = createHash('sha1').update(INCREMENT_SCRIPT).digest('hex');
 
+/** GET, then DEL when there was a value: one script, so two takers never both get it (GETDEL needs Redis 6.2). */
+const TAKE_SCRIPT = "local v = redis.call('GET', KEYS[1]); if v then redis.call('DEL', KEYS[1]) end; return v";
+
 const DEFAULT_PREFIX = 'luminate-sso:';
 const DEFAULT_COMMAND_TIMEOUT_MS = 1000;
 
@@ -172,13 +175,10 @@ export class RedisStore implements BridgeStore {
     if (reply !== 'OK') throw unavailable('Redis sent an unexpected reply to SET.');
   }
 
-  /**
-   * `GETDEL` (Redis 6.2 or later): the value and its removal in one command.
-   * @throws LuminateError (rejects) SSO_STORE_UNAVAILABLE (also from an older Redis), LUMINATE_INVALID_ARGUMENT.
-   */
+  /** GET and DEL in one Lua script. @throws LuminateError (rejects) SSO_STORE_UNAVAILABLE, LUMINATE_INVALID_ARGUMENT. */
   async take(key: string): Promise<string | undefined> {
-    const reply = textOf(await this.#send(['GETDEL', this.#key(key)]));
-    if (reply === undefined) throw unavailable('Redis sent an unexpected reply to GETDEL.');
+    const reply = textOf(await this.#send(['EVAL', TAKE_SCRIPT, '1', this.#key(key)]));
+    if (reply === undefined) throw unavailable('Redis sent an unexpected reply to the take script.');
     return reply ?? undefined;
   }
 

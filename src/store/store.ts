@@ -102,7 +102,7 @@ export class MemoryStore implements BridgeStore {
 
   /** Keys held, live or not yet swept. */
   get size(): number {
-    return this.marks.size + this.counterCount();
+    return this.marks.size + this.counterCount() + this.values.size;
   }
 
   /** See BridgeStore. Never rejects: over `maxEntries` marks, the oldest mark is dropped. */

@@ -48,7 +48,9 @@ if (!haveChromium && !inCi) {
   });
 
   async function start(handoff: 'singleSignOn' | 'establishSession', env: Record<string, string> = {}) {
-    app = await startExampleApp({ port: 0, fakePort: 0, handoff, env: { SESSION_SECRET: 'e2e-session-secret', ...env }, log: { warn: (m) => warnings.push(m) } });
+    app = await startExampleApp({
+      port: 0, fakePort: 0, handoff, env: { SESSION_SECRET: 'e2e-session-secret', ...env }, log: { warn: (m) => warnings.push(m) },
+    });
     return app;
   }
 
@@ -249,7 +251,9 @@ if (!haveChromium && !inCi) {
     }
   }, 60_000);
 
-  it.each(['singleSignOn', 'establishSession'] as const)('g) prepare (%s): the pointer rests on Donate → the token is minted; the click lands logged in with that one token call', async (handoff) => {
+  it.each(['singleSignOn', 'establishSession'] as const)(
+    'g) prepare (%s): the pointer rests on Donate → a token is minted; the click lands logged in, one token call',
+    async (handoff) => {
     await start(handoff, { LUMINATE_PREPARE: 'true' });
     const tokenCalls = () => app!.fake!.requests.filter((r) => r.apiMethod === 'getSingleSignOnToken').length;
     const { page, cspErrors, close } = await openPage();

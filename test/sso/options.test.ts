@@ -66,14 +66,19 @@ const rows: Row[] = [
   ['attribution.source with a control character', (o) => { o.attribution = { source: 'a\nb' }; return o; }, /attribution\.source must be a non-empty string of at most 255 printable characters/],
   ['attribution.subSource too long', (o) => { o.attribution = { subSource: 'x'.repeat(256) }; return o; }, /attribution\.subSource must be a non-empty string of at most 255 printable characters/],
   ['prepare not a boolean or object', (o) => { o.prepare = 'yes'; return o; }, /prepare must be true, false or \{ ttlMs \}/],
-  ['prepare.ttlMs too short', (o) => { o.prepare = { ttlMs: 10 }; return o; }, /prepare\.ttlMs must be a whole number of ms between 1000 and 600000 \(default 60000\)/],
+  ['prepare.ttlMs too short', (o) => { o.prepare = { ttlMs: 10 }; return o; },
+    /prepare\.ttlMs must be a whole number of ms between 1000 and 600000 \(default 60000\)/],
   ['unknown prepare key', (o) => { o.prepare = { ttl: 5000 }; return o; }, /unknown option "prepare\.ttl"/],
   ['prepare with a store without put and take', (o) => {
     o.prepare = true;
-    o.store = { setIfAbsent: async () => true, increment: async () => ({ count: 1, resetInMs: 1 }), count: async () => 0, delete: async () => undefined };
+    o.store = {
+      setIfAbsent: async () => true, increment: async () => ({ count: 1, resetInMs: 1 }),
+      count: async () => 0, delete: async () => undefined,
+    };
     return o;
   }, /^luminateSso\(\): prepare needs a store with put\(key, value, ttlMs\) and take\(key\) \(MemoryStore and RedisStore have them\)/],
-  ['prepare with a callback path it needs', (o) => { o.prepare = true; o.paths = { callback: '/luminate/sso/prepare' }; return o; }, /paths\.callback must not be \/luminate\/sso\/prepare/],
+  ['prepare with a callback path it needs', (o) => { o.prepare = true; o.paths = { callback: '/luminate/sso/prepare' }; return o; },
+    /paths\.callback must not be \/luminate\/sso\/prepare/],
   ['attribution.fromQuery not a boolean', (o) => { o.attribution = { fromQuery: 'yes' }; return o; }, /attribution\.fromQuery must be true or false/],
 ];
 

@@ -3,6 +3,7 @@
  * (`POST /luminate/sso/prepare`) is used by the click with no second token call; the stand-in
  * counts the calls.
  */
+import createDebug from 'debug';
 import type express from 'express';
 import { request } from 'undici';
 import { MemoryStore } from '../../src/store/store';
@@ -51,7 +52,8 @@ describe('prepare: true — the token is minted on intent and the click uses it'
     browser.navigate(`${a.url}/luminate/sso?next=${encodeURIComponent(donate(df))}${query}`);
   const start = (over: Partial<LuminateSsoOptions> = {}) => startHostApp(fake, { prepare: true, ...over }, '/', switchRoute);
 
-  it.each(['singleSignOn', 'establishSession'] as const)('%s: prepare → 204 without the token; the click uses it, no second token call', async (handoff) => {
+  it.each(['singleSignOn', 'establishSession'] as const)('%s: prepare → 204 without the token; the click uses it, no second call',
+    async (handoff) => {
     app = await start({ handoff });
     const browser = new TestBrowser();
     await logIn(browser, app, '1001641');
@@ -202,6 +204,19 @@ describe('prepare: true — the token is minted on intent and the click uses it'
     expect((await browser.fetch('GET', `${app.url}/luminate/sso`)).status).toBe(429);
   });
 
+  it('a prepared token Luminate no longer accepts goes through the failure policy: the visitor continues as a guest', async () => {
+    app = await start();
+    const browser = new TestBrowser();
+    await logIn(browser, app, '1001641');
+    await prepare(browser, app);
+    fake.issuedTokens[0]!.expiresAt = 0; // expired at Luminate before the click
+    const end = await click(browser, app);
+    expect(new URL(end.url).searchParams.get('df_id')).toBe('42');
+    expect(loggedInConsId(end.text)).toBe('');
+    expect(tokenCalls(fake)).toBe(1);
+    expect(app.errors.map((e) => e.code)).toEqual(['SSO_CALLBACK_ERROR']);
+  });
+
   it('a failed prepare (Luminate down) leaves the click to mint and succeed', async () => {
     app = await start();
     const browser = new TestBrowser();
@@ -212,6 +227,62 @@ describe('prepare: true — the token is minted on intent and the click uses it'
     expect(tokenCalls(fake)).toBe(2);
     expect(app.errors).toEqual([]);
   });
+});
+
+describe('prepare: what it leaves in logs and the store', () => {
+  const fake = useFakeLuminate();
+  const lines: string[] = [];
+  const originalLog = createDebug.log;
+  beforeAll(() => {
+    createDebug.enable('luminate-sso-bridge:*');
+    createDebug.log = (...args: unknown[]) => {
+      lines.push(args.map(String).join(' '));
+    };
+  });
+  afterAll(() => {
+    createDebug.log = originalLog;
+    createDebug.disable();
+  });
+
+  it.each(['singleSignOn', 'establishSession'] as const)(
+    '%s: no debug line holds the token or its fields; store keys hold no session id or cons_id',
+    async (handoff) => {
+      const memory = new MemoryStore();
+      const keys: string[] = [];
+      const store = new Proxy(memory, {
+        get(target, name) {
+          const value = Reflect.get(target, name) as unknown;
+          if (typeof value !== 'function') return value;
+          return (key: string, ...rest: unknown[]) => {
+            keys.push(key);
+            return (value as (...args: unknown[]) => unknown).call(target, key, ...rest);
+          };
+        },
+      });
+      lines.length = 0;
+      const app = await startHostApp(fake, { prepare: true, handoff, store });
+      let sessionId = '';
+      try {
+        const browser = new TestBrowser();
+        await logIn(browser, app, '1001641');
+        sessionId = /^s:([^.]+)\./.exec(decodeURIComponent(browser.cookies(new URL(app.url).host).get('host.sid') ?? ''))?.[1] ?? '';
+        await prepare(browser, app);
+        const end = await browser.navigate(`${app.url}/luminate/sso`);
+        expect(loggedInConsId(end.text)).toBe('1001641');
+        expect(tokenCalls(fake)).toBe(1);
+      } finally {
+        await app.close();
+      }
+      const { token, nonce, routingId } = fake.issuedTokens[0]!;
+      const secrets = [token, nonce, routingId].filter((v): v is string => typeof v === 'string' && v !== '');
+      expect(secrets.length).toBeGreaterThanOrEqual(2);
+      expect(lines.some((l) => /prepared a token/.test(l))).toBe(true);
+      for (const secret of secrets) expect(lines.join('\n')).not.toContain(secret);
+      expect(sessionId.length).toBeGreaterThan(10);
+      expect(keys.filter((k) => k.startsWith('prepare')).length).toBeGreaterThanOrEqual(3);
+      for (const key of keys) expect(key).not.toContain(sessionId);
+      for (const key of keys) expect(key).not.toContain('1001641');
+    });
 });
 
 describe('prepare: the intent script and its tag', () => {
@@ -236,13 +307,15 @@ describe('prepare: the intent script and its tag', () => {
     expect(script.headers['cache-control']).toBe('public, max-age=3600');
     expect(await script.body.text()).toContain("'X-Luminate-Intent': '1'");
     await (await request(`${app.url}/give/page`)).body.text();
-    expect(tag).toBe(`<script src="/app/give/luminate/sso/intent.js" data-luminate-origin="${new URL(fake.secureUrl).origin}" defer></script>`);
+    const origin = new URL(fake.secureUrl).origin;
+    expect(tag).toBe(`<script src="/app/give/luminate/sso/intent.js" data-luminate-origin="${origin}" defer></script>`);
   });
 
   it('off by default: no routes, and the tag is empty', async () => {
     app = await startHostApp(fake);
     expect((await request(`${app.url}/luminate/sso/intent.js`)).statusCode).toBe(404);
-    expect((await request(`${app.url}/luminate/sso/prepare`, { method: 'POST', headers: { 'x-luminate-intent': '1' } })).statusCode).toBe(404);
+    const prepare404 = await request(`${app.url}/luminate/sso/prepare`, { method: 'POST', headers: { 'x-luminate-intent': '1' } });
+    expect(prepare404.statusCode).toBe(404);
     expect(app.bridge.intentScriptTag({ baseUrl: '' } as never)).toBe('');
     expect(app.bridge.stats().prepared).toBeUndefined();
   });

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { FakeLuminate } from '../../src/testing';
+import { TestBrowser } from '../helpers/browser';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'host-instance.js');
 
@@ -87,4 +88,13 @@ export function startInstance(settings: InstanceSettings): Promise<Instance> {
     child.stdout!.on('data', onData);
     child.once('exit', onExit);
   });
+}
+
+/** One cookie jar for all `instances`: browsers send a cookie to every port of a host; TestBrowser keeps one jar per host:port. */
+export function oneSiteBrowser(instances: Instance[]): TestBrowser {
+  const browser = new TestBrowser();
+  const jar = new Map<string, string>();
+  const jars = browser['jar'] as Map<string, Map<string, string>>;
+  for (const instance of instances) jars.set(new URL(instance.url).host, jar);
+  return browser;
 }

@@ -113,6 +113,22 @@ describeWithRedis('RedisStore', () => {
       expect(await store.setIfAbsent('list', 1000)).toBe(false); // taken, whatever its type
     });
 
+    it('put keeps the value with its TTL under the prefix; take of a key that is not a value is SSO_STORE_UNAVAILABLE', async () => {
+      const p = prefix();
+      const store = new RedisStore({ client, prefix: p });
+      await store.put('prepared:k', '{"v":1}', 20_000);
+      expect(await client.get(`${p}prepared:k`)).toBe('{"v":1}');
+      const ttl = await client.pTTL(`${p}prepared:k`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(20_000);
+      expect(await store.take('prepared:k')).toBe('{"v":1}');
+      expect(await client.exists(`${p}prepared:k`)).toBe(0);
+      await client.lPush(`${p}list`, 'x');
+      expect(await storeError(store.take('list'))).toMatch(/WRONGTYPE/);
+      await expect(store.put('k', 'v', 0)).rejects.toMatchObject({ code: 'LUMINATE_INVALID_ARGUMENT' });
+      await expect(store.put('k', 5 as never, 1000)).rejects.toMatchObject({ code: 'LUMINATE_INVALID_ARGUMENT' });
+    });
+
     it('a client that was never connected: SSO_STORE_UNAVAILABLE telling to connect', async () => {
       const idle = createClient({ url: redis.url });
       const store = new RedisStore({ client: idle });

@@ -7,7 +7,7 @@ import { request } from 'undici';
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser, loggedInConsId } from '../helpers/browser';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
-import { startInstance, type Instance } from './instances';
+import { oneSiteBrowser as sharedJarBrowser, startInstance, type Instance } from './instances';
 
 let redis: RedisServer;
 let fake: FakeLuminate;
@@ -16,14 +16,7 @@ let b: Instance;
 
 const tokenCalls = () => fake.requests.filter((r) => r.apiMethod === 'getSingleSignOnToken').length;
 
-/** Browsers send a cookie to every port of a host; TestBrowser keeps one jar per host:port. */
-function oneSiteBrowser(): TestBrowser {
-  const browser = new TestBrowser();
-  const jar = new Map<string, string>();
-  const jars = browser['jar'] as Map<string, Map<string, string>>;
-  for (const instance of [a, b]) jars.set(new URL(instance.url).host, jar);
-  return browser;
-}
+const oneSiteBrowser = () => sharedJarBrowser([a, b]);
 
 async function loggedIn(email: string): Promise<TestBrowser> {
   const browser = oneSiteBrowser();
@@ -45,7 +38,8 @@ async function preparedStats(instance: Instance): Promise<{ minted: number; used
 }
 
 const donation = () => `${fake.secureUrl}/site/Donation2?df_id=1234`;
-const clickOn = (instance: Instance, browser: TestBrowser) => browser.navigate(`${instance.url}/luminate/sso?next=${encodeURIComponent(donation())}`);
+const clickOn = (instance: Instance, browser: TestBrowser) =>
+  browser.navigate(`${instance.url}/luminate/sso?next=${encodeURIComponent(donation())}`);
 
 describeWithRedis('prepare: true on two host processes sharing one Redis', () => {
   beforeAll(async () => {

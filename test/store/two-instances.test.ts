@@ -8,7 +8,7 @@ import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser, loggedInConsId, parseAutoPostForm } from '../helpers/browser';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../helpers/redis-server';
 import { eventually } from './contract';
-import { startInstance, type Instance } from './instances';
+import { oneSiteBrowser as sharedJarBrowser, startInstance, type Instance } from './instances';
 
 const PER_VISITOR = 10;
 
@@ -17,14 +17,7 @@ let fake: FakeLuminate;
 let a: Instance;
 let b: Instance;
 
-/** Browsers send a cookie to every port of a host; TestBrowser keeps one jar per host:port. */
-function oneSiteBrowser(): TestBrowser {
-  const browser = new TestBrowser();
-  const jar = new Map<string, string>();
-  const jars = browser['jar'] as Map<string, Map<string, string>>;
-  for (const instance of [a, b]) jars.set(new URL(instance.url).host, jar);
-  return browser;
-}
+const oneSiteBrowser = () => sharedJarBrowser([a, b]);
 
 async function loggedIn(email: string, on: Instance = a): Promise<TestBrowser> {
   const browser = oneSiteBrowser();
