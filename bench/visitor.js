@@ -121,7 +121,7 @@ async function main() {
   const caFile = path.join(OUT_DIR, 'visitor-ca.pem');
   const usersFile = path.join(OUT_DIR, 'visitor-users.json');
   fs.writeFileSync(caFile, cert);
-  fs.writeFileSync(usersFile, JSON.stringify(USERS.map(({ username, password, name, consId }) => ({ username, password, name, consId }))));
+  fs.writeFileSync(usersFile, JSON.stringify(USERS)); // the example site's accounts (EXAMPLE_USERS_FILE)
   const closers = [];
   let browser;
   try {
@@ -179,7 +179,13 @@ async function main() {
       process.stdout.write(`visit ${n + 1}/${order.length}\r`);
     }
     for (let i = 0; i < PLAN.runs; i += 1) {
-      for (const row of rows) results[row.id].intentTokenCalls.push(await intentWithoutClick(browser, row, USERS[i % USERS.length], opts));
+      for (const row of rows) {
+        const calls = await intentWithoutClick(browser, row, USERS[i % USERS.length], opts).catch((err) => {
+          console.error(`${row.id}: intent ${i + 1} failed: ${err instanceof Error ? err.message.split('\n')[0] : err}`);
+          return undefined;
+        });
+        if (calls !== undefined) results[row.id].intentTokenCalls.push(calls);
+      }
     }
     const finished = { at: new Date().toISOString(), loadavg: os.loadavg() };
     const text = report({ plan: PLAN, rows: ROWS, results, started, finished });
