@@ -16,9 +16,9 @@ function cleanEnv() {
   return env;
 }
 
-/** Forks `script`; the child's stdout/stderr go to ours. */
-function start(script, { execArgv = [], args = [] } = {}) {
-  const child = fork(script, args, { execArgv, env: cleanEnv(), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** Forks `script` with `env` added to cleanEnv(); the child's stdout/stderr go to ours. */
+function start(script, { execArgv = [], args = [], env = {} } = {}) {
+  const child = fork(script, args, { execArgv, env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   live.add(child);
   let nextId = 1;
   const waiting = new Map();
