@@ -87,6 +87,7 @@ const SPEC: Record<string, OptionSpec> = {
   renderPage: FUNCTION,
   logger: { accepts: [], alsoWrong: [{ warn: 'not a function' }] }, // an object with warn(), or false
   verify: ENUM, // 'warn' | 'fail' | false
+  prepare: { accepts: ['boolean'], alsoWrong: [{ ttlMs: 10 }, { ttlMs: 1000.5 }, { ttlMs: 'soon' }] }, // or { ttlMs }
 };
 
 /**
