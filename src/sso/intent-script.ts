@@ -7,7 +7,8 @@ import { escapeHtml } from '../http/message-page';
  * `data-luminate-origin`. On intent over a link to the start path — the pointer resting 100 ms,
  * pointerdown, focus, touchstart — it POSTs once per page per link URL to `<start>/prepare` with
  * the link's query (for attribution `fromQuery`) and the `X-Luminate-Intent` header, and adds a
- * `<link rel="preconnect">` to Luminate once, so the browser opens that TLS connection early.
+ * `<link rel="preconnect">` to Luminate once (a hint: browsers that key connections by top-level
+ * site do not reuse it for the navigation to Luminate; see bench/README.md).
  * `keepalive`: a click that navigates away does not cancel a prepare already sent.
  */
 export const INTENT_SCRIPT = `/* luminate-sso-bridge: prepare the handoff on intent */
