@@ -1,0 +1,76 @@
+/**
+ * `prepare: true` under attack and in races (review of issue 20), through a real host app and the
+ * stand-in: a prepare never writes the visitor's session (a logout while it runs stays a logout).
+ */
+import type express from 'express';
+import { request } from 'undici';
+import type { FakeLuminate } from '../../src/testing';
+import { TestBrowser, loggedInConsId } from '../helpers/browser';
+import { useFakeLuminate } from '../helpers/fake-luminate';
+import { startHostApp, type HostApp } from '../helpers/host-app';
+import type { LuminateSsoOptions } from '../../src';
+
+const tokenCalls = (fake: FakeLuminate) => fake.requests.filter((r) => r.apiMethod === 'getSingleSignOnToken').length;
+const lookups = (fake: FakeLuminate) => fake.requests.filter((r) => r.apiMethod === 'getUser').length;
+
+/** The host's logout (destroys the session, as most sites do) and a page saying who is logged in. */
+const hostPages = (app: express.Express) => {
+  app.get('/logout', (req, res) => req.session.destroy(() => res.status(204).end()));
+  app.get('/whoami', (req, res) => res.json({ user: req.session.user ?? null }));
+};
+
+/** What the intent script sends: a same-origin POST with the header and the session cookie. */
+async function prepare(browser: TestBrowser, app: HostApp) {
+  const url = new URL(`${app.url}/luminate/sso/prepare`);
+  const cookie = [...browser.cookies(url.host)].map(([k, v]) => `${k}=${v}`).join('; ');
+  const res = await request(url, {
+    method: 'POST',
+    headers: { 'x-luminate-intent': '1', 'sec-fetch-site': 'same-origin', origin: app.url, ...(cookie && { cookie }) },
+  });
+  await res.body.text();
+  return { status: res.statusCode, setCookie: res.headers['set-cookie'] };
+}
+
+describe('prepare: true — sessions, logout and races', () => {
+  const fake = useFakeLuminate();
+  let app: HostApp | undefined;
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  const click = (browser: TestBrowser, a: HostApp) =>
+    browser.navigate(`${a.url}/luminate/sso?next=${encodeURIComponent(`${fake.secureUrl}/site/Donation2?df_id=42`)}`);
+  const start = (over: Partial<LuminateSsoOptions> = {}) => startHostApp(fake, { prepare: true, ...over }, '/', hostPages);
+
+  it('a logout while a prepare (email visitor) runs stays a logout: the prepare does not write the session back', async () => {
+    app = await start();
+    const browser = new TestBrowser();
+    expect((await browser.fetch('POST', `${app.url}/login`, { email: 'grace@example.org' })).status).toBe(303);
+    fake.faults = { latencyMs: 400, times: 1 }; // the email lookup is slow
+    const preparing = prepare(browser, app);
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await browser.fetch('GET', `${app.url}/logout`)).status).toBe(204);
+    expect((await preparing).status).toBe(204);
+    expect(tokenCalls(fake)).toBe(1);
+    const who = await browser.fetch('GET', `${app.url}/whoami`);
+    expect(JSON.parse(who.text)).toEqual({ user: null });
+    // The click after the logout is a guest's: sent to the host's login, no token.
+    const end = await click(browser, app);
+    expect(new URL(end.url).pathname).toBe('/login');
+    expect(tokenCalls(fake)).toBe(1);
+  });
+
+  it('an email visitor: the click that uses the prepared token remembers the cons_id, so later intents look nothing up', async () => {
+    app = await start();
+    const browser = new TestBrowser();
+    expect((await browser.fetch('POST', `${app.url}/login`, { email: 'grace@example.org' })).status).toBe(303);
+    await prepare(browser, app);
+    expect(lookups(fake)).toBe(1);
+    expect(loggedInConsId((await click(browser, app)).text)).toBe('0012345');
+    await prepare(browser, app);
+    expect(loggedInConsId((await click(browser, app)).text)).toBe('0012345');
+    expect(lookups(fake)).toBe(1);
+    expect(tokenCalls(fake)).toBe(2);
+  });
+});
