@@ -149,9 +149,11 @@ export class PreparedTokens {
       const waitUntil = this.#now() + this.#timeoutMs / 2;
       const rounds = Math.ceil(this.#timeoutMs / 2 / POLL_MS); // a bound even if the clock jumps
       for (let i = 0; raw === undefined && i < rounds && !signal.aborted && this.#now() < waitUntil; i += 1) {
-        if ((await this.#store.count(`prepare-pending:${key}`)) === 0) break;
-        await delay(POLL_MS);
+        const pending = (await this.#store.count(`prepare-pending:${key}`)) > 0;
+        // Gone: that prepare ended, maybe since the last look (it puts the token before it removes the mark).
+        if (pending) await delay(POLL_MS);
         raw = await this.#store.take(`prepared:${key}`);
+        if (!pending) break;
       }
       if (raw === undefined) return undefined;
       await this.#store.delete(`prepare-slot:${key}`).catch(() => undefined);

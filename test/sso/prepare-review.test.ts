@@ -2,13 +2,16 @@
  * `prepare: true` under attack and in races (review of issue 20), through a real host app and the
  * stand-in: a prepare never writes the visitor's session (a logout while it runs stays a logout).
  */
-import type express from 'express';
+import express from 'express';
+import session from 'express-session';
 import { request } from 'undici';
 import type { FakeLuminate } from '../../src/testing';
+import { MemoryStore } from '../../src/store/store';
+import { luminateSso, type LuminateSsoMiddleware, type LuminateSsoOptions } from '../../src';
 import { TestBrowser, loggedInConsId } from '../helpers/browser';
 import { useFakeLuminate } from '../helpers/fake-luminate';
-import { startHostApp, type HostApp } from '../helpers/host-app';
-import type { LuminateSsoOptions } from '../../src';
+import { bridgeOptionsFor, startHostApp, type HostApp } from '../helpers/host-app';
+import { listenOnLoopback } from '../helpers/listen';
 
 const tokenCalls = (fake: FakeLuminate) => fake.requests.filter((r) => r.apiMethod === 'getSingleSignOnToken').length;
 const lookups = (fake: FakeLuminate) => fake.requests.filter((r) => r.apiMethod === 'getUser').length;
@@ -72,5 +75,68 @@ describe('prepare: true — sessions, logout and races', () => {
     expect(loggedInConsId((await click(browser, app)).text)).toBe('0012345');
     expect(lookups(fake)).toBe(1);
     expect(tokenCalls(fake)).toBe(2);
+  });
+});
+
+/**
+ * Two bridges sharing one store and one session store, as two instances behind a load balancer
+ * (at `/a` and `/b` of one host app, so one cookie jar sees both). `storeOfB` wraps B's view of the store.
+ */
+async function twoInstances(fake: FakeLuminate, storeOfB: (shared: MemoryStore) => MemoryStore) {
+  const shared = new MemoryStore();
+  const app = express();
+  app.use(session({ secret: 'review-secret', resave: false, saveUninitialized: false, name: 'host.sid' }));
+  app.get('/login-as', (req, res) => {
+    req.session.user = { consId: String(req.query.consId) };
+    req.session.save(() => res.status(204).end());
+  });
+  const bridges: LuminateSsoMiddleware[] = [];
+  for (const [path, store] of [['/a', shared], ['/b', storeOfB(shared)]] as const) {
+    const bridge = luminateSso(bridgeOptionsFor(fake, { prepare: true, store }));
+    bridges.push(bridge);
+    app.use(path, bridge);
+  }
+  const listening = await listenOnLoopback(app);
+  return {
+    url: `http://localhost:${listening.port}`,
+    async close() {
+      await listening.close();
+      await Promise.all(bridges.map((b) => b.close()));
+    },
+  };
+}
+
+describe('prepare: true — two instances on one store', () => {
+  const fake = useFakeLuminate();
+
+  it('a click on B that misses A\'s token by a hair (A finishes between B\'s two looks) still takes it: one token call', async () => {
+    // B's look at A's pending mark answers late (a slow store round trip): by then A has finished.
+    const slowPendingLook = (shared: MemoryStore) => new Proxy(shared, {
+      get(target, name) {
+        const value = Reflect.get(target, name) as unknown;
+        if (typeof value !== 'function') return value;
+        if (name !== 'count') return value.bind(target);
+        return async (key: string) => {
+          if (key.startsWith('prepare-pending:')) await new Promise((r) => setTimeout(r, 400));
+          return target.count(key);
+        };
+      },
+    });
+    const two = await twoInstances(fake, slowPendingLook);
+    try {
+      const browser = new TestBrowser();
+      expect((await browser.fetch('GET', `${two.url}/login-as?consId=1001641`)).status).toBe(204);
+      fake.faults = { latencyMs: 250, times: 1 };
+      const url = new URL(`${two.url}/a/luminate/sso/prepare`);
+      const cookie = [...browser.cookies(url.host)].map(([k, v]) => `${k}=${v}`).join('; ');
+      const preparing = request(url, { method: 'POST', headers: { 'x-luminate-intent': '1', 'sec-fetch-site': 'same-origin', cookie } });
+      await new Promise((r) => setTimeout(r, 80));
+      const end = await browser.navigate(`${two.url}/b/luminate/sso`);
+      expect(loggedInConsId(end.text)).toBe('1001641');
+      expect((await preparing).statusCode).toBe(204);
+      expect(tokenCalls(fake)).toBe(1);
+    } finally {
+      await two.close();
+    }
   });
 });
