@@ -114,7 +114,9 @@ async function prepareHandoff(ctx: StartContext, prepared: PreparedTokens, req: 
       const attribution = perRequest === undefined
         ? configuredAttribution(config, req)
         : await untilAborted(requestAttribution(perRequest, req), signal, timeoutError);
-      const token = await mintToken(ctx, req, ref, attribution, signal, timeoutError);
+      // A hover never creates a Luminate record: not found, nothing is prepared; the click provisions as today.
+      const lookUpOnly = { ...ctx, config: { ...config, provision: undefined } };
+      const token = await mintToken(lookUpOnly, req, ref, attribution, signal, timeoutError);
       return { token, attribution };
     });
   } catch (e) {

@@ -76,6 +76,21 @@ describe('prepare: true — sessions, logout and races', () => {
     expect(lookups(fake)).toBe(1);
     expect(tokenCalls(fake)).toBe(2);
   });
+
+  it('a hover never creates a Luminate record (provision): the prepare prepares nothing, the click creates it as today', async () => {
+    const provisioned: string[] = [];
+    app = await start({ provision: (req) => { provisioned.push(req.path); return { firstName: 'Newt' }; } });
+    const browser = new TestBrowser();
+    expect((await browser.fetch('POST', `${app.url}/login`, { email: 'newt@example.org' })).status).toBe(303);
+    expect((await prepare(browser, app)).status).toBe(204);
+    expect(fake.requests.map((r) => r.apiMethod)).toEqual(['getUser']);
+    expect(provisioned).toEqual([]);
+    const end = await click(browser, app);
+    const created = fake.constituents.filter((c) => c.email === 'newt@example.org');
+    expect(created).toHaveLength(1);
+    expect(loggedInConsId(end.text)).toBe(created[0]!.consId);
+    expect(provisioned).toEqual(['/luminate/sso']);
+  });
 });
 
 /**
