@@ -91,6 +91,22 @@ describe('prepare: true — sessions, logout and races', () => {
     expect(loggedInConsId(end.text)).toBe(created[0]!.consId);
     expect(provisioned).toEqual(['/luminate/sso']);
   });
+
+  it('a prepare stuck on Luminate holds the click at most half the deadline: the click then mints and lands logged in', async () => {
+    app = await start(); // luminate.timeoutMs 1500
+    const browser = new TestBrowser();
+    await browser.fetch('POST', `${app.url}/login`, { consId: '1001641' });
+    fake.faults = { latencyMs: 5000, times: 1 }; // the prepare's token call hangs past its deadline
+    const preparing = prepare(browser, app);
+    await new Promise((r) => setTimeout(r, 50));
+    const clickedAt = Date.now();
+    const end = await click(browser, app);
+    const waited = Date.now() - clickedAt;
+    expect(loggedInConsId(end.text)).toBe('1001641');
+    expect(waited).toBeLessThan(1300); // half of 1500 ms, then its own token call; not the prepare's whole deadline
+    expect((await preparing).status).toBe(204);
+    expect(app.errors).toEqual([]);
+  });
 });
 
 /**
