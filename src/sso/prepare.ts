@@ -80,8 +80,9 @@ function keepSessionEntry(req: Request): () => void {
   const had = session !== undefined && Object.hasOwn(session, SESSION_KEY);
   const before = session?.[SESSION_KEY];
   return () => {
-    if (had) session![SESSION_KEY] = before;
-    else if (session !== undefined) delete session[SESSION_KEY];
+    if (session === undefined) return;
+    if (had) session[SESSION_KEY] = before;
+    else delete session[SESSION_KEY];
   };
 }
 
