@@ -9,6 +9,7 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import { debugFor } from '../debug';
 import { LuminateError } from '../errors';
 import { publicUrl } from '../http/request-urls';
+import type { SingleFlight } from '../store/single-flight';
 import { untilAborted } from '../util/abort';
 import { configuredAttribution, requestAttribution } from './attribution';
 import { SESSION_KEY } from './find-constituent';
@@ -116,7 +117,9 @@ async function prepareHandoff(ctx: StartContext, prepared: PreparedTokens, req: 
         ? configuredAttribution(config, req)
         : await untilAborted(requestAttribution(perRequest, req), signal, timeoutError);
       // A hover never creates a Luminate record: not found, nothing is prepared; the click provisions as today.
-      const lookUpOnly = { ...ctx, config: { ...config, provision: undefined } };
+      // Its look-up runs apart: a click for the same email joining it would share its "do not create".
+      const flight: SingleFlight = { run: (email, task) => ctx.flight.run(`look-up only:${email}`, task) };
+      const lookUpOnly = { ...ctx, flight, config: { ...config, provision: undefined } };
       const token = await mintToken(lookUpOnly, req, ref, attribution, signal, timeoutError);
       return { token, attribution };
     });

@@ -92,6 +92,22 @@ describe('prepare: true — sessions, logout and races', () => {
     expect(provisioned).toEqual(['/luminate/sso']);
   });
 
+  it('a click (another session, same new email) during a hover\'s lookup does not share its "do not create": it creates and logs in', async () => {
+    app = await start({ provision: () => ({ firstName: 'Newt' }) });
+    const hovering = new TestBrowser();
+    const clicking = new TestBrowser();
+    for (const b of [hovering, clicking]) await b.fetch('POST', `${app.url}/login`, { email: 'newt@example.org' });
+    fake.faults = { latencyMs: 300, times: 1 }; // the hover's getUser is slow
+    const preparing = prepare(hovering, app);
+    await new Promise((r) => setTimeout(r, 50));
+    const end = await click(clicking, app);
+    const created = fake.constituents.filter((c) => c.email === 'newt@example.org');
+    expect(created).toHaveLength(1);
+    expect(loggedInConsId(end.text)).toBe(created[0]!.consId);
+    expect((await preparing).status).toBe(204);
+    expect(app.errors).toEqual([]);
+  });
+
   it('a prepare stuck on Luminate holds the click at most half the deadline: the click then mints and lands logged in', async () => {
     app = await start(); // luminate.timeoutMs 1500
     const browser = new TestBrowser();
