@@ -45,7 +45,8 @@ function recall(req: Request, email: CheckedEmail): string | undefined {
   return entry?.email === email.key && typeof entry.consId === 'string' && CONS_ID.test(entry.consId) ? entry.consId : undefined;
 }
 
-function remember(req: Request, email: CheckedEmail, consId: string): void {
+/** Remembers `consId` for `email` in the visitor's session (also the click that used a prepared token). */
+export function remember(req: Request, email: CheckedEmail, consId: string): void {
   const session = sessionOf(req);
   if (session !== undefined) session[SESSION_KEY] = { email: email.key, consId } satisfies RememberedConstituent;
 }

@@ -9,8 +9,10 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import { debugFor } from '../debug';
 import { LuminateError } from '../errors';
 import { publicUrl } from '../http/request-urls';
+import type { SingleFlight } from '../store/single-flight';
 import { untilAborted } from '../util/abort';
 import { configuredAttribution, requestAttribution } from './attribution';
+import { SESSION_KEY } from './find-constituent';
 import { INTENT_SCRIPT } from './intent-script';
 import { heldSessionId, preparedKeyFor, type PreparedTokens } from './prepared-tokens';
 import type { StartContext } from './start-context';
@@ -69,6 +71,23 @@ export function mountPrepare(router: Router, ctx: StartContext, prepared: Prepar
 }
 
 /**
+ * Puts the bridge's entry in the visitor's session (the cons_id found for an email) back as it
+ * was: a prepare must not change the session, or express-session saves it when the prepare ends,
+ * over a logout that came meanwhile (a destroyed session brought back, logged in). The click that
+ * uses the token remembers the cons_id instead.
+ */
+function keepSessionEntry(req: Request): () => void {
+  const session = (req as { session?: unknown }).session as Record<string, unknown> | undefined;
+  const had = session !== undefined && Object.hasOwn(session, SESSION_KEY);
+  const before = session?.[SESSION_KEY];
+  return () => {
+    if (session === undefined) return;
+    if (had) session[SESSION_KEY] = before;
+    else delete session[SESSION_KEY];
+  };
+}
+
+/**
  * Mints and keeps the token of the visitor the constituent hook names, under one deadline like a
  * click. It goes on when the browser drops the request (a click navigating away): the click
  * waits for it. Never rejects.
@@ -81,6 +100,7 @@ async function prepareHandoff(ctx: StartContext, prepared: PreparedTokens, req: 
   }
   const signal = AbortSignal.timeout(config.timeoutMs);
   const timeoutError = () => new LuminateError('LUMINATE_TIMEOUT', `No token prepared within ${config.timeoutMs} ms.`);
+  const restoreSession = keepSessionEntry(req);
   try {
     const answer = Promise.resolve(config.constituent(req));
     answer.catch(() => undefined); // settled late after a timeout: not an unhandled rejection
@@ -96,10 +116,16 @@ async function prepareHandoff(ctx: StartContext, prepared: PreparedTokens, req: 
       const attribution = perRequest === undefined
         ? configuredAttribution(config, req)
         : await untilAborted(requestAttribution(perRequest, req), signal, timeoutError);
-      const token = await mintToken(ctx, req, ref, attribution, signal, timeoutError);
+      // A hover never creates a Luminate record: not found, nothing is prepared; the click provisions as today.
+      // Its look-up runs apart: a click for the same email joining it would share its "do not create".
+      const flight: SingleFlight = { run: (email, task) => ctx.flight.run(`look-up only:${email}`, task) };
+      const lookUpOnly = { ...ctx, flight, config: { ...config, provision: undefined } };
+      const token = await mintToken(lookUpOnly, req, ref, attribution, signal, timeoutError);
       return { token, attribution };
     });
   } catch (e) {
     log('prepare: nothing prepared (%s)', (e as { code?: string })?.code ?? (e as Error)?.name);
+  } finally {
+    restoreSession();
   }
 }

@@ -135,23 +135,27 @@ export class PreparedTokens {
   /**
    * The click's prepared token for `key` made with `attribution`, or undefined (then it mints as
    * usual). Waits for a prepare of this key in flight in this process; for one on another instance
-   * (its pending mark) it looks again every 25 ms for at most half the deadline, so the click keeps
-   * time to mint itself if that prepare never finishes (its instance died). A store failure is
+   * (its pending mark) it looks again every 25 ms. Either wait lasts at most half the deadline, so the
+   * click keeps time to mint itself if that prepare never finishes (stuck, or its instance died). A store failure is
    * taken as "none": the click's own throttle check then meets the store and answers for it.
    */
   async take(key: string, attribution: Attribution, signal: AbortSignal): Promise<SingleSignOnToken | undefined> {
     try {
+      const waitUntil = this.#now() + this.#timeoutMs / 2;
       const running = this.#inFlight.get(key);
       if (running !== undefined) {
-        await Promise.race([running, new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
+        // As for another instance's prepare: half the deadline at most, so a prepare stuck on Luminate leaves time to mint.
+        const enough = AbortSignal.any([signal, AbortSignal.timeout(Math.ceil(this.#timeoutMs / 2))]);
+        await Promise.race([running, new Promise((resolve) => enough.addEventListener('abort', resolve, { once: true }))]);
       }
       let raw = await this.#store.take(`prepared:${key}`);
-      const waitUntil = this.#now() + this.#timeoutMs / 2;
       const rounds = Math.ceil(this.#timeoutMs / 2 / POLL_MS); // a bound even if the clock jumps
       for (let i = 0; raw === undefined && i < rounds && !signal.aborted && this.#now() < waitUntil; i += 1) {
-        if ((await this.#store.count(`prepare-pending:${key}`)) === 0) break;
-        await delay(POLL_MS);
+        const pending = (await this.#store.count(`prepare-pending:${key}`)) > 0;
+        // Gone: that prepare ended, maybe since the last look (it puts the token before it removes the mark).
+        if (pending) await delay(POLL_MS);
         raw = await this.#store.take(`prepared:${key}`);
+        if (!pending) break;
       }
       if (raw === undefined) return undefined;
       await this.#store.delete(`prepare-slot:${key}`).catch(() => undefined);

@@ -12,6 +12,7 @@ import { refuseNonNavigation, refuseThrottled, sendAnonymous, sendHandoff } from
 import type { StartContext } from './start-context';
 import { describeVisitor, mintToken, toConstituentRef, type HookRef } from './visitor';
 import { preparedKeyFor } from './prepared-tokens';
+import { remember } from './find-constituent';
 
 const log = debugFor('sso');
 
@@ -75,6 +76,7 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
   const key = ctx.prepared && preparedKeyFor(req, ref);
   const prepared = key === undefined ? undefined : await ctx.prepared?.take(key, attribution, signal);
   if (prepared !== undefined) {
+    if ('email' in ref) remember(req, ref.email, prepared.consId); // the prepare left the session as it was
     if (!res.destroyed) sendHandoff(ctx, req, res, prepared, destination, callbackUrl, attribution);
     return;
   }

@@ -44,9 +44,9 @@ interface Entry {
 
 export interface MemoryStoreOptions {
   /**
-   * Most keys held at once, of each kind: marks (setIfAbsent) and counters (increment). Beyond it
-   * the oldest mark goes; of counters, the oldest one-off, then the oldest below its limit; a
-   * lockout never goes (see MemoryStore). Default 100,000.
+   * Most keys held at once, of each kind: marks (setIfAbsent), counters (increment) and values
+   * (put). Beyond it the oldest mark or value goes; of counters, the oldest one-off, then the oldest
+   * below its limit; a lockout never goes (see MemoryStore). Default 100,000.
    */
   maxEntries?: number;
   /** Clock in ms since the epoch, for tests. Default `Date.now`. */
