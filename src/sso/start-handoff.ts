@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Attribution, SingleSignOnToken } from '../luminate/types';
 import { debugFor } from '../debug';
-import { untilAborted } from '../util/abort';
+import { abortAfter, untilAborted } from '../util/abort';
 import { LuminateError, type LuminateErrorCode } from '../errors';
 import { configuredAttribution, requestAttribution } from './attribution';
 import { resolveDestination } from '../http/destinations';
@@ -27,16 +27,17 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
 
   // One deadline covers the hook and the token call: the visitor gets an answer within it. The
   // click is also abandoned when the visitor leaves.
-  const deadline = AbortSignal.timeout(config.timeoutMs);
-  const left = new AbortController();
-  // Left on: after the answer it finds the response finished and does nothing.
-  res.on('close', () => { if (!res.writableFinished) left.abort(new DOMException('the visitor left', 'AbortError')); });
-  const signal = AbortSignal.any([deadline, left.signal]);
+  const click = abortAfter(config.timeoutMs);
+  const { signal } = click.controller;
+  res.on('close', () => {
+    click.end();
+    if (!res.writableFinished) click.controller.abort(new DOMException('the visitor left', 'AbortError'));
+  });
   const timeoutError = (cause?: unknown) =>
     new LuminateError('LUMINATE_TIMEOUT', `No single sign-on within ${config.timeoutMs} ms.`, { cause });
   // Past the deadline, whatever failed is the timeout.
   const failure = (e: unknown, code: LuminateErrorCode, message: string) =>
-    (deadline.aborted ? timeoutError(e) : asLuminateError(e, code, message));
+    (click.timedOut() ? timeoutError(e) : asLuminateError(e, code, message));
 
   let ref: HookRef;
   let attribution: Attribution;
