@@ -1,29 +1,17 @@
 /** With debug output on: visitors' credentials, the API secrets and the login nonce stay out of logs, errors and pages. */
 import { createHash } from 'node:crypto';
-import createDebug from 'debug';
+import { captureDebugLines } from '../helpers/debug-lines';
 import { verifyLoginSignature } from '../../src/luminate/signature';
 import { TestBrowser } from '../helpers/browser';
 import { useFakeLuminate } from '../helpers/fake-luminate';
 import { formToken, postLogin, startLoginApp } from './helpers';
 
 describe('secrets in the login flow', () => {
-  const lines: string[] = [];
-  const originalLog = createDebug.log;
+  const lines = captureDebugLines();
   const fake = useFakeLuminate({
     apiSecretKey: 'S3cret-Key-For-Test',
     apiLogin: { name: 'apiadmin', password: 'Adm1n-Password-For-Test' },
     constituents: [{ consId: '1001641', memberId: 'M-77123', lastName: 'Lovelace-Secretname', userName: 'ada', password: 'Visitor-Password-123' }],
-  });
-
-  beforeAll(() => {
-    createDebug.enable('luminate-sso-bridge:*');
-    createDebug.log = (...args: unknown[]) => {
-      lines.push(args.map(String).join(' '));
-    };
-  });
-  afterAll(() => {
-    createDebug.log = originalLog;
-    createDebug.disable();
   });
 
   it('across both modes, a refusal and a successful login', async () => {

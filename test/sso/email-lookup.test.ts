@@ -1,4 +1,4 @@
-import createDebug from 'debug';
+import { captureDebugLines } from '../helpers/debug-lines';
 import { createFakeLuminate, type FakeLuminate } from '../../src/testing';
 import { TestBrowser, loggedInConsId } from '../helpers/browser';
 import { useFakeLuminate } from '../helpers/fake-luminate';
@@ -192,20 +192,8 @@ describe('constituent hook returning { email }', () => {
 });
 
 describe('emails in debug output are masked', () => {
-  const lines: string[] = [];
-  const originalLog = createDebug.log;
+  const lines = captureDebugLines();
   const fake = useFakeLuminate({ constituents: CONSTITUENTS });
-
-  beforeAll(() => {
-    createDebug.enable('luminate-sso-bridge:*');
-    createDebug.log = (...args: unknown[]) => {
-      lines.push(args.map(String).join(' '));
-    };
-  });
-  afterAll(() => {
-    createDebug.log = originalLog;
-    createDebug.disable();
-  });
 
   it('across a lookup, a remembered click, a not-found and a provisioning, no log line or error holds a full email', async () => {
     const emails = ['ada@example.org', 'nobody@example.org', 'newt.scamander@example.org'];

@@ -3,7 +3,7 @@
  * (`POST /luminate/sso/prepare`) is used by the click with no second token call; the stand-in
  * counts the calls.
  */
-import createDebug from 'debug';
+import { captureDebugLines } from '../helpers/debug-lines';
 import type express from 'express';
 import { request } from 'undici';
 import { MemoryStore } from '../../src/store/store';
@@ -231,18 +231,7 @@ describe('prepare: true — the token is minted on intent and the click uses it'
 
 describe('prepare: what it leaves in logs and the store', () => {
   const fake = useFakeLuminate();
-  const lines: string[] = [];
-  const originalLog = createDebug.log;
-  beforeAll(() => {
-    createDebug.enable('luminate-sso-bridge:*');
-    createDebug.log = (...args: unknown[]) => {
-      lines.push(args.map(String).join(' '));
-    };
-  });
-  afterAll(() => {
-    createDebug.log = originalLog;
-    createDebug.disable();
-  });
+  const lines = captureDebugLines();
 
   it.each(['singleSignOn', 'establishSession'] as const)(
     '%s: no debug line holds the token or its fields; store keys hold no session id or cons_id',

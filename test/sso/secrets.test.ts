@@ -1,4 +1,4 @@
-import createDebug from 'debug';
+import { captureDebugLines } from '../helpers/debug-lines';
 import { TestBrowser, parseAutoPostForm } from '../helpers/browser';
 import { useFakeLuminate } from '../helpers/fake-luminate';
 import { startHostApp } from '../helpers/host-app';
@@ -9,20 +9,8 @@ import { startHostApp } from '../helpers/host-app';
  * place each must go (the auto-post form body; the nonce in the EstablishSession hop).
  */
 describe('secrets stay out of logs and errors', () => {
-  const lines: string[] = [];
-  const originalLog = createDebug.log;
+  const lines = captureDebugLines();
   const fake = useFakeLuminate({ apiSecretKey: 'S3cret-Key-For-Test', apiLogin: { name: 'apiadmin', password: 'Adm1n-Password-For-Test' } });
-
-  beforeAll(() => {
-    createDebug.enable('luminate-sso-bridge:*');
-    createDebug.log = (...args: unknown[]) => {
-      lines.push(args.map(String).join(' '));
-    };
-  });
-  afterAll(() => {
-    createDebug.log = originalLog;
-    createDebug.disable();
-  });
 
   it('across a singleSignOn, an establishSession, a refused token and an upstream failure', async () => {
     const errors: unknown[] = [];
