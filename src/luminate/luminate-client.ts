@@ -40,6 +40,8 @@ export class LuminateClient {
   readonly #config: ResolvedClientOptions;
   readonly #pool: Dispatchers;
   readonly #target: PostTarget;
+  /** For timeout messages: the host of secureUrl. */
+  readonly #host: string;
   /** Scrubbed from Luminate's text in every error. */
   readonly #secrets: ReadonlyArray<string | undefined>;
   #closing: Promise<void> | undefined;
@@ -55,6 +57,7 @@ export class LuminateClient {
     this.#config = config;
     this.secureUrl = config.secureUrl;
     this.#target = postTarget(config.endpoint);
+    this.#host = new URL(config.secureUrl).host;
     this.#pool = dispatcherFor(config);
   }
 
@@ -111,7 +114,7 @@ export class LuminateClient {
       throw new LuminateError('LUMINATE_CLIENT_CLOSED', 'this LuminateClient has been closed; create a new one');
     }
     const form = this.#form(method, params, call);
-    const deadline = startDeadline(this.#config.timeoutMs, new URL(this.secureUrl).host, call.signal);
+    const deadline = startDeadline(this.#config.timeoutMs, this.#host, call.signal);
     try {
       const reply = await this.#send(method, form, deadline);
       log('%s: HTTP %d in %d ms', method, reply.status, Date.now() - deadline.started);
