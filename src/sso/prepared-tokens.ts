@@ -148,14 +148,15 @@ export class PreparedTokens {
         const enough = AbortSignal.any([signal, AbortSignal.timeout(Math.ceil(this.#timeoutMs / 2))]);
         await Promise.race([running, new Promise((resolve) => enough.addEventListener('abort', resolve, { once: true }))]);
       }
-      let raw = await this.#store.take(`prepared:${key}`);
       const rounds = Math.ceil(this.#timeoutMs / 2 / POLL_MS); // a bound even if the clock jumps
-      for (let i = 0; raw === undefined && i < rounds && !signal.aborted && this.#now() < waitUntil; i += 1) {
+      let raw: string | undefined;
+      for (let i = 0; ; i += 1) {
+        // The mark first: a prepare puts its token before it removes the mark, so a take after the
+        // mark was seen gone finds any token that prepare made (two store calls when none is pending).
         const pending = (await this.#store.count(`prepare-pending:${key}`)) > 0;
-        // Gone: that prepare ended, maybe since the last look (it puts the token before it removes the mark).
-        if (pending) await delay(POLL_MS);
         raw = await this.#store.take(`prepared:${key}`);
-        if (!pending) break;
+        if (raw !== undefined || !pending || i >= rounds || signal.aborted || this.#now() >= waitUntil) break;
+        await delay(POLL_MS);
       }
       if (raw === undefined) return undefined;
       await this.#store.delete(`prepare-slot:${key}`).catch(() => undefined);
