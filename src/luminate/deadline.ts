@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { abortAfter } from '../util/abort';
-import { errorCodeOf, failedOnStaleConnection, isSafeToRetry, type AbortState } from './network-errors';
+import type { LuminateError } from '../errors';
+import { errorCodeOf, failedOnStaleConnection, isSafeToRetry, toLuminateError, type AbortState } from './network-errors';
 
 /** Pause before the single retry of a connection that was refused or never established. */
 const RETRY_DELAY_MS = 50;
@@ -34,6 +35,16 @@ export function startDeadline(timeoutMs: number, host: string, caller?: AbortSig
   const state: AbortState = { deadline: controller.signal, timeoutMs, host };
   if (caller !== undefined) state.caller = caller;
   return { signal: controller.signal, state, timeoutMs, started: Date.now(), end };
+}
+
+/** A failed call's error as a LuminateError, logged (debug) with its code, HTTP status and time taken. */
+export function callFailure(
+  err: unknown, deadline: Deadline, name: string, log: (format: string, ...args: unknown[]) => void,
+): LuminateError {
+  const error = toLuminateError(err, deadline.state);
+  const status = error.upstreamStatus === undefined ? '' : ` HTTP ${error.upstreamStatus}`;
+  log('%s failed: %s%s in %d ms', name, error.code, status, Date.now() - deadline.started);
+  return error;
 }
 
 /**

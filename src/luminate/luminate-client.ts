@@ -2,10 +2,9 @@ import { inspect } from 'node:util';
 import { debugFor, redact } from '../debug';
 import { LuminateError } from '../errors';
 import { checkCallOptions, checkName, checkParams, idParameter } from './call-args';
-import { retryOnce, startDeadline, type Deadline } from './deadline';
+import { callFailure, retryOnce, startDeadline, type Deadline } from './deadline';
 import { secretParamValues } from '../util/scrub-secrets';
 import { postForm, postTarget, type PostResult, type PostTarget } from './http';
-import { toLuminateError } from './network-errors';
 import { parseLuminateResponse, readErrorResponse, type ResponseContext } from './parse-response';
 import { reasonPhrase } from './error-response';
 import { dispatcherFor, sendOn, type Dispatchers } from './pool';
@@ -120,10 +119,7 @@ export class LuminateClient {
       log('%s: HTTP %d in %d ms', method, reply.status, Date.now() - deadline.started);
       return this.#interpret(reply, expectedRoot, secretParamValues(params));
     } catch (err) {
-      const error = toLuminateError(err, deadline.state);
-      const status = error.upstreamStatus === undefined ? '' : ` HTTP ${error.upstreamStatus}`;
-      log('%s failed: %s%s in %d ms', method, error.code, status, Date.now() - deadline.started);
-      throw error;
+      throw callFailure(err, deadline, method, log);
     } finally {
       deadline.end();
     }

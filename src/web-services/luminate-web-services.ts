@@ -1,6 +1,5 @@
-import { retryOnce, startDeadline } from '../luminate/deadline';
+import { callFailure, retryOnce, startDeadline } from '../luminate/deadline';
 import { postTarget, postXml, type PostTarget } from '../luminate/http';
-import { toLuminateError } from '../luminate/network-errors';
 import { dispatcherFor, sendOn, type Dispatchers } from '../luminate/pool';
 import { isRecord, OPAQUE_VALUE, readRequiredId, readRequiredString, type LuminateRecord } from '../luminate/values';
 import { debugFor, redact } from '../debug';
@@ -192,10 +191,7 @@ export class LuminateWebServices {
       log('%s: HTTP %d in %d ms', operation, reply.status, Date.now() - deadline.started);
       return parseSoapReply(reply.body, { operation, status: reply.status, statusText: reply.statusText, redact: [c.password, ...secrets] });
     } catch (err) {
-      const error = toLuminateError(err, deadline.state);
-      const status = error.upstreamStatus === undefined ? '' : ` HTTP ${error.upstreamStatus}`;
-      log('%s failed: %s%s in %d ms', operation, error.code, status, Date.now() - deadline.started);
-      throw error;
+      throw callFailure(err, deadline, operation, log);
     } finally {
       deadline.end();
     }
