@@ -3,6 +3,7 @@ import { isSourceValue } from '../config/clients';
 import { debugFor } from '../debug';
 import { causeText } from '../http/cause-text';
 import type { Attribution } from '../luminate/types';
+import { untilAborted } from '../util/abort';
 import type { AttributionFunction } from './options';
 import type { ResolvedSsoOptions } from './resolve-options';
 
@@ -40,7 +41,7 @@ function cleanAttribution(value: unknown, from: string): Attribution {
  * option, overridden field by field by the link's `source` / `sub_source` when `fromQuery` is on,
  * and there is nothing to wait for; see requestAttribution for the other case.
  */
-export function configuredAttribution(config: ResolvedSsoOptions, req: Request): Attribution {
+function configuredAttribution(config: ResolvedSsoOptions, req: Request): Attribution {
   const { fixed, fromQuery } = config.attribution;
   const result: Attribution = { ...fixed };
   if (fromQuery) {
@@ -55,13 +56,25 @@ export function configuredAttribution(config: ResolvedSsoOptions, req: Request):
 }
 
 /** The attribution for one click when the `attribution` option is a per-request function. */
-export async function requestAttribution(perRequest: AttributionFunction, req: Request): Promise<Attribution> {
+async function requestAttribution(perRequest: AttributionFunction, req: Request): Promise<Attribution> {
   try {
     return cleanAttribution(await perRequest(req), 'the attribution function');
   } catch (e) {
     log('the attribution function threw (%s); no attribution for this click', causeText(e));
     return {};
   }
+}
+
+/**
+ * This request's attribution (click or prepare): the configured one, or the per-request function's
+ * answer, which rejects with `onAbort()` once `signal` aborts.
+ */
+export async function attributionFor(
+  config: ResolvedSsoOptions, req: Request, signal: AbortSignal, onAbort: () => Error,
+): Promise<Attribution> {
+  const { perRequest } = config.attribution;
+  if (perRequest === undefined) return configuredAttribution(config, req);
+  return untilAborted(requestAttribution(perRequest, req), signal, onAbort);
 }
 
 /**

@@ -11,7 +11,7 @@ import { LuminateError } from '../errors';
 import { publicUrl } from '../http/request-urls';
 import type { SingleFlight } from '../store/single-flight';
 import { untilAborted } from '../util/abort';
-import { configuredAttribution, requestAttribution } from './attribution';
+import { attributionFor } from './attribution';
 import { SESSION_KEY } from './find-constituent';
 import { INTENT_SCRIPT } from './intent-script';
 import { heldSessionId, preparedKeyFor, type PreparedTokens } from './prepared-tokens';
@@ -102,9 +102,7 @@ async function prepareHandoff(ctx: StartContext, prepared: PreparedTokens, req: 
   const timeoutError = () => new LuminateError('LUMINATE_TIMEOUT', `No token prepared within ${config.timeoutMs} ms.`);
   const restoreSession = keepSessionEntry(req);
   try {
-    const answer = Promise.resolve(config.constituent(req));
-    answer.catch(() => undefined); // settled late after a timeout: not an unhandled rejection
-    const value = await untilAborted(answer, signal, timeoutError);
+    const value = await untilAborted(Promise.resolve(config.constituent(req)), signal, timeoutError);
     if (value === null || value === undefined) return;
     const ref = toConstituentRef(value);
     const key = preparedKeyFor(req, ref);
@@ -112,10 +110,7 @@ async function prepareHandoff(ctx: StartContext, prepared: PreparedTokens, req: 
     await prepared.run(key, async () => {
       // Counted like a click: an intent that does not end in a click still costs a token call.
       if (ctx.throttle !== undefined) await untilAborted(ctx.throttle(req, ref), signal, timeoutError);
-      const { perRequest } = config.attribution;
-      const attribution = perRequest === undefined
-        ? configuredAttribution(config, req)
-        : await untilAborted(requestAttribution(perRequest, req), signal, timeoutError);
+      const attribution = await attributionFor(config, req, signal, timeoutError);
       // A hover never creates a Luminate record: not found, nothing is prepared; the click provisions as today.
       // Its look-up runs apart: a click for the same email joining it would share its "do not create".
       const flight: SingleFlight = { run: (email, task) => ctx.flight.run(`look-up only:${email}`, task) };

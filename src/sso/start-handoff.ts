@@ -3,7 +3,7 @@ import type { Attribution, SingleSignOnToken } from '../luminate/types';
 import { debugFor } from '../debug';
 import { abortAfter, untilAborted } from '../util/abort';
 import { LuminateError, type LuminateErrorCode } from '../errors';
-import { configuredAttribution, requestAttribution } from './attribution';
+import { attributionFor } from './attribution';
 import { resolveDestination } from '../http/destinations';
 import { applyFailurePolicy, asLuminateError } from '../http/failure';
 import { publicUrl } from '../http/request-urls';
@@ -49,10 +49,7 @@ export async function startHandoff(ctx: StartContext, req: Request, res: Respons
     }
     ref = toConstituentRef(value);
     log('constituent hook: %s', describeVisitor(ref));
-    const { perRequest } = config.attribution;
-    attribution = perRequest === undefined
-      ? configuredAttribution(config, req)
-      : await untilAborted(requestAttribution(perRequest, req), signal, () => timeoutError());
+    attribution = await attributionFor(config, req, signal, () => timeoutError());
   } catch (e) {
     if (!res.destroyed) fail(failure(e, 'SSO_CONSTITUENT_HOOK_FAILED', 'The constituent hook threw.'));
     return;
