@@ -94,7 +94,7 @@ export function luminateSso(options: LuminateSsoOptions, ...rest: unknown[]): Lu
     const start = `${req.baseUrl}${config.paths.start}`;
     const link = publicPath(start, config.baseUrl);
     res.locals.luminateLink = (destination?: string, opts?: Attribution) => luminateLink(link, destination, opts);
-    starts.set(req, start);
+    if (startCtx.prepared !== undefined) starts.set(req, start);
     next();
   });
   // GET routes answer HEAD as well (a HEAD is refused a token later, as a non-navigation).
